@@ -1,1 +1,16 @@
+//! dispatchlint: which agent types really override the async entry, and where
+//! a dispatcher would send a sync-only agent down the async path.
+//!
+//! Data flows one way: [`discover`] -> front ends ([`python`], [`rust`]) ->
+//! facts ([`model`]) -> [`hierarchy`] -> checks -> reports.
 
+pub mod analysis;
+pub mod discover;
+pub mod hierarchy;
+pub mod model;
+pub mod packs;
+pub mod python;
+pub mod report;
+pub mod suppress;
+
+pub use analysis::{analyze, Analysis, Settings, TypeVerdict};

@@ -1,0 +1,297 @@
+//! The library API: `analyze(paths, settings) -> Analysis`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::discover::{self, Discovered};
+use crate::hierarchy::{Capability, Hierarchy, RoleSpec, TypeKey, TypeNode, Verdict};
+use crate::model::{FileFacts, InputDiagnostic, Language, Location};
+use crate::packs::Packs;
+use crate::python;
+use crate::python::resolve::{Resolved, Resolver};
+
+/// What an analysis run needs to know besides the paths.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub packs: Packs,
+    pub excludes: Vec<String>,
+    /// Directories whose Python sources are indexed on demand, only for
+    /// modules the analyzed code imports.
+    pub python_path: Vec<PathBuf>,
+    pub threads: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            packs: Packs::builtin(),
+            excludes: Vec::new(),
+            python_path: Vec::new(),
+            threads: 0,
+        }
+    }
+}
+
+/// The verdict for one type in one role.
+#[derive(Clone, Debug)]
+pub struct TypeVerdict {
+    pub file: usize,
+    pub class: usize,
+    pub role: String,
+    pub capability: Capability,
+}
+
+pub struct Analysis {
+    pub files: Vec<FileFacts>,
+    pub packs: Packs,
+    pub hierarchy: Hierarchy,
+    pub verdicts: Vec<TypeVerdict>,
+    /// Problems met while walking (unreadable directories, symlink loops).
+    pub walk_problems: Vec<(PathBuf, String)>,
+}
+
+#[derive(Debug)]
+pub struct AnalyzeError(pub String);
+
+impl std::fmt::Display for AnalyzeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for AnalyzeError {}
+
+/// How many rounds of `--python-path` loading: each round follows the
+/// imports the previous one found.
+const MAX_LIBRARY_ROUNDS: usize = 8;
+
+/// Stack for each parsing thread: parsing and dropping deeply nested trees recurse.
+const PARSE_STACK: usize = 64 * 1024 * 1024;
+
+pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, AnalyzeError> {
+    let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
+    let (found, walk_problems) =
+        discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .stack_size(PARSE_STACK)
+        .thread_name(|i| format!("dispatchlint-parse-{i}"))
+        .build()
+        .map_err(|e| AnalyzeError(e.to_string()))?;
+    let mut files: Vec<FileFacts> = pool.install(|| found.par_iter().map(extract).collect());
+    load_libraries(&mut files, settings, &pool);
+    let hierarchy = build_hierarchy(&files, &settings.packs);
+    let verdicts = verdicts(&files, &hierarchy);
+    Ok(Analysis {
+        files,
+        packs: settings.packs.clone(),
+        hierarchy,
+        verdicts,
+        walk_problems,
+    })
+}
+
+fn extract(found: &Discovered) -> FileFacts {
+    match found.language {
+        Language::Python => python::extract(&found.display, &found.path, &found.root),
+        Language::Rust => {
+            let mut facts = FileFacts::empty(found.display.clone(), Language::Rust, String::new());
+            facts.library = true;
+            facts
+        }
+    }
+}
+
+/// Indexes `--python-path` sources for the modules the analyzed code imports
+/// but does not contain, following their own imports in turn.
+fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon::ThreadPool) {
+    if settings.python_path.is_empty() {
+        return;
+    }
+    let mut tried: HashSet<String> = HashSet::new();
+    for _ in 0..MAX_LIBRARY_ROUNDS {
+        let missing: BTreeSet<String> = {
+            let resolver = Resolver::new(files, &settings.packs);
+            for (file_id, file) in files.iter().enumerate() {
+                for class in &file.classes {
+                    for base in &class.bases {
+                        if let crate::model::BaseRef::Name(name) = base {
+                            resolver.resolve(file_id, name);
+                        }
+                    }
+                }
+            }
+            resolver.missing_modules()
+        };
+        let wanted: Vec<(String, PathBuf, bool)> = missing
+            .into_iter()
+            .filter(|m| tried.insert(m.clone()))
+            .filter_map(|module| {
+                find_module(&settings.python_path, &module).map(|(path, pkg)| (module, path, pkg))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let loaded: Vec<FileFacts> = pool.install(|| {
+            wanted
+                .par_iter()
+                .map(|(module, path, is_package)| {
+                    let display = discover::display_path(&cwd, path);
+                    let mut facts = python::extract_as(&display, path, module.clone(), *is_package);
+                    facts.library = true;
+                    facts
+                })
+                .collect()
+        });
+        files.extend(loaded);
+    }
+}
+
+fn find_module(roots: &[PathBuf], module: &str) -> Option<(PathBuf, bool)> {
+    let relative: PathBuf = module.split('.').collect();
+    roots.iter().find_map(|root| {
+        let base = root.join(&relative);
+        for (candidate, is_package) in [
+            (base.with_extension("py"), false),
+            (base.join("__init__.py"), true),
+            (base.with_extension("pyi"), false),
+            (base.join("__init__.pyi"), true),
+        ] {
+            if candidate.is_file() {
+                return Some((candidate, is_package));
+            }
+        }
+        None
+    })
+}
+
+pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
+    let resolver = Resolver::new(files, packs);
+    let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
+    python::nodes::build(&resolver, packs, &mut nodes);
+    let roles = packs
+        .all_roles()
+        .filter(|(language, _)| *language == Language::Python)
+        .map(|(language, role)| RoleSpec {
+            name: role.name.clone(),
+            language,
+            root: match resolver.resolve_path(&role.root, &mut Default::default()) {
+                Resolved::Class(key) => TypeKey::Source(key.file, key.class),
+                _ => TypeKey::Known(role.root.clone()),
+            },
+            sync: role.sync.clone(),
+            async_: role.async_.clone(),
+        })
+        .collect();
+    Hierarchy::new(nodes, roles)
+}
+
+fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
+    let mut verdicts = Vec::new();
+    for (file_id, file) in files.iter().enumerate() {
+        if file.library {
+            continue;
+        }
+        for class_id in 0..file.classes.len() {
+            let key = TypeKey::Source(file_id, class_id);
+            for role in hierarchy
+                .roles
+                .iter()
+                .filter(|r| r.language == file.language)
+            {
+                if let Some(capability) = hierarchy.capability(&key, role) {
+                    verdicts.push(TypeVerdict {
+                        file: file_id,
+                        class: class_id,
+                        role: role.name.clone(),
+                        capability,
+                    });
+                }
+            }
+        }
+    }
+    verdicts
+}
+
+impl Analysis {
+    /// `module.qualname` of a type, however it is known.
+    pub fn qualname(&self, key: &TypeKey) -> String {
+        match key {
+            TypeKey::Source(file, class) => {
+                let file = &self.files[*file];
+                let class = &file.classes[*class];
+                match file.language {
+                    Language::Python => format!("{}.{}", file.module, class.qualname),
+                    Language::Rust => class.qualname.clone(),
+                }
+            }
+            TypeKey::Known(path) | TypeKey::Opaque(path) => path.clone(),
+            TypeKey::Unresolved { text, .. } => text.clone(),
+        }
+    }
+
+    /// Where a type is defined, if it is analyzed source.
+    pub fn location(&self, key: &TypeKey) -> Option<(&Path, Location)> {
+        match key {
+            TypeKey::Source(file, class) => {
+                let file = &self.files[*file];
+                Some((&file.path, file.classes[*class].location))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn input_diagnostics(&self) -> impl Iterator<Item = (&Path, &InputDiagnostic)> {
+        self.files
+            .iter()
+            .filter(|f| !f.library)
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (f.path.as_path(), d)))
+    }
+
+    pub fn verdict_counts(&self) -> [usize; 3] {
+        let mut counts = [0; 3];
+        for v in &self.verdicts {
+            counts[match v.capability.verdict {
+                Verdict::Native => 0,
+                Verdict::Inherited => 1,
+                Verdict::Unknown => 2,
+            }] += 1;
+        }
+        counts
+    }
+}
+
+/// `$VIRTUAL_ENV` and `./.venv`: their `site-packages`, when present.
+pub fn default_python_path() -> Vec<PathBuf> {
+    let mut envs: Vec<PathBuf> = Vec::new();
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        envs.push(PathBuf::from(venv));
+    }
+    envs.push(PathBuf::from(".venv"));
+    let mut found = Vec::new();
+    for env in envs {
+        for lib in ["lib", "lib64"] {
+            let Ok(entries) = std::fs::read_dir(env.join(lib)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let site = entry.path().join("site-packages");
+                if entry.file_name().to_string_lossy().starts_with("python")
+                    && site.is_dir()
+                    && !found.contains(&site)
+                {
+                    found.push(site);
+                }
+            }
+        }
+        let windows = env.join("Lib").join("site-packages");
+        if windows.is_dir() {
+            found.push(windows);
+        }
+    }
+    found
+}

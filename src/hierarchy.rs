@@ -1,0 +1,401 @@
+//! The type index, method resolution order (C3), and each type's capability
+//! for each role. Language-neutral: front ends and resolvers hand it nodes.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::model::{FileId, Language, Location};
+
+/// A type, wherever it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeKey {
+    /// Defined in analyzed source: file and class index.
+    Source(FileId, usize),
+    /// Known only from a rule pack, by canonical path.
+    Known(String),
+    /// Known to define no role entry (standard library, pack `opaque`).
+    Opaque(String),
+    /// Could not be resolved: the text as written and why.
+    Unresolved { text: String, reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberNode {
+    Defined(Option<Location>),
+    /// The same object as attribute `attr` of another type.
+    AliasOf(TypeKey, String, Location),
+    Unknown(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TypeNode {
+    pub bases: Vec<TypeKey>,
+    pub members: BTreeMap<String, MemberNode>,
+}
+
+/// A role as the hierarchy needs it.
+#[derive(Clone, Debug)]
+pub struct RoleSpec {
+    pub name: String,
+    pub language: Language,
+    pub root: TypeKey,
+    pub sync: String,
+    pub async_: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Native,
+    Inherited,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Native => "native",
+            Verdict::Inherited => "inherited",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// The runtime's capability, when the verdict decides one.
+    pub fn capability(self) -> Option<dispatchlint_runtime::Capability> {
+        match self {
+            Verdict::Native => Some(dispatchlint_runtime::Capability::Native),
+            Verdict::Inherited => Some(dispatchlint_runtime::Capability::Inherited),
+            Verdict::Unknown => None,
+        }
+    }
+}
+
+/// The capability of one type for one role.
+#[derive(Clone, Debug)]
+pub struct Capability {
+    pub verdict: Verdict,
+    /// The type whose definition of the async entry applies.
+    pub provider: Option<TypeKey>,
+    pub provider_location: Option<Location>,
+    pub reason: Option<String>,
+}
+
+impl Capability {
+    fn unknown(reason: String) -> Self {
+        Capability {
+            verdict: Verdict::Unknown,
+            provider: None,
+            provider_location: None,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// How far alias chains (`astep = Other.astep`) are followed.
+const MAX_ALIAS_DEPTH: usize = 32;
+
+pub struct Hierarchy {
+    nodes: HashMap<TypeKey, TypeNode>,
+    pub roles: Vec<RoleSpec>,
+    mros: RefCell<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
+}
+
+impl Hierarchy {
+    pub fn new(nodes: HashMap<TypeKey, TypeNode>, roles: Vec<RoleSpec>) -> Self {
+        Hierarchy {
+            nodes,
+            roles,
+            mros: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn node(&self, key: &TypeKey) -> Option<&TypeNode> {
+        self.nodes.get(key)
+    }
+
+    /// C3 linearization, as Python computes `__mro__`. Unresolved and opaque
+    /// types are leaves. Fails, as Python would raise `TypeError`, on an
+    /// inconsistent order, and on a class that is its own ancestor.
+    pub fn mro(&self, key: &TypeKey) -> Result<Vec<TypeKey>, String> {
+        self.mro_guarded(key, &mut Vec::new())
+    }
+
+    fn mro_guarded(&self, key: &TypeKey, stack: &mut Vec<TypeKey>) -> Result<Vec<TypeKey>, String> {
+        if let Some(done) = self.mros.borrow().get(key) {
+            return done.clone();
+        }
+        if stack.contains(key) {
+            return Err("the class is its own ancestor (an inheritance cycle)".into());
+        }
+        let bases = self
+            .nodes
+            .get(key)
+            .map(|n| n.bases.clone())
+            .unwrap_or_default();
+        stack.push(key.clone());
+        let mut sequences = Vec::with_capacity(bases.len() + 1);
+        let mut failure = None;
+        for base in &bases {
+            match self.mro_guarded(base, stack) {
+                Ok(mro) => sequences.push(mro),
+                Err(reason) => {
+                    failure = Some(reason);
+                    break;
+                }
+            }
+        }
+        stack.pop();
+        let result = match failure {
+            Some(reason) => Err(reason),
+            None => {
+                sequences.push(bases.clone());
+                merge(sequences).map(|tail| {
+                    let mut mro = vec![key.clone()];
+                    mro.extend(tail);
+                    mro
+                })
+            }
+        };
+        // A cycle seen from inside is not cached: the outer call decides.
+        if stack.is_empty() || result.is_ok() {
+            self.mros.borrow_mut().insert(key.clone(), result.clone());
+        }
+        result
+    }
+
+    /// Every ancestor reachable through bases, even where C3 fails.
+    fn reaches(&self, key: &TypeKey, target: &TypeKey) -> bool {
+        let mut seen = HashSet::new();
+        let mut work = vec![key.clone()];
+        while let Some(current) = work.pop() {
+            if &current == target {
+                return true;
+            }
+            if seen.insert(current.clone()) {
+                if let Some(node) = self.nodes.get(&current) {
+                    work.extend(node.bases.iter().cloned());
+                }
+            }
+        }
+        false
+    }
+
+    /// The capability of `key` for `role`, or `None` when it does not play the role.
+    pub fn capability(&self, key: &TypeKey, role: &RoleSpec) -> Option<Capability> {
+        if !self.reaches(key, &role.root) {
+            return None;
+        }
+        let mro = match self.mro(key) {
+            Ok(mro) => mro,
+            Err(reason) => {
+                return Some(Capability::unknown(format!(
+                    "no method resolution order: {reason}; Python raises TypeError for this class"
+                )))
+            }
+        };
+        Some(self.provider_in(&mro, &role.async_, role, 0))
+    }
+
+    /// Walks an MRO for the first type that provides `attr`.
+    fn provider_in(
+        &self,
+        mro: &[TypeKey],
+        attr: &str,
+        role: &RoleSpec,
+        depth: usize,
+    ) -> Capability {
+        for key in mro {
+            if let TypeKey::Unresolved { text, reason } = key {
+                return Capability::unknown(format!(
+                    "base `{text}` comes before any definition of `{attr}` in the MRO and cannot be resolved ({reason})"
+                ));
+            }
+            let Some(member) = self.nodes.get(key).and_then(|n| n.members.get(attr)) else {
+                continue;
+            };
+            return match member {
+                MemberNode::Defined(location) => Capability {
+                    verdict: if *key == role.root {
+                        Verdict::Inherited
+                    } else {
+                        Verdict::Native
+                    },
+                    provider: Some(key.clone()),
+                    provider_location: *location,
+                    reason: None,
+                },
+                MemberNode::Unknown(reason) => Capability::unknown(reason.clone()),
+                MemberNode::AliasOf(target, target_attr, _) => {
+                    if depth >= MAX_ALIAS_DEPTH {
+                        return Capability::unknown(format!(
+                            "`{attr}` is an alias chain deeper than {MAX_ALIAS_DEPTH}"
+                        ));
+                    }
+                    match self.mro(target) {
+                        Ok(target_mro) => {
+                            self.provider_in(&target_mro, target_attr, role, depth + 1)
+                        }
+                        Err(reason) => Capability::unknown(format!(
+                            "`{attr}` is taken from a class without an MRO: {reason}"
+                        )),
+                    }
+                }
+            };
+        }
+        Capability::unknown(format!("no class in the MRO defines `{attr}`"))
+    }
+}
+
+/// The C3 merge.
+fn merge(mut sequences: Vec<Vec<TypeKey>>) -> Result<Vec<TypeKey>, String> {
+    let mut result = Vec::new();
+    loop {
+        sequences.retain(|s| !s.is_empty());
+        if sequences.is_empty() {
+            return Ok(result);
+        }
+        let candidate = sequences
+            .iter()
+            .map(|s| &s[0])
+            .find(|head| !sequences.iter().any(|s| s[1..].contains(head)))
+            .cloned();
+        let Some(next) = candidate else {
+            return Err("the bases cannot be put in a consistent order (C3)".into());
+        };
+        for sequence in &mut sequences {
+            if sequence[0] == next {
+                sequence.remove(0);
+            }
+        }
+        result.push(next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str) -> TypeKey {
+        TypeKey::Known(name.into())
+    }
+
+    fn node(bases: &[&str], defines: &[&str]) -> TypeNode {
+        TypeNode {
+            bases: bases.iter().map(|b| key(b)).collect(),
+            members: defines
+                .iter()
+                .map(|d| (d.to_string(), MemberNode::Defined(None)))
+                .collect(),
+        }
+    }
+
+    fn role() -> RoleSpec {
+        RoleSpec {
+            name: "agent".into(),
+            language: Language::Python,
+            root: key("Root"),
+            sync: "step".into(),
+            async_: "astep".into(),
+        }
+    }
+
+    fn hierarchy(nodes: &[(&str, TypeNode)]) -> Hierarchy {
+        Hierarchy::new(
+            nodes
+                .iter()
+                .map(|(n, node)| (key(n), node.clone()))
+                .collect(),
+            vec![role()],
+        )
+    }
+
+    #[test]
+    fn mixin_before_root_is_native_after_root_is_not() {
+        let h = hierarchy(&[
+            ("Root", node(&[], &["step", "astep"])),
+            ("Mixin", node(&[], &["astep"])),
+            ("Before", node(&["Mixin", "Root"], &[])),
+            ("After", node(&["Root", "Mixin"], &[])),
+        ]);
+        let before = h.capability(&key("Before"), &role()).unwrap();
+        assert_eq!(before.verdict, Verdict::Native);
+        assert_eq!(before.provider, Some(key("Mixin")));
+        assert_eq!(
+            h.capability(&key("After"), &role()).unwrap().verdict,
+            Verdict::Inherited
+        );
+    }
+
+    #[test]
+    fn diamond_follows_c3() {
+        // D(B, C), B(A), C(A): MRO D, B, C, A, Root. C defines astep.
+        let h = hierarchy(&[
+            ("Root", node(&[], &["astep"])),
+            ("A", node(&["Root"], &[])),
+            ("B", node(&["A"], &[])),
+            ("C", node(&["A"], &["astep"])),
+            ("D", node(&["B", "C"], &[])),
+        ]);
+        let mro = h.mro(&key("D")).unwrap();
+        assert_eq!(mro, ["D", "B", "C", "A", "Root"].map(key).to_vec());
+        assert_eq!(
+            h.capability(&key("D"), &role()).unwrap().provider,
+            Some(key("C"))
+        );
+    }
+
+    #[test]
+    fn inconsistent_order_and_cycles_are_unknown() {
+        let h = hierarchy(&[
+            ("Root", node(&[], &["astep"])),
+            ("A", node(&["Root"], &[])),
+            ("Bad", node(&["Root", "A"], &[])),
+            ("X", node(&["Y", "Root"], &[])),
+            ("Y", node(&["X"], &[])),
+        ]);
+        let bad = h.capability(&key("Bad"), &role()).unwrap();
+        assert_eq!(bad.verdict, Verdict::Unknown);
+        assert!(bad.reason.unwrap().contains("consistent order"));
+        let cyclic = h.capability(&key("X"), &role()).unwrap();
+        assert!(cyclic.reason.unwrap().contains("own ancestor"));
+    }
+
+    #[test]
+    fn unresolved_base_before_definer_is_unknown() {
+        let unresolved = TypeKey::Unresolved {
+            text: "ext.Mixin".into(),
+            reason: "not analyzed".into(),
+        };
+        let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
+        nodes.insert(key("Root"), node(&[], &["astep"]));
+        let mut first = node(&["Root"], &[]);
+        first.bases.insert(0, unresolved.clone());
+        nodes.insert(key("First"), first);
+        let mut last = node(&["Root"], &[]);
+        last.bases.push(unresolved);
+        nodes.insert(key("Last"), last);
+        let h = Hierarchy::new(nodes, vec![role()]);
+        let first = h.capability(&key("First"), &role()).unwrap();
+        assert_eq!(first.verdict, Verdict::Unknown);
+        assert!(first.reason.unwrap().contains("ext.Mixin"));
+        assert_eq!(
+            h.capability(&key("Last"), &role()).unwrap().verdict,
+            Verdict::Inherited
+        );
+    }
+
+    #[test]
+    fn alias_to_root_method_is_inherited() {
+        let mut alias = node(&["Root"], &[]);
+        alias.members.insert(
+            "astep".into(),
+            MemberNode::AliasOf(key("Root"), "astep".into(), Location::default()),
+        );
+        let h = hierarchy(&[("Root", node(&[], &["astep"])), ("Alias", alias)]);
+        let capability = h.capability(&key("Alias"), &role()).unwrap();
+        assert_eq!(capability.verdict, Verdict::Inherited);
+        assert_eq!(capability.provider, Some(key("Root")));
+    }
+}

@@ -1,0 +1,311 @@
+//! Language-neutral facts: what a front end extracts from one file.
+//!
+//! Nothing here refers to a syntax tree. A front end turns a file into
+//! [`FileFacts`] and drops its tree; resolution, the hierarchy, the checks and
+//! the reporters only ever see these facts.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Rust,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Rust => "rust",
+        }
+    }
+}
+
+/// A region of one file: byte offsets into the decoded text, and the
+/// one-based line and column (in characters) that editors show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// Index of a file in [`crate::Analysis::files`].
+pub type FileId = usize;
+/// Index of a scope in [`FileFacts::scopes`]; scope 0 is the module.
+pub type ScopeId = usize;
+/// Index of a class in [`FileFacts::classes`].
+pub type ClassId = usize;
+
+/// A name path written in the source (`sdk.AgentBase`), to be looked up from a
+/// scope, or a path a front end already resolved itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum NameRef {
+    /// Dotted parts, looked up from `scope` with the language's scoping rules.
+    Scoped { scope: ScopeId, parts: Vec<String> },
+    /// An absolute qualified name, already resolved by the front end.
+    Qualified(String),
+}
+
+impl NameRef {
+    pub fn scoped(scope: ScopeId, parts: Vec<String>) -> Self {
+        NameRef::Scoped { scope, parts }
+    }
+
+    /// The path as written, for messages.
+    pub fn text(&self) -> String {
+        match self {
+            NameRef::Scoped { parts, .. } => parts.join("."),
+            NameRef::Qualified(q) => q.clone(),
+        }
+    }
+}
+
+/// What a name is bound to in a scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Binding {
+    /// `import a.b as c` binds `c` to module `a.b`; `import a.b` binds `a` to `a`.
+    Module(String),
+    /// `from m import n`: `n` is either submodule `m.n` or attribute `n` of `m`.
+    From { module: String, name: String },
+    /// A class statement in this scope.
+    Class(ClassId),
+    /// `X = a.b.C`: whatever the right-hand side names.
+    Alias(NameRef),
+    /// Anything else: a function, a call result, a literal. Not a class we can follow.
+    Opaque,
+}
+
+/// One lexical scope: a module, a function or a class body.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Scope {
+    pub parent: Option<ScopeId>,
+    /// Class bodies are not visible from the scopes nested in them.
+    pub is_class_body: bool,
+    /// Every binding of each name, in source order. More than one distinct
+    /// binding (say both branches of `try: import a` / `except: import b`)
+    /// makes the name ambiguous.
+    pub bindings: BTreeMap<String, Vec<Binding>>,
+}
+
+/// How a class body provides an attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Member {
+    /// `def`/`async def` (decorated or not), or an assignment of something
+    /// that is not a reference to another class's attribute.
+    Defined { location: Location },
+    /// `astep = Other.astep`: the same object that `Other` provides.
+    AliasOf {
+        class: NameRef,
+        attr: String,
+        location: Location,
+    },
+    /// Decided by something we cannot see statically (`setattr`, a `cfg`, a macro).
+    Unknown { reason: String, location: Location },
+}
+
+impl Member {
+    pub fn location(&self) -> Location {
+        match self {
+            Member::Defined { location }
+            | Member::AliasOf { location, .. }
+            | Member::Unknown { location, .. } => *location,
+        }
+    }
+}
+
+/// A base class expression.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum BaseRef {
+    Name(NameRef),
+    /// Something that is not a name (a call, a conditional expression).
+    Opaque(String),
+}
+
+/// A class (Python) or an implementing type or trait (Rust).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassFact {
+    pub name: String,
+    /// The path inside its module, as Python's `__qualname__` spells it
+    /// (`Outer.Inner`, `make.<locals>.Made`).
+    pub qualname: String,
+    pub location: Location,
+    /// The scope the class statement is in; bases are looked up from here.
+    pub scope: ScopeId,
+    /// The class body's own scope.
+    pub body_scope: ScopeId,
+    pub bases: Vec<BaseRef>,
+    pub members: BTreeMap<String, Member>,
+}
+
+/// A diagnostic about the input itself (DL000): unreadable, undecodable or
+/// unparsable source.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputDiagnostic {
+    pub code: &'static str,
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// A suppression comment: `# noqa: DL001`, `# dispatchlint: ignore[DL001]`,
+/// `# dispatchlint: ignore-file[DL004]`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppression {
+    pub codes: Vec<String>,
+    /// The line the comment applies to (its own line, or the next one when
+    /// the comment stands alone); `None` for a whole-file suppression.
+    pub line: Option<u32>,
+    pub location: Location,
+}
+
+/// Everything a front end learned from one file.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    pub language: Language,
+    /// Dotted module name (Python) or module path (Rust).
+    pub module: String,
+    /// `__init__.py` (Python) / `mod.rs` or crate root (Rust).
+    pub is_package: bool,
+    /// Found through `--python-path` to resolve a base: used for verdicts,
+    /// never listed or checked itself.
+    pub library: bool,
+    pub scopes: Vec<Scope>,
+    pub classes: Vec<ClassFact>,
+    pub functions: Vec<crate::model::FunctionFact>,
+    /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
+    /// the attribute whose provider can no longer be known statically.
+    pub patches: Vec<(NameRef, String, Location)>,
+    pub suppressions: Vec<Suppression>,
+    pub diagnostics: Vec<InputDiagnostic>,
+}
+
+impl FileFacts {
+    pub fn empty(path: PathBuf, language: Language, module: String) -> Self {
+        FileFacts {
+            path,
+            language,
+            module,
+            is_package: false,
+            library: false,
+            scopes: vec![Scope::default()],
+            classes: Vec::new(),
+            functions: Vec::new(),
+            patches: Vec::new(),
+            suppressions: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+/// A function or method, with what the dispatch checks need to know about its body.
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionFact {
+    pub name: String,
+    pub qualname: String,
+    pub location: Location,
+    pub is_async: bool,
+    /// The function's own scope.
+    pub scope: ScopeId,
+    /// The class whose body holds this function, if it is a method.
+    pub class: Option<ClassId>,
+    pub params: Vec<Param>,
+    /// Bindings of local names to values, in source order.
+    pub assigns: Vec<Assign>,
+    /// Calls of a role's async entry (`await c.arun()`, `asyncio.run(c.arun())`).
+    pub entry_calls: Vec<EntryCall>,
+    /// Conditions that test some value's async capability.
+    pub guards: Vec<Guard>,
+    /// For an async method: what its whole body does, when it only delegates.
+    pub delegation: Option<Delegation>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub annotation: Option<NameRef>,
+}
+
+/// A value expression, as far as the checks follow values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Value {
+    /// A local name or attribute path: `conv`, `self.conversation`, `conv.agent`.
+    Path(Vec<String>),
+    /// A call of something named: `LocalConversation(agent=a)`.
+    Call {
+        callee: NameRef,
+        args: Vec<Value>,
+        keywords: Vec<(String, Value)>,
+    },
+    Other,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Assign {
+    pub target: Vec<String>,
+    pub value: Value,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryCall {
+    /// What the method is called on.
+    pub receiver: Value,
+    pub method: String,
+    /// How it is driven: `await`, `asyncio.run`, `create_task`, ...
+    pub driver: String,
+    /// The whole expression (`await c.arun()`).
+    pub location: Location,
+}
+
+/// How a condition tests a capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestKind {
+    /// `type(x).m is not Base.m`
+    Identity,
+    /// `inspect.iscoroutinefunction(x.m)` / `asyncio.iscoroutinefunction`
+    IsCoroutineFunction,
+    /// `hasattr(x, "m")`
+    HasAttr,
+    /// `getattr(x, "m", None)`
+    GetAttr,
+    /// `"m" in vars(type(x))` / `type(x).__dict__`
+    VarsContains,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CapabilityTest {
+    /// The value whose class is tested (`conversation`, `conversation.agent`).
+    pub subject: Vec<String>,
+    pub attr: String,
+    pub kind: TestKind,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Guard {
+    /// The condition of the `if` (or the helper variable's assignment).
+    pub location: Location,
+    /// Helper variables the condition went through (`has_native_arun`).
+    pub via: Option<String>,
+    pub tests: Vec<CapabilityTest>,
+    /// Indices into [`FunctionFact::entry_calls`] of the calls in the guarded branch.
+    pub protected: Vec<usize>,
+}
+
+/// An async method whose body only hands the sync method to something else.
+#[derive(Clone, Debug, Serialize)]
+pub struct Delegation {
+    /// `run_in_executor`, `asyncio.to_thread`, `super().astep`.
+    pub via: String,
+    pub target: String,
+    pub location: Location,
+}

@@ -1,0 +1,279 @@
+//! Rule packs: roles as data (`rules/*.toml`), embedded in the binary and
+//! extendable with `--pack FILE`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::Language;
+
+/// The packs that ship in the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("openhands", include_str!("../rules/openhands.toml")),
+    (
+        "dispatchlint-runtime",
+        include_str!("../rules/dispatchlint-runtime.toml"),
+    ),
+];
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Pack {
+    pub name: String,
+    pub version: String,
+    #[serde(default = "default_language")]
+    pub language: Language,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub types: Vec<KnownType>,
+    #[serde(default)]
+    pub factories: Vec<Factory>,
+    /// Classes known to define none of the roles' entries (`pydantic.BaseModel`),
+    /// so that an unanalyzed base of this kind does not make a verdict unknown.
+    #[serde(default)]
+    pub opaque: Vec<String>,
+}
+
+fn default_language() -> Language {
+    Language::Python
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "python" => Ok(Language::Python),
+            "rust" => Ok(Language::Rust),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown language `{other}` (expected `python` or `rust`)"
+            ))),
+        }
+    }
+}
+
+/// A root class or trait with a sync entry and an async entry whose default
+/// only delegates to it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Role {
+    /// `agent` or `conversation`.
+    pub name: String,
+    /// Where the root is defined: `openhands.sdk.agent.base.AgentBase`.
+    pub root: String,
+    /// Every other path that reaches the root (re-exports).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub sync: String,
+    #[serde(rename = "async")]
+    pub async_: String,
+    /// The attribute that holds a conversation's agent.
+    #[serde(default)]
+    pub agent_attr: Option<String>,
+}
+
+/// A framework class whose source may be absent, with what it defines.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KnownType {
+    pub qualname: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub bases: Vec<String>,
+    /// The role entries its own body defines.
+    #[serde(default)]
+    pub defines: Vec<String>,
+}
+
+/// A callable that builds a conversation: `Conversation(agent=..., workspace=...)`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Factory {
+    pub qualname: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// What it returns by default.
+    pub returns: String,
+    /// The keyword (or first positional) argument that carries the agent.
+    #[serde(default = "default_agent_arg")]
+    pub agent_arg: String,
+    /// When this keyword argument is given and looks remote (a URL string, or a
+    /// call of one of `remote-types`), it returns `remote-returns` instead.
+    #[serde(default)]
+    pub remote_arg: Option<String>,
+    #[serde(default)]
+    pub remote_types: Vec<String>,
+    #[serde(default)]
+    pub remote_returns: Option<String>,
+}
+
+fn default_agent_arg() -> String {
+    "agent".into()
+}
+
+#[derive(Debug)]
+pub struct PackError {
+    pub origin: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid rule pack {}: {}", self.origin, self.message)
+    }
+}
+
+impl std::error::Error for PackError {}
+
+pub fn parse_pack(origin: &str, text: &str) -> Result<Pack, PackError> {
+    let pack: Pack = toml::from_str(text).map_err(|e| PackError {
+        origin: origin.to_owned(),
+        message: e.to_string(),
+    })?;
+    for role in &pack.roles {
+        if role.sync == role.async_ {
+            return Err(PackError {
+                origin: origin.to_owned(),
+                message: format!("role `{}` uses `{}` as both entries", role.name, role.sync),
+            });
+        }
+    }
+    Ok(pack)
+}
+
+/// Every pack in effect, with lookups by any path that reaches a name.
+#[derive(Clone, Debug, Default)]
+pub struct Packs {
+    pub packs: Vec<Pack>,
+    /// alias or canonical path -> canonical path
+    canonical: HashMap<String, String>,
+}
+
+impl Packs {
+    pub fn builtin() -> Self {
+        let mut packs = Packs::default();
+        for (name, text) in BUILTIN {
+            let pack = parse_pack(&format!("<builtin {name}>"), text)
+                .expect("built-in packs are validated by tests");
+            packs.add(pack);
+        }
+        packs
+    }
+
+    pub fn load_file(&mut self, path: &Path) -> Result<(), PackError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| PackError {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
+        self.add(parse_pack(&origin, &text)?);
+        Ok(())
+    }
+
+    pub fn add(&mut self, pack: Pack) {
+        let mut pairs = Vec::new();
+        for role in &pack.roles {
+            pairs.push((role.root.clone(), role.root.clone()));
+            pairs.extend(role.aliases.iter().map(|a| (a.clone(), role.root.clone())));
+        }
+        for known in &pack.types {
+            pairs.push((known.qualname.clone(), known.qualname.clone()));
+            pairs.extend(
+                known
+                    .aliases
+                    .iter()
+                    .map(|a| (a.clone(), known.qualname.clone())),
+            );
+        }
+        for factory in &pack.factories {
+            pairs.push((factory.qualname.clone(), factory.qualname.clone()));
+            pairs.extend(
+                factory
+                    .aliases
+                    .iter()
+                    .map(|a| (a.clone(), factory.qualname.clone())),
+            );
+        }
+        for opaque in &pack.opaque {
+            pairs.push((opaque.clone(), opaque.clone()));
+        }
+        self.canonical.extend(pairs);
+        self.packs.push(pack);
+    }
+
+    pub fn roles(&self, language: Language) -> impl Iterator<Item = &Role> {
+        self.packs
+            .iter()
+            .filter(move |p| p.language == language)
+            .flat_map(|p| p.roles.iter())
+    }
+
+    pub fn all_roles(&self) -> impl Iterator<Item = (Language, &Role)> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.roles.iter().map(move |r| (p.language, r)))
+    }
+
+    /// The canonical path a pack knows `path` by, if any.
+    pub fn canonical(&self, path: &str) -> Option<&str> {
+        self.canonical.get(path).map(String::as_str)
+    }
+
+    pub fn known_type(&self, canonical: &str) -> Option<&KnownType> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.types.iter())
+            .find(|t| t.qualname == canonical)
+    }
+
+    pub fn factory(&self, canonical: &str) -> Option<&Factory> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.factories.iter())
+            .find(|f| f.qualname == canonical)
+    }
+
+    pub fn is_opaque(&self, canonical: &str) -> bool {
+        self.packs
+            .iter()
+            .any(|p| p.opaque.iter().any(|o| o == canonical))
+    }
+
+    pub fn role_by_root(&self, canonical: &str) -> Option<&Role> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.roles.iter())
+            .find(|r| r.root == canonical)
+    }
+
+    /// `name version` of every pack, for `--version`.
+    pub fn versions(&self) -> Vec<String> {
+        self.packs
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.version))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_packs_parse() {
+        let packs = Packs::builtin();
+        assert!(packs.roles(Language::Python).any(|r| r.async_ == "astep"));
+        assert_eq!(
+            packs.canonical("openhands.sdk.AgentBase"),
+            Some("openhands.sdk.agent.base.AgentBase")
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let error = parse_pack("x.toml", "name = 'x'\nversion = '1'\nbogus = 1\n").unwrap_err();
+        assert!(error.message.contains("bogus"), "{}", error.message);
+    }
+}

@@ -1,0 +1,487 @@
+//! Python facts: scopes, bindings, classes and their members, from one parsed module.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::model::{
+    BaseRef, Binding, ClassFact, ClassId, FileFacts, FunctionFact, Location, Member, NameRef,
+    Scope, ScopeId,
+};
+
+use super::flow;
+use super::modules::resolve_relative;
+
+/// Nesting deeper than this is not followed: real code never gets close, and
+/// hostile input must not overflow the stack.
+pub const MAX_DEPTH: usize = 200;
+
+/// Turns byte ranges into [`Location`]s.
+pub struct Locator<'a> {
+    text: &'a str,
+    index: LineIndex,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Locator {
+            text,
+            index: LineIndex::from_source_text(text),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn location(&self, range: TextRange) -> Location {
+        let start = self.index.line_column(range.start(), self.text);
+        let end = self.index.line_column(range.end(), self.text);
+        Location {
+            start: range.start().to_u32(),
+            end: range.end().to_u32(),
+            line: start.line.get() as u32,
+            column: start.column.get() as u32,
+            end_line: end.line.get() as u32,
+            end_column: end.column.get() as u32,
+        }
+    }
+
+    pub fn slice(&self, range: TextRange) -> &'a str {
+        &self.text[range]
+    }
+}
+
+/// The dotted parts of `a.b.c`, or `None` for anything else.
+pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Name(name) => {
+                parts.push(name.id.to_string());
+                parts.reverse();
+                return Some(parts);
+            }
+            Expr::Attribute(attr) => {
+                parts.push(attr.attr.id.to_string());
+                current = &attr.value;
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    dotted(test).is_some_and(|parts| parts.last().is_some_and(|p| p == "TYPE_CHECKING"))
+}
+
+/// Where the walker is: which scope, which `__qualname__` prefix, which class body.
+#[derive(Clone, Copy)]
+struct Place {
+    scope: ScopeId,
+    class: Option<ClassId>,
+    /// Inside a branch (`if`, `try`, loop): bindings add up instead of replacing.
+    conditional: bool,
+    /// Inside `if TYPE_CHECKING:`: never executed at runtime.
+    type_checking: bool,
+    depth: usize,
+}
+
+pub struct Extractor<'a> {
+    pub facts: FileFacts,
+    pub locator: &'a Locator<'a>,
+}
+
+impl<'a> Extractor<'a> {
+    pub fn new(facts: FileFacts, locator: &'a Locator<'a>) -> Self {
+        Extractor { facts, locator }
+    }
+
+    pub fn run(mut self, module: &ast::ModModule) -> FileFacts {
+        let place = Place {
+            scope: 0,
+            class: None,
+            conditional: false,
+            type_checking: false,
+            depth: 0,
+        };
+        self.suite(&module.body, place, "");
+        self.facts
+    }
+
+    fn bind(&mut self, place: Place, name: &str, binding: Binding) {
+        let bindings = self.facts.scopes[place.scope]
+            .bindings
+            .entry(name.to_owned())
+            .or_default();
+        if !place.conditional {
+            bindings.clear();
+        }
+        if !bindings.contains(&binding) {
+            bindings.push(binding);
+        }
+    }
+
+    fn new_scope(&mut self, parent: ScopeId, is_class_body: bool) -> ScopeId {
+        self.facts.scopes.push(Scope {
+            parent: Some(parent),
+            is_class_body,
+            bindings: Default::default(),
+        });
+        self.facts.scopes.len() - 1
+    }
+
+    fn suite(&mut self, body: &[Stmt], place: Place, prefix: &str) {
+        if place.depth > MAX_DEPTH {
+            return;
+        }
+        for stmt in body {
+            self.stmt(stmt, place, prefix);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, place: Place, prefix: &str) {
+        let inner = Place {
+            depth: place.depth + 1,
+            ..place
+        };
+        let branch = Place {
+            conditional: true,
+            ..inner
+        };
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.id.as_str();
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.bind(place, asname.as_str(), Binding::Module(full.to_owned()))
+                        }
+                        None => {
+                            let first = full.split('.').next().unwrap_or(full);
+                            self.bind(place, first, Binding::Module(first.to_owned()))
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = if import.level == 0 {
+                    import.module.as_ref().map(|m| m.id.to_string())
+                } else {
+                    resolve_relative(
+                        &self.facts.module,
+                        self.facts.is_package,
+                        import.level,
+                        import.module.as_ref().map(|m| m.id.as_str()),
+                    )
+                };
+                let Some(module) = module else { return };
+                for alias in &import.names {
+                    let name = alias.name.id.as_str();
+                    let bound = alias.asname.as_ref().map_or(name, |a| a.as_str());
+                    // A star import is kept as a binding of `*`, consulted last.
+                    let binding = Binding::From {
+                        module: module.clone(),
+                        name: name.to_owned(),
+                    };
+                    if name == "*" {
+                        let stars = self.facts.scopes[place.scope]
+                            .bindings
+                            .entry("*".into())
+                            .or_default();
+                        if !stars.contains(&binding) {
+                            stars.push(binding);
+                        }
+                    } else {
+                        self.bind(place, bound, binding);
+                    }
+                }
+            }
+            Stmt::ClassDef(class) => self.class(class, place, prefix),
+            Stmt::FunctionDef(function) => self.function(function, place, prefix),
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.assignment(target, Some(&assign.value), place, stmt.range());
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.assignment(&assign.target, Some(value), place, stmt.range());
+                }
+            }
+            Stmt::AugAssign(assign) => self.assignment(&assign.target, None, place, stmt.range()),
+            Stmt::TypeAlias(alias) => {
+                if let Some(name) = dotted(&alias.name) {
+                    self.bind(place, &name[0], Binding::Opaque);
+                }
+            }
+            Stmt::Expr(expr) => self.patch_call(&expr.value, place),
+            Stmt::If(stmt_if) => {
+                if is_type_checking(&stmt_if.test) {
+                    let typing_only = Place {
+                        type_checking: true,
+                        ..inner
+                    };
+                    self.suite(&stmt_if.body, typing_only, prefix);
+                    for clause in &stmt_if.elif_else_clauses {
+                        self.suite(&clause.body, branch, prefix);
+                    }
+                    return;
+                }
+                let condition = self.locator.slice(stmt_if.test.range()).to_owned();
+                self.branches(
+                    std::iter::once((&stmt_if.body[..], Some(condition)))
+                        .chain(stmt_if.elif_else_clauses.iter().map(|c| {
+                            (
+                                &c.body[..],
+                                c.test
+                                    .as_ref()
+                                    .map(|t| self.locator.slice(t.range()).to_owned()),
+                            )
+                        }))
+                        .collect(),
+                    stmt_if.elif_else_clauses.iter().any(|c| c.test.is_none()),
+                    branch,
+                    prefix,
+                );
+            }
+            Stmt::Try(stmt_try) => {
+                // The body normally runs, so its definitions count as made;
+                // a handler's are alternatives to it.
+                self.suite(&stmt_try.body, branch, prefix);
+                for handler in &stmt_try.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.suite(&handler.body, branch, prefix);
+                }
+                self.suite(&stmt_try.orelse, branch, prefix);
+                self.suite(&stmt_try.finalbody, inner, prefix);
+            }
+            Stmt::With(with) => self.suite(&with.body, inner, prefix),
+            Stmt::For(stmt_for) => {
+                self.suite(&stmt_for.body, branch, prefix);
+                self.suite(&stmt_for.orelse, branch, prefix);
+            }
+            Stmt::While(stmt_while) => {
+                self.suite(&stmt_while.body, branch, prefix);
+                self.suite(&stmt_while.orelse, branch, prefix);
+            }
+            Stmt::Match(stmt_match) => {
+                for case in &stmt_match.cases {
+                    self.suite(&case.body, branch, prefix);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An `if`/`elif`/`else` chain. In a class body, a member defined in some
+    /// branches but not all depends on the condition, which we do not evaluate.
+    fn branches(
+        &mut self,
+        arms: Vec<(&[Stmt], Option<String>)>,
+        has_else: bool,
+        place: Place,
+        prefix: &str,
+    ) {
+        let Some(class) = place.class else {
+            for (body, _) in arms {
+                self.suite(body, place, prefix);
+            }
+            return;
+        };
+        let mut per_arm: Vec<Vec<String>> = Vec::new();
+        let mut conditions = Vec::new();
+        for (body, condition) in arms {
+            let outside = std::mem::take(&mut self.facts.classes[class].members);
+            self.suite(body, place, prefix);
+            let arm = std::mem::replace(&mut self.facts.classes[class].members, outside);
+            per_arm.push(arm.keys().cloned().collect());
+            self.facts.classes[class].members.extend(arm);
+            if let Some(c) = condition {
+                conditions.push(c);
+            }
+        }
+        let all: std::collections::BTreeSet<&String> = per_arm.iter().flatten().collect();
+        for name in all {
+            let everywhere = has_else && per_arm.iter().all(|arm| arm.contains(name));
+            if !everywhere {
+                if let Some(member) = self.facts.classes[class].members.get(name).cloned() {
+                    let location = member.location();
+                    let reason = format!(
+                        "`{name}` is defined only when `{}` holds",
+                        conditions.join("` / `")
+                    );
+                    self.facts.classes[class]
+                        .members
+                        .insert(name.clone(), Member::Unknown { reason, location });
+                }
+            }
+        }
+    }
+
+    fn assignment(&mut self, target: &Expr, value: Option<&Expr>, place: Place, range: TextRange) {
+        match target {
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                if let Some(class) = place.class {
+                    if !place.type_checking {
+                        let member = self.member_from_value(value, place, range);
+                        self.facts.classes[class]
+                            .members
+                            .insert(name.to_owned(), member);
+                    }
+                }
+                let binding = match value.and_then(dotted) {
+                    Some(parts) => Binding::Alias(NameRef::scoped(place.scope, parts)),
+                    None => Binding::Opaque,
+                };
+                self.bind(place, name, binding);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    self.assignment(elt, None, place, range);
+                }
+            }
+            Expr::Attribute(attr) => {
+                // `SomeClass.astep = f` outside the class: a runtime patch.
+                if let Some(owner) = dotted(&attr.value) {
+                    let location = self.locator.location(range);
+                    self.facts.patches.push((
+                        NameRef::scoped(place.scope, owner),
+                        attr.attr.id.to_string(),
+                        location,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn member_from_value(&self, value: Option<&Expr>, place: Place, range: TextRange) -> Member {
+        let location = self.locator.location(range);
+        match value.and_then(dotted) {
+            Some(mut parts) if parts.len() >= 2 => {
+                let attr = parts.pop().unwrap_or_default();
+                Member::AliasOf {
+                    class: NameRef::scoped(place.scope, parts),
+                    attr,
+                    location,
+                }
+            }
+            _ => Member::Defined { location },
+        }
+    }
+
+    /// `setattr(Cls, "astep", f)` as a statement.
+    fn patch_call(&mut self, expr: &Expr, place: Place) {
+        let Expr::Call(call) = expr else { return };
+        if dotted(&call.func).as_deref() != Some(&["setattr".to_owned()][..]) {
+            return;
+        }
+        let args = &call.arguments.args;
+        if args.len() < 2 {
+            return;
+        }
+        let (Some(owner), Expr::StringLiteral(attr)) = (dotted(&args[0]), &args[1]) else {
+            return;
+        };
+        let location = self.locator.location(call.range());
+        self.facts.patches.push((
+            NameRef::scoped(place.scope, owner),
+            attr.value.to_str().to_owned(),
+            location,
+        ));
+    }
+
+    fn class(&mut self, class: &ast::StmtClassDef, place: Place, prefix: &str) {
+        let name = class.name.id.as_str();
+        let qualname = format!("{prefix}{name}");
+        let body_scope = self.new_scope(place.scope, true);
+        // PEP 695 type parameters live in their own scope; they never name a role class.
+        let bases = class
+            .arguments
+            .iter()
+            .flat_map(|args| args.args.iter())
+            .map(|base| self.base(base, place.scope))
+            .collect();
+        let id = self.facts.classes.len();
+        self.facts.classes.push(ClassFact {
+            name: name.to_owned(),
+            qualname: qualname.clone(),
+            location: self.locator.location(class.name.range()),
+            scope: place.scope,
+            body_scope,
+            bases,
+            members: Default::default(),
+        });
+        if let Some(outer) = place.class {
+            if !place.type_checking {
+                let location = self.locator.location(class.name.range());
+                self.facts.classes[outer]
+                    .members
+                    .insert(name.to_owned(), Member::Defined { location });
+            }
+        }
+        self.bind(place, name, Binding::Class(id));
+        let body_place = Place {
+            scope: body_scope,
+            class: Some(id),
+            conditional: false,
+            type_checking: place.type_checking,
+            depth: place.depth + 1,
+        };
+        self.suite(&class.body, body_place, &format!("{qualname}."));
+    }
+
+    fn base(&self, base: &Expr, scope: ScopeId) -> BaseRef {
+        // `Generic[T]`, `Base[int]`: the class is the subscripted value.
+        let target = match base {
+            Expr::Subscript(sub) => &*sub.value,
+            other => other,
+        };
+        match dotted(target) {
+            Some(parts) => BaseRef::Name(NameRef::scoped(scope, parts)),
+            None => BaseRef::Opaque(self.locator.slice(base.range()).to_owned()),
+        }
+    }
+
+    fn function(&mut self, function: &ast::StmtFunctionDef, place: Place, prefix: &str) {
+        let name = function.name.id.as_str();
+        let qualname = format!("{prefix}{name}");
+        if let Some(class) = place.class {
+            if !place.type_checking {
+                let location = self.locator.location(function.name.range());
+                self.facts.classes[class]
+                    .members
+                    .insert(name.to_owned(), Member::Defined { location });
+            }
+        }
+        self.bind(place, name, Binding::Opaque);
+        let scope = self.new_scope(place.scope, false);
+        for parameter in function.parameters.iter() {
+            self.facts.scopes[scope]
+                .bindings
+                .insert(parameter.name().id.to_string(), vec![Binding::Opaque]);
+        }
+        let body_place = Place {
+            scope,
+            class: None,
+            conditional: false,
+            type_checking: place.type_checking,
+            depth: place.depth + 1,
+        };
+        self.suite(&function.body, body_place, &format!("{qualname}.<locals>."));
+        if !place.type_checking {
+            let fact: FunctionFact = flow::function_fact(
+                function,
+                qualname,
+                scope,
+                place.class,
+                place.scope,
+                self.locator,
+            );
+            self.facts.functions.push(fact);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Python name resolution over all analyzed modules: scopes, imports,
+//! re-exports, aliases and the rule packs' known paths.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::model::{Binding, ClassId, FileFacts, FileId, Language, NameRef, ScopeId};
+use crate::packs::Packs;
+
+/// A class defined in analyzed source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassKey {
+    pub file: FileId,
+    pub class: ClassId,
+}
+
+/// What a name refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Resolved {
+    Class(ClassKey),
+    /// A class known only from a rule pack, by canonical path.
+    Known(String),
+    Module(String),
+    /// Standard-library or pack-declared classes that define no role entry.
+    Opaque(String),
+    /// A function, a value: not a class.
+    NotAClass,
+    Unresolved(String),
+}
+
+/// Top-level standard-library modules whose classes never define a role entry.
+const STDLIB: &[&str] = &[
+    "abc",
+    "typing",
+    "typing_extensions",
+    "collections",
+    "enum",
+    "dataclasses",
+    "contextlib",
+    "asyncio",
+    "threading",
+    "concurrent",
+    "functools",
+    "builtins",
+    "types",
+    "io",
+    "os",
+    "pathlib",
+    "json",
+    "logging",
+    "queue",
+    "numbers",
+];
+
+const BUILTIN_NAMES: &[&str] = &[
+    "object",
+    "Exception",
+    "BaseException",
+    "dict",
+    "list",
+    "tuple",
+    "set",
+    "str",
+    "int",
+    "float",
+    "bytes",
+    "type",
+];
+
+pub struct Resolver<'a> {
+    pub files: &'a [FileFacts],
+    pub packs: &'a Packs,
+    modules: HashMap<&'a str, Vec<FileId>>,
+    /// Modules asked for that are not analyzed: candidates for `--python-path`.
+    missing: RefCell<BTreeSet<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(files: &'a [FileFacts], packs: &'a Packs) -> Self {
+        let mut modules: HashMap<&str, Vec<FileId>> = HashMap::new();
+        for (id, file) in files.iter().enumerate() {
+            if file.language == Language::Python && !file.module.is_empty() {
+                modules.entry(file.module.as_str()).or_default().push(id);
+            }
+        }
+        Resolver {
+            files,
+            packs,
+            modules,
+            missing: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    pub fn missing_modules(&self) -> BTreeSet<String> {
+        self.missing.borrow().clone()
+    }
+
+    pub fn module_files(&self, module: &str) -> &[FileId] {
+        self.modules.get(module).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn class_qualname(&self, key: ClassKey) -> String {
+        let file = &self.files[key.file];
+        format!("{}.{}", file.module, file.classes[key.class].qualname)
+    }
+
+    pub fn resolve(&self, file: FileId, name: &NameRef) -> Resolved {
+        self.resolve_guarded(file, name, &mut HashSet::new())
+    }
+
+    fn resolve_guarded(
+        &self,
+        file: FileId,
+        name: &NameRef,
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Resolved {
+        match name {
+            NameRef::Qualified(path) => self.resolve_path(path, seen),
+            NameRef::Scoped { scope, parts } => {
+                let Some((first, rest)) = parts.split_first() else {
+                    return Resolved::NotAClass;
+                };
+                let head = self.lookup(file, *scope, first, seen);
+                rest.iter()
+                    .fold(head, |current, attr| self.member(current, attr, seen))
+            }
+        }
+    }
+
+    /// Looks a bare name up from `scope`: the scope itself, then enclosing
+    /// function and module scopes (class bodies are skipped, as in Python).
+    fn lookup(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Resolved {
+        let facts = &self.files[file];
+        let mut current = Some(scope);
+        let mut first = true;
+        while let Some(id) = current {
+            let scope = &facts.scopes[id];
+            if first || !scope.is_class_body {
+                if let Some(bindings) = scope.bindings.get(name) {
+                    return self.bindings(file, id, name, bindings, seen);
+                }
+            }
+            first = false;
+            current = scope.parent;
+        }
+        // Star imports at module level come last.
+        if let Some(stars) = facts.scopes[0].bindings.get("*") {
+            for star in stars {
+                if let Binding::From { module, .. } = star {
+                    let found = self.resolve_path(&format!("{module}.{name}"), seen);
+                    if !matches!(found, Resolved::Unresolved(_)) {
+                        return found;
+                    }
+                }
+            }
+        }
+        if BUILTIN_NAMES.contains(&name) {
+            return Resolved::Opaque(format!("builtins.{name}"));
+        }
+        Resolved::Unresolved(format!("`{name}` is not defined in {}", facts.module))
+    }
+
+    fn bindings(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        bindings: &[Binding],
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Resolved {
+        let key = (file, format!("{scope}:{name}"));
+        if !seen.insert(key.clone()) {
+            return Resolved::Unresolved(format!("`{name}` is defined in terms of itself"));
+        }
+        let mut results: Vec<Resolved> = Vec::new();
+        for binding in bindings {
+            let result = self.binding(file, binding, seen);
+            if !results.contains(&result) {
+                results.push(result);
+            }
+        }
+        seen.remove(&key);
+        if results.len() == 1 {
+            return results.pop().unwrap_or(Resolved::NotAClass);
+        }
+        let described: Vec<String> = results.iter().map(|r| self.describe(r)).collect();
+        Resolved::Unresolved(format!(
+            "`{name}` is ambiguous in {}: it may be {}",
+            self.files[file].module,
+            described.join(" or ")
+        ))
+    }
+
+    fn binding(
+        &self,
+        file: FileId,
+        binding: &Binding,
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Resolved {
+        match binding {
+            Binding::Module(module) => self.resolve_path(module, seen),
+            Binding::From { module, name } => self.resolve_path(&format!("{module}.{name}"), seen),
+            Binding::Class(class) => Resolved::Class(ClassKey {
+                file,
+                class: *class,
+            }),
+            Binding::Alias(target) => self.resolve_guarded(file, target, seen),
+            Binding::Opaque => Resolved::NotAClass,
+        }
+    }
+
+    fn member(&self, base: Resolved, attr: &str, seen: &mut HashSet<(FileId, String)>) -> Resolved {
+        match base {
+            Resolved::Module(module) => self.resolve_path(&format!("{module}.{attr}"), seen),
+            Resolved::Class(key) => {
+                let file = &self.files[key.file];
+                let wanted = format!("{}.{attr}", file.classes[key.class].qualname);
+                file.classes
+                    .iter()
+                    .position(|c| c.qualname == wanted)
+                    .map_or(Resolved::NotAClass, |class| {
+                        Resolved::Class(ClassKey {
+                            file: key.file,
+                            class,
+                        })
+                    })
+            }
+            Resolved::Known(path) | Resolved::Opaque(path) => {
+                self.resolve_path(&format!("{path}.{attr}"), seen)
+            }
+            other => other,
+        }
+    }
+
+    /// Resolves an absolute dotted path: the longest analyzed module prefix,
+    /// then its module-level names; failing that, the packs.
+    pub fn resolve_path(&self, path: &str, seen: &mut HashSet<(FileId, String)>) -> Resolved {
+        if self.modules.contains_key(path) {
+            return Resolved::Module(path.to_owned());
+        }
+        let mut prefix_end = path.len();
+        while let Some(dot) = path[..prefix_end].rfind('.') {
+            let module = &path[..dot];
+            if let Some(files) = self.modules.get(module) {
+                let rest: Vec<&str> = path[dot + 1..].split('.').collect();
+                return self.in_module(module, files, &rest, path, seen);
+            }
+            prefix_end = dot;
+        }
+        self.outside(path)
+    }
+
+    fn in_module(
+        &self,
+        module: &str,
+        files: &[FileId],
+        rest: &[&str],
+        path: &str,
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Resolved {
+        if files.len() > 1 {
+            let paths: Vec<String> = files
+                .iter()
+                .map(|&f| self.files[f].path.display().to_string())
+                .collect();
+            return Resolved::Unresolved(format!(
+                "module `{module}` is ambiguous: {}",
+                paths.join(", ")
+            ));
+        }
+        let file = files[0];
+        let scope = &self.files[file].scopes[0];
+        let name = rest[0];
+        let head = if scope.bindings.contains_key(name) {
+            self.lookup(file, 0, name, seen)
+        } else if let Some(found) = self.star(file, name, seen) {
+            found
+        } else if let Some(known) = self.packs.canonical(path) {
+            // A lazy re-export (`__getattr__`) the pack knows about.
+            return self.known(known);
+        } else {
+            return Resolved::Unresolved(format!("module `{module}` has no `{name}`"));
+        };
+        rest[1..]
+            .iter()
+            .fold(head, |current, attr| self.member(current, attr, seen))
+    }
+
+    fn star(
+        &self,
+        file: FileId,
+        name: &str,
+        seen: &mut HashSet<(FileId, String)>,
+    ) -> Option<Resolved> {
+        let stars = self.files[file].scopes[0].bindings.get("*")?;
+        stars.iter().find_map(|star| match star {
+            Binding::From { module, .. } => {
+                match self.resolve_path(&format!("{module}.{name}"), seen) {
+                    Resolved::Unresolved(_) => None,
+                    found => Some(found),
+                }
+            }
+            _ => None,
+        })
+    }
+
+    fn known(&self, canonical: &str) -> Resolved {
+        if self.packs.is_opaque(canonical) {
+            Resolved::Opaque(canonical.to_owned())
+        } else {
+            Resolved::Known(canonical.to_owned())
+        }
+    }
+
+    /// A path that no analyzed module provides.
+    fn outside(&self, path: &str) -> Resolved {
+        if let Some(canonical) = self.packs.canonical(path) {
+            // The canonical path may itself be analyzed source (the framework
+            // checked out next to the user's code).
+            if canonical != path {
+                if let Resolved::Class(key) = self.resolve_path(canonical, &mut HashSet::new()) {
+                    return Resolved::Class(key);
+                }
+            }
+            return self.known(canonical);
+        }
+        let top = path.split('.').next().unwrap_or(path);
+        if STDLIB.contains(&top) {
+            return Resolved::Opaque(path.to_owned());
+        }
+        // Every prefix is a module that could come from --python-path.
+        let mut missing = self.missing.borrow_mut();
+        let mut end = path.len();
+        loop {
+            missing.insert(path[..end].to_owned());
+            match path[..end].rfind('.') {
+                Some(dot) => end = dot,
+                None => break,
+            }
+        }
+        Resolved::Unresolved(format!(
+            "`{path}` is not in the analyzed code and no rule pack describes it"
+        ))
+    }
+
+    pub fn describe(&self, resolved: &Resolved) -> String {
+        match resolved {
+            Resolved::Class(key) => format!("`{}`", self.class_qualname(*key)),
+            Resolved::Known(path) | Resolved::Opaque(path) | Resolved::Module(path) => {
+                format!("`{path}`")
+            }
+            Resolved::NotAClass => "a non-class value".into(),
+            Resolved::Unresolved(reason) => reason.clone(),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `dispatchlint agents`: every type that plays a role, with its verdict.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::analysis::{Analysis, TypeVerdict};
+use crate::hierarchy::TypeKey;
+
+#[derive(Serialize)]
+pub struct AgentsReport {
+    pub version: u32,
+    pub types: Vec<TypeEntry>,
+    pub diagnostics: Vec<DiagnosticEntry>,
+}
+
+#[derive(Serialize)]
+pub struct TypeEntry {
+    pub name: String,
+    pub qualname: String,
+    pub language: &'static str,
+    pub path: String,
+    pub line: u32,
+    pub role: String,
+    pub verdict: &'static str,
+    pub provider: Option<Provider>,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Provider {
+    pub qualname: String,
+    pub path: Option<String>,
+    pub line: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticEntry {
+    pub code: &'static str,
+    pub path: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
+    let file = &analysis.files[verdict.file];
+    let class = &file.classes[verdict.class];
+    let key = TypeKey::Source(verdict.file, verdict.class);
+    let provider = verdict.capability.provider.as_ref().map(|p| Provider {
+        qualname: analysis.qualname(p),
+        path: analysis
+            .location(p)
+            .map(|(path, _)| path.display().to_string()),
+        line: match p {
+            TypeKey::Source(..) => verdict
+                .capability
+                .provider_location
+                .map(|l| l.line)
+                .or_else(|| analysis.location(p).map(|(_, l)| l.line)),
+            _ => None,
+        },
+    });
+    TypeEntry {
+        name: class.name.clone(),
+        qualname: analysis.qualname(&key),
+        language: file.language.as_str(),
+        path: file.path.display().to_string(),
+        line: class.location.line,
+        role: verdict.role.clone(),
+        verdict: verdict.capability.verdict.as_str(),
+        provider,
+        reason: verdict.capability.reason.clone(),
+    }
+}
+
+pub fn build(analysis: &Analysis) -> AgentsReport {
+    let mut types: Vec<TypeEntry> = analysis
+        .verdicts
+        .iter()
+        .map(|v| entry(analysis, v))
+        .collect();
+    types.sort_by(|a, b| (&a.path, a.line, &a.role).cmp(&(&b.path, b.line, &b.role)));
+    let mut diagnostics: Vec<DiagnosticEntry> = analysis
+        .input_diagnostics()
+        .map(|(path, d)| DiagnosticEntry {
+            code: d.code,
+            path: path.display().to_string(),
+            line: d.location.map(|l| l.line),
+            column: d.location.map(|l| l.column),
+            message: d.message.clone(),
+        })
+        .collect();
+    diagnostics.extend(
+        analysis
+            .walk_problems
+            .iter()
+            .map(|(path, message)| DiagnosticEntry {
+                code: "DL000",
+                path: path.display().to_string(),
+                line: None,
+                column: None,
+                message: message.clone(),
+            }),
+    );
+    AgentsReport {
+        version: 1,
+        types,
+        diagnostics,
+    }
+}
+
+pub fn write_json(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+pub fn write_human(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
+    let headers = ["role", "verdict", "type", "provided by", "where"];
+    let rows: Vec<[String; 5]> = report
+        .types
+        .iter()
+        .map(|t| {
+            let provider = match (&t.provider, &t.reason) {
+                (Some(p), _) => p.qualname.clone(),
+                (None, Some(reason)) => format!("? {reason}"),
+                (None, None) => "?".into(),
+            };
+            [
+                t.role.clone(),
+                t.verdict.to_owned(),
+                t.qualname.clone(),
+                provider,
+                format!("{}:{}", t.path, t.line),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate().take(4) {
+            widths[i] = widths[i].max(cell.chars().count().min(70));
+        }
+    }
+    let line = |out: &mut dyn Write, cells: [&str; 5]| -> io::Result<()> {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 4 {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, headers)?;
+    for row in &rows {
+        line(out, [&row[0], &row[1], &row[2], &row[3], &row[4]])?;
+    }
+    let count = |v: &str| report.types.iter().filter(|t| t.verdict == v).count();
+    writeln!(
+        out,
+        "\n{} types: {} native, {} inherited (sync-only), {} unknown",
+        report.types.len(),
+        count("native"),
+        count("inherited"),
+        count("unknown")
+    )?;
+    for d in &report.diagnostics {
+        match (d.line, d.column) {
+            (Some(line), Some(column)) => writeln!(
+                out,
+                "{}:{}:{}: {} {}",
+                d.path, line, column, d.code, d.message
+            )?,
+            _ => writeln!(out, "{}: {} {}", d.path, d.code, d.message)?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Reports: turn an analysis into text. Reporters know nothing of languages
+//! or syntax trees.
+
+pub mod agents;
