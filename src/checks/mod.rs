@@ -1,0 +1,95 @@
+//! The dispatch checks. One file per check, each a function over the facts
+//! and the hierarchy; none of them sees a syntax tree.
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::model::{FileId, Location};
+use crate::python::resolve::Resolver;
+
+/// What a check reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub file: FileId,
+    /// The primary span.
+    pub location: Location,
+    pub message: String,
+    /// The fix, in one line.
+    pub help: String,
+    /// Secondary spans that matter (in the same file), with what they are.
+    pub labels: Vec<Label>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Label {
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Everything a check may consult.
+pub struct Context<'a> {
+    pub analysis: &'a Analysis,
+    pub resolver: Resolver<'a>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(analysis: &'a Analysis) -> Self {
+        Context {
+            analysis,
+            resolver: Resolver::new(&analysis.files, &analysis.packs),
+        }
+    }
+}
+
+/// A rule, declared once with its docs (clippy-style).
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// `rules/docs/CODE.md`, embedded.
+    pub docs: &'static str,
+    pub check: Option<fn(&Context<'_>) -> Vec<Finding>>,
+}
+
+/// Every rule, in code order. Rules without a `check` are produced elsewhere
+/// (DL000 by the front ends, DL900 by the suppression pass).
+pub fn rules() -> Vec<Rule> {
+    vec![Rule {
+        code: "DL000",
+        name: "syntax-error",
+        summary: "a file that cannot be read, decoded or parsed",
+        severity: Severity::Error,
+        docs: include_str!("../../rules/docs/DL000.md"),
+        check: None,
+    }]
+}
+
+pub fn rule(code: &str) -> Option<Rule> {
+    rules().into_iter().find(|r| r.code == code)
+}
+
+/// Runs the selected checks; an unselected check does not run at all.
+pub fn run(analysis: &Analysis, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let context = Context::new(analysis);
+    let mut findings: Vec<Finding> = rules()
+        .iter()
+        .filter(|rule| selected(rule.code))
+        .filter_map(|rule| rule.check)
+        .flat_map(|check| check(&context))
+        .filter(|f| !analysis.files[f.file].library)
+        .collect();
+    findings.sort_by(|a, b| {
+        (&analysis.files[a.file].path, a.location.start, a.code)
+            .cmp(&(&analysis.files[b.file].path, b.location.start, b.code))
+    });
+    findings
+}
