@@ -8,10 +8,12 @@ pub mod analysis;
 pub mod checks;
 pub mod discover;
 pub mod hierarchy;
+pub mod lint;
 pub mod model;
 pub mod packs;
 pub mod python;
 pub mod report;
+pub mod settings;
 pub mod suppress;
 
 pub use analysis::{analyze, Analysis, Settings, TypeVerdict};

@@ -1,18 +1,25 @@
 //! The command line: argument handling and exit codes, nothing else.
+//!
+//! Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage,
+//! configuration or I/O error (and internal errors).
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use dispatchlint::report::agents;
+use dispatchlint::checks::{self, Severity};
+use dispatchlint::lint::{self, Baseline};
+use dispatchlint::report::{agents, findings, route};
+use dispatchlint::settings::{self, Config};
 use dispatchlint::{analyze, Settings};
 
 #[derive(Parser)]
 #[command(
     name = "dispatchlint",
-    version,
+    version = version(),
     about = "Finds where agent dispatchers send sync-only agents down the async path"
 )]
 struct Cli {
@@ -20,10 +27,23 @@ struct Cli {
     command: Command,
 }
 
+fn version() -> &'static str {
+    let packs = dispatchlint::packs::Packs::builtin().versions().join(", ");
+    Box::leak(format!("{} (packs: {packs})", env!("CARGO_PKG_VERSION")).into_boxed_str())
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run the dispatch checks.
+    Check(CheckArgs),
     /// List every agent and conversation type with its async capability.
     Agents(AgentsArgs),
+    /// Print the route the dispatcher takes for a conversation and an agent type.
+    Route(RouteArgs),
+    /// Print a rule's documentation.
+    Rule(RuleArgs),
+    /// Print the settings in effect for a path.
+    ShowSettings(ShowSettingsArgs),
 }
 
 #[derive(Args)]
@@ -42,6 +62,12 @@ struct Common {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Use this configuration file for every file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    isolated: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -58,15 +84,110 @@ struct AgentsArgs {
     format: AgentsFormat,
 }
 
-fn settings(common: &Common) -> Result<Settings, String> {
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output format (default: full on a terminal, concise otherwise; github under GitHub Actions).
+    #[arg(long, value_enum)]
+    output_format: Option<findings::Format>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Only these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Also these rules.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Exit 1 only for findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    fail_level: FailLevel,
+    /// Report only findings that are not in this baseline.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Report only on the files given on the command line, resolving their
+    /// hierarchy from the whole project (ROOT, default: the current directory).
+    #[arg(long, value_name = "ROOT")]
+    project_root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailLevel {
+    Warning,
+    Error,
+}
+
+#[derive(Args)]
+struct RouteArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The conversation type (name or qualified name).
+    #[arg(long)]
+    conversation: String,
+    /// The agent type (name or qualified name).
+    #[arg(long)]
+    agent: String,
+}
+
+#[derive(Args)]
+struct RuleArgs {
+    /// The rule code, e.g. DL001.
+    code: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Args)]
+struct ShowSettingsArgs {
+    /// The file or directory whose settings to show.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    isolated: bool,
+}
+
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Failure> {
     let mut settings = Settings {
         excludes: common.exclude.clone(),
         python_path: common.python_path.clone(),
         threads: common.threads,
         ..Settings::default()
     };
+    let cwd = std::env::current_dir()?;
+    if let Some(located) = config.for_dir(&cwd).map_err(|e| Failure(e.0))? {
+        settings
+            .excludes
+            .extend(located.config.exclude.iter().cloned());
+        settings
+            .python_path
+            .extend(settings::anchored(&located, &located.config.python_path));
+        for pack in settings::anchored(&located, &located.config.packs) {
+            settings.packs.load_file(&pack)?;
+        }
+    }
     for pack in &common.pack {
-        settings.packs.load_file(pack).map_err(|e| e.to_string())?;
+        settings.packs.load_file(pack)?;
     }
     settings
         .python_path
@@ -82,32 +203,194 @@ fn paths(common: &Common) -> Vec<PathBuf> {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, String> {
+fn config_resolver(common: &Common, overrides: Config) -> Result<settings::Resolver, Failure> {
+    settings::Resolver::new(common.config.as_deref(), common.isolated, overrides)
+        .map_err(|e| Failure(e.0))
+}
+
+fn output(path: &Option<PathBuf>) -> Result<Box<dyn Write>, Failure> {
+    Ok(match path {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let overrides = Config {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        ..Config::default()
+    };
+    let config = config_resolver(&args.common, overrides)?;
+    let settings = settings(&args.common, &config)?;
+    let given = paths(&args.common);
+    let (analyzed, only) = match &args.project_root {
+        Some(root) => {
+            let cwd = std::env::current_dir()?;
+            let only: HashSet<PathBuf> = given
+                .iter()
+                .map(|p| {
+                    let absolute = dispatchlint::discover::absolutize(&cwd, p);
+                    dispatchlint::discover::display_path(&cwd, &absolute)
+                })
+                .collect();
+            (vec![root.clone()], Some(only))
+        }
+        None => (given, None),
+    };
+    let analysis = analyze(&analyzed, &settings)?;
+    let mut result = lint::lint(&analysis, &config, &only).map_err(|e| Failure(e.0))?;
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&result.findings);
+        let text = serde_json::to_string_pretty(&baseline)?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!(
+            "dispatchlint: wrote {} finding(s) to the baseline {}",
+            result.findings.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.baseline {
+        Baseline::read(path)
+            .map_err(|e| Failure(e.0))?
+            .apply(&mut result);
+    }
+    let format = args.output_format.unwrap_or_else(|| {
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            findings::Format::Github
+        } else if args.output_file.is_none() && std::io::stdout().is_terminal() {
+            findings::Format::Full
+        } else {
+            findings::Format::Concise
+        }
+    });
+    let color = args.output_file.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let agents_report = agents::build(&analysis);
+    let mut out = output(&args.output_file)?;
+    findings::write(format, &result, &agents_report, color, &mut out)?;
+    out.flush()?;
+    let threshold = match args.fail_level {
+        FailLevel::Warning => Severity::Warning,
+        FailLevel::Error => Severity::Error,
+    };
+    let failing = result.findings.iter().any(|f| f.severity >= threshold);
+    Ok(if failing && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Check(args) => check(args),
         Command::Agents(args) => {
-            let settings = settings(&args.common)?;
-            let analysis = analyze(&paths(&args.common), &settings).map_err(|e| e.to_string())?;
+            let config = config_resolver(&args.common, Config::default())?;
+            let settings = settings(&args.common, &config)?;
+            let analysis = analyze(&paths(&args.common), &settings)?;
             let report = agents::build(&analysis);
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
+            let mut out = std::io::stdout().lock();
             match args.format {
-                AgentsFormat::Human => agents::write_human(&report, &mut out),
-                AgentsFormat::Json => agents::write_json(&report, &mut out),
+                AgentsFormat::Human => agents::write_human(&report, &mut out)?,
+                AgentsFormat::Json => agents::write_json(&report, &mut out)?,
             }
-            .map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| e.to_string())?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Route(args) => {
+            let config = config_resolver(&args.common, Config::default())?;
+            let settings = settings(&args.common, &config)?;
+            let analysis = analyze(&paths(&args.common), &settings)?;
+            let text = route::explain(&analysis, &args.conversation, &args.agent)?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule(args) => {
+            if args.all || args.code.is_none() {
+                for rule in checks::rules() {
+                    println!("{}  {:<28} {}", rule.code, rule.name, rule.summary);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let code = args.code.unwrap_or_default().to_ascii_uppercase();
+            match checks::rule(&code) {
+                Some(rule) => {
+                    print!("{}", rule.docs);
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err(Failure(format!(
+                    "unknown rule `{code}` (see `dispatchlint rule --all`)"
+                ))),
+            }
+        }
+        Command::ShowSettings(args) => {
+            let config =
+                settings::Resolver::new(args.config.as_deref(), args.isolated, Config::default())
+                    .map_err(|e| Failure(e.0))?;
+            let dir = if args.path.is_dir() {
+                args.path.clone()
+            } else {
+                args.path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            };
+            let cwd = std::env::current_dir()?;
+            let dir = dispatchlint::discover::absolutize(&cwd, &dir);
+            let located = config.for_dir(&dir).map_err(|e| Failure(e.0))?;
+            let rules = config
+                .rules_for(&dir.join("__file__"))
+                .map_err(|e| Failure(e.0))?;
+            match &located {
+                Some(l) => println!(
+                    "config file: {}",
+                    l.path
+                        .as_ref()
+                        .map_or("-".into(), |p| p.display().to_string())
+                ),
+                None => println!("config file: none (defaults)"),
+            }
+            if let Some(l) = &located {
+                println!("{}", toml::to_string_pretty(&l.config)?.trim_end());
+            }
+            println!("enabled rules: {}", rules.enabled().join(", "));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn main() -> ExitCode {
+    // A panic is our bug, not the user's: one line asking for a report, exit 2.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "dispatchlint: internal error{location}: {payload}\nThis is a bug in dispatchlint; please report it with the command you ran."
+        );
+    }));
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(message) => {
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(Failure(message))) => {
             eprintln!("dispatchlint: error: {message}");
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
 }

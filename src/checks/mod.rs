@@ -71,6 +71,16 @@ pub fn rules() -> Vec<Rule> {
         docs: include_str!("../../rules/docs/DL000.md"),
         check: None,
     }]
+    .into_iter()
+    .chain(std::iter::once(Rule {
+        code: "DL900",
+        name: "unused-suppression",
+        summary: "a suppression comment that suppresses nothing",
+        severity: Severity::Warning,
+        docs: include_str!("../../rules/docs/DL900.md"),
+        check: None,
+    }))
+    .collect()
 }
 
 pub fn rule(code: &str) -> Option<Rule> {
@@ -88,8 +98,11 @@ pub fn run(analysis: &Analysis, selected: &dyn Fn(&str) -> bool) -> Vec<Finding>
         .filter(|f| !analysis.files[f.file].library)
         .collect();
     findings.sort_by(|a, b| {
-        (&analysis.files[a.file].path, a.location.start, a.code)
-            .cmp(&(&analysis.files[b.file].path, b.location.start, b.code))
+        (&analysis.files[a.file].path, a.location.start, a.code).cmp(&(
+            &analysis.files[b.file].path,
+            b.location.start,
+            b.code,
+        ))
     });
     findings
 }

@@ -2,3 +2,5 @@
 //! or syntax trees.
 
 pub mod agents;
+pub mod findings;
+pub mod route;

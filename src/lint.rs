@@ -1,0 +1,275 @@
+//! `check`: runs the selected checks over an analysis, turns input problems
+//! into DL000 findings, applies suppression comments (reporting unused ones
+//! as DL900), per-file configuration and the baseline.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Analysis;
+use crate::checks::{self, Finding, Label, Severity};
+use crate::model::Location;
+use crate::settings::{ConfigError, FileRules, Resolver};
+
+pub const UNUSED_SUPPRESSION: &str = "DL900";
+
+/// A finding as reported: with its rule, severity, path and fingerprint.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reported {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub location: Location,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<Label>,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Default)]
+pub struct LintResult {
+    pub findings: Vec<Reported>,
+    pub files: usize,
+    pub suppressed: usize,
+    /// Findings hidden because the baseline holds them.
+    pub baselined: usize,
+    /// Baseline entries whose findings are gone.
+    pub baseline_gone: usize,
+}
+
+/// Only report on these files (pre-commit passes the changed ones), while
+/// the hierarchy still comes from everything analyzed.
+pub type Only = Option<HashSet<PathBuf>>;
+
+pub fn lint(
+    analysis: &Analysis,
+    config: &Resolver,
+    only: &Only,
+) -> Result<LintResult, ConfigError> {
+    let mut per_file: Vec<FileRules> = Vec::with_capacity(analysis.files.len());
+    for file in &analysis.files {
+        per_file.push(config.rules_for(&file.path)?);
+    }
+    let reported_file = |id: usize| {
+        let file = &analysis.files[id];
+        !file.library && only.as_ref().is_none_or(|set| set.contains(&file.path))
+    };
+    let wanted: HashSet<&str> = per_file
+        .iter()
+        .enumerate()
+        .filter(|(id, _)| reported_file(*id))
+        .flat_map(|(_, rules)| rules.enabled().iter().copied())
+        .collect();
+    let mut raw: Vec<Finding> = checks::run(analysis, &|code| wanted.contains(code));
+    for (id, file) in analysis.files.iter().enumerate() {
+        for diagnostic in &file.diagnostics {
+            raw.push(Finding {
+                code: diagnostic.code,
+                file: id,
+                location: diagnostic.location.unwrap_or(Location {
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    ..Default::default()
+                }),
+                message: diagnostic.message.clone(),
+                help: "fix the file, declare its encoding (PEP 263), or exclude it".into(),
+                labels: Vec::new(),
+            });
+        }
+    }
+    let rules: HashMap<&str, &'static str> =
+        checks::rules().iter().map(|r| (r.code, r.name)).collect();
+    let mut result = LintResult {
+        files: (0..analysis.files.len())
+            .filter(|&id| reported_file(id))
+            .count(),
+        ..Default::default()
+    };
+    // Suppressions used, per file and comment index.
+    let mut used: HashSet<(usize, usize, String)> = HashSet::new();
+    let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
+    for finding in raw {
+        if !reported_file(finding.file) || !per_file[finding.file].is_enabled(finding.code) {
+            continue;
+        }
+        let file = &analysis.files[finding.file];
+        if let Some(index) = file.suppressions.iter().position(|s| {
+            s.codes.iter().any(|c| c == finding.code)
+                && s.line.is_none_or(|line| line == finding.location.line)
+        }) {
+            used.insert((finding.file, index, finding.code.to_owned()));
+            result.suppressed += 1;
+            continue;
+        }
+        let anchor = anchor_text(&file.path, finding.location);
+        let occurrence = occurrences
+            .entry((file.path.clone(), finding.code, anchor.clone()))
+            .or_insert(0);
+        let fingerprint = fingerprint(finding.code, &file.path, &anchor, *occurrence);
+        *occurrence += 1;
+        result.findings.push(Reported {
+            code: finding.code,
+            name: rules.get(finding.code).copied().unwrap_or("unknown"),
+            severity: per_file[finding.file].severity(finding.code),
+            path: file.path.clone(),
+            location: finding.location,
+            message: finding.message,
+            help: finding.help,
+            labels: finding.labels,
+            fingerprint,
+        });
+    }
+    for (id, file) in analysis.files.iter().enumerate() {
+        if !reported_file(id) || !per_file[id].is_enabled(UNUSED_SUPPRESSION) {
+            continue;
+        }
+        for (index, suppression) in file.suppressions.iter().enumerate() {
+            let unused: Vec<&String> = suppression
+                .codes
+                .iter()
+                .filter(|code| !used.contains(&(id, index, (*code).clone())))
+                .filter(|code| per_file[id].is_enabled(code))
+                .collect();
+            if unused.is_empty() {
+                continue;
+            }
+            let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+            let anchor = anchor_text(&file.path, suppression.location);
+            result.findings.push(Reported {
+                code: UNUSED_SUPPRESSION,
+                name: "unused-suppression",
+                severity: per_file[id].severity(UNUSED_SUPPRESSION),
+                path: file.path.clone(),
+                location: suppression.location,
+                message: format!(
+                    "unused suppression: nothing here is flagged with {}",
+                    codes.join(", ")
+                ),
+                help: "remove the suppression comment (or the codes it no longer needs)".into(),
+                labels: Vec::new(),
+                fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
+            });
+        }
+    }
+    result.findings.sort_by(|a, b| {
+        (&a.path, a.location.line, a.location.column, a.code).cmp(&(
+            &b.path,
+            b.location.line,
+            b.location.column,
+            b.code,
+        ))
+    });
+    Ok(result)
+}
+
+/// The text of the primary span's first line, trimmed: what the fingerprint
+/// hangs on, so that moving code up or down keeps it.
+fn anchor_text(path: &Path, location: Location) -> String {
+    let Ok(bytes) = std::fs::read(path) else {
+        return String::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .nth(location.line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// FNV-1a over the parts: stable across runs, platforms and versions.
+fn fingerprint(code: &str, path: &Path, anchor: &str, occurrence: usize) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let normalized = path.to_string_lossy().replace('\\', "/");
+    for part in [code, &normalized, anchor, &occurrence.to_string()] {
+        for byte in part.bytes().chain([0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// `--write-baseline` / `--baseline`: today's findings, per file and code.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Baseline {
+    pub version: u32,
+    /// path -> code -> entry
+    pub files: BTreeMap<String, BTreeMap<String, BaselineEntry>>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct BaselineEntry {
+    pub count: usize,
+    pub fingerprints: Vec<String>,
+}
+
+impl Baseline {
+    pub fn from_findings(findings: &[Reported]) -> Self {
+        let mut baseline = Baseline {
+            version: 1,
+            ..Default::default()
+        };
+        for finding in findings {
+            let entry = baseline
+                .files
+                .entry(finding.path.to_string_lossy().replace('\\', "/"))
+                .or_default()
+                .entry(finding.code.to_owned())
+                .or_default();
+            entry.count += 1;
+            entry.fingerprints.push(finding.fingerprint.clone());
+        }
+        baseline
+    }
+
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read baseline {}: {e}", path.display())))?;
+        serde_json::from_str(&text)
+            .map_err(|e| ConfigError(format!("invalid baseline {}: {e}", path.display())))
+    }
+
+    /// Removes the findings the baseline holds; counts the ones it holds that are gone.
+    pub fn apply(&self, result: &mut LintResult) {
+        let mut known: HashSet<&str> = self
+            .files
+            .values()
+            .flat_map(|codes| codes.values())
+            .flat_map(|e| e.fingerprints.iter().map(String::as_str))
+            .collect();
+        let total = known.len();
+        let before = result.findings.len();
+        result
+            .findings
+            .retain(|f| !known.remove(f.fingerprint.as_str()));
+        result.baselined = before - result.findings.len();
+        result.baseline_gone = total - result.baselined;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_position_but_not_content() {
+        let a = fingerprint("DL001", Path::new("a.py"), "if has_native_arun:", 0);
+        assert_eq!(
+            a,
+            fingerprint("DL001", Path::new("a.py"), "if has_native_arun:", 0)
+        );
+        assert_ne!(
+            a,
+            fingerprint("DL001", Path::new("a.py"), "if has_native_arun:", 1)
+        );
+        assert_ne!(
+            a,
+            fingerprint("DL002", Path::new("a.py"), "if has_native_arun:", 0)
+        );
+    }
+}

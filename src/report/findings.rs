@@ -1,0 +1,348 @@
+//! `check` output: full (miette frames), concise, json, json-lines, sarif,
+//! github workflow commands, markdown.
+
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use serde_json::{json, Value};
+
+use crate::checks::{rules, Severity};
+use crate::lint::{LintResult, Reported};
+use crate::report::agents::AgentsReport;
+
+pub const DOCS_BASE: &str = "https://github.com/dispatchlint/dispatchlint/blob/main/rules/docs";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Full,
+    Concise,
+    Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Markdown,
+}
+
+pub fn docs_url(code: &str) -> String {
+    format!("{DOCS_BASE}/{code}.md")
+}
+
+pub fn write(
+    format: Format,
+    result: &LintResult,
+    agents: &AgentsReport,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Full => full(result, color, out),
+        Format::Concise => concise(result, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &json_document(result))?;
+            writeln!(out)
+        }
+        Format::JsonLines => {
+            for finding in &result.findings {
+                serde_json::to_writer(&mut *out, &finding_json(finding))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif(result))?;
+            writeln!(out)
+        }
+        Format::Github => github(result, out),
+        Format::Markdown => markdown(result, agents, out),
+    }
+}
+
+fn finding_json(f: &Reported) -> Value {
+    json!({
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity,
+        "path": f.path.to_string_lossy().replace('\\', "/"),
+        "line": f.location.line,
+        "column": f.location.column,
+        "end_line": f.location.end_line,
+        "end_column": f.location.end_column,
+        "message": f.message,
+        "help": f.help,
+        "fingerprint": f.fingerprint,
+    })
+}
+
+pub fn json_document(result: &LintResult) -> Value {
+    json!({
+        "version": 1,
+        "findings": result.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "diagnostics": [],
+        "summary": {
+            "files": result.files,
+            "findings": result.findings.len(),
+            "suppressed": result.suppressed,
+        }
+    })
+}
+
+fn summary_line(result: &LintResult) -> String {
+    let mut line = match result.findings.len() {
+        0 => "All checks passed".to_owned(),
+        1 => "Found 1 finding".to_owned(),
+        n => format!("Found {n} findings"),
+    };
+    line.push_str(&format!(" ({} files", result.files));
+    if result.suppressed > 0 {
+        line.push_str(&format!(", {} suppressed", result.suppressed));
+    }
+    if result.baselined > 0 {
+        line.push_str(&format!(", {} in the baseline", result.baselined));
+    }
+    line.push(')');
+    if result.baseline_gone > 0 {
+        line.push_str(&format!(
+            ".\nThe baseline holds {} finding(s) that are gone: rewrite it with --write-baseline so it can only shrink",
+            result.baseline_gone
+        ));
+    }
+    line
+}
+
+fn concise(result: &LintResult, out: &mut dyn Write) -> io::Result<()> {
+    for f in &result.findings {
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            f.path.display(),
+            f.location.line,
+            f.location.column,
+            f.code,
+            f.message
+        )?;
+    }
+    writeln!(out, "{}", summary_line(result))
+}
+
+fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
+    for f in &result.findings {
+        let text = crate::python::read_source(&f.path).unwrap_or_default();
+        let span_ok = |start: u32, end: u32| (end as usize) <= text.len() && start <= end;
+        let mut diagnostic = MietteDiagnostic::new(f.message.clone())
+            .with_code(format!("{}({})", f.code, f.name))
+            .with_help(format!("{}\n  docs: {}", f.help, docs_url(f.code)))
+            .with_severity(match f.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            });
+        let mut labels = Vec::new();
+        if span_ok(f.location.start, f.location.end) && !text.is_empty() {
+            labels.push(LabeledSpan::new_primary_with_span(
+                Some("here".into()),
+                (
+                    f.location.start as usize,
+                    (f.location.end - f.location.start) as usize,
+                ),
+            ));
+        }
+        for label in &f.labels {
+            if span_ok(label.location.start, label.location.end) {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    (
+                        label.location.start as usize,
+                        (label.location.end - label.location.start) as usize,
+                    ),
+                ));
+            }
+        }
+        diagnostic = diagnostic.with_labels(labels);
+        let name = format!(
+            "{}:{}:{}",
+            f.path.display(),
+            f.location.line,
+            f.location.column
+        );
+        let report = miette::Report::new(diagnostic).with_source_code(NamedSource::new(name, text));
+        let mut rendered = String::new();
+        if handler
+            .render_report(&mut rendered, report.as_ref())
+            .is_err()
+        {
+            rendered = format!("{}: {} {}\n", f.path.display(), f.code, f.message);
+        }
+        writeln!(out, "{rendered}")?;
+    }
+    writeln!(out, "{}", summary_line(result))
+}
+
+/// GitHub workflow commands; `%`, CR and LF must be escaped, and `:`/`,` in properties.
+fn github(result: &LintResult, out: &mut dyn Write) -> io::Result<()> {
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    for f in &result.findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            property(&f.path.to_string_lossy()),
+            f.location.line,
+            f.location.column,
+            f.location.end_line,
+            f.location.end_column,
+            property(&format!("dispatchlint ({})", f.code)),
+            data(&format!("{} {}\n{}", f.code, f.message, f.help))
+        )?;
+    }
+    Ok(())
+}
+
+fn markdown(result: &LintResult, agents: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
+    fn cell(s: &str) -> String {
+        s.replace('|', "\\|").replace('\n', " ")
+    }
+    writeln!(out, "## dispatchlint\n")?;
+    writeln!(out, "{}\n", summary_line(result).replace('\n', " "))?;
+    if !result.findings.is_empty() {
+        writeln!(out, "### Findings\n")?;
+        writeln!(out, "| code | location | message | fix |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for f in &result.findings {
+            writeln!(
+                out,
+                "| [{code}]({url}) | `{}:{}:{}` | {} | {} |",
+                f.path.display(),
+                f.location.line,
+                f.location.column,
+                cell(&f.message),
+                cell(&f.help),
+                code = f.code,
+                url = docs_url(f.code)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !agents.types.is_empty() {
+        writeln!(out, "### Agents and conversations\n")?;
+        writeln!(out, "| role | verdict | type | provided by | where |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for t in &agents.types {
+            let provider = t
+                .provider
+                .as_ref()
+                .map(|p| format!("`{}`", p.qualname))
+                .or_else(|| t.reason.as_ref().map(|r| cell(r)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "| {} | {} | `{}` | {} | `{}:{}` |",
+                t.role, t.verdict, t.qualname, provider, t.path, t.line
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn sarif(result: &LintResult) -> Value {
+    let all = rules();
+    let rule_index = |code: &str| all.iter().position(|r| r.code == code);
+    let sarif_rules: Vec<Value> = all
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "helpUri": docs_url(r.code),
+                "help": {"text": r.docs, "markdown": r.docs},
+                "defaultConfiguration": {"level": match r.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                }},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let uri = f.path.to_string_lossy().replace('\\', "/");
+            let region = |l: &crate::model::Location| {
+                json!({
+                    "startLine": l.line.max(1),
+                    "startColumn": l.column.max(1),
+                    "endLine": l.end_line.max(l.line).max(1),
+                    "endColumn": l.end_column.max(1),
+                })
+            };
+            let mut value = json!({
+                "ruleId": f.code,
+                "level": match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                "message": {"text": format!("{} {}", f.message, f.help)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": region(&f.location),
+                    }
+                }],
+                "partialFingerprints": {"dispatchlint/v1": f.fingerprint},
+            });
+            if let Some(index) = rule_index(f.code) {
+                value["ruleIndex"] = json!(index);
+            }
+            if !f.labels.is_empty() {
+                value["relatedLocations"] = Value::Array(
+                    f.labels
+                        .iter()
+                        .enumerate()
+                        .map(|(id, label)| {
+                            json!({
+                                "id": id,
+                                "message": {"text": label.message},
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": uri},
+                                    "region": region(&label.location),
+                                }
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            value
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dispatchlint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/dispatchlint/dispatchlint",
+                "rules": sarif_rules,
+            }},
+            "results": results,
+        }]
+    })
+}

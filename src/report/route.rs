@@ -1,0 +1,128 @@
+//! `dispatchlint route`: the route the dispatcher takes for a (conversation,
+//! agent) pair, decided by the runtime crate's own `route()`.
+
+use std::fmt::Write;
+
+use dispatchlint_runtime::{reason, route};
+
+use crate::analysis::Analysis;
+use crate::hierarchy::{Capability, TypeKey};
+
+/// A type named on the command line, with its capability in one role.
+struct Named {
+    qualname: String,
+    capability: Capability,
+}
+
+fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
+    let matches_name = |qualname: &str| {
+        qualname == name
+            || qualname.ends_with(&format!(".{name}"))
+            || qualname.ends_with(&format!("::{name}"))
+    };
+    let mut found: Vec<Named> = analysis
+        .verdicts
+        .iter()
+        .filter(|v| v.role == role)
+        .filter_map(|v| {
+            let qualname = analysis.qualname(&TypeKey::Source(v.file, v.class));
+            matches_name(&qualname).then(|| Named {
+                qualname,
+                capability: v.capability.clone(),
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        // A framework type known only from a pack (`LocalConversation`).
+        for spec in analysis.hierarchy.roles.iter().filter(|r| r.name == role) {
+            for pack_type in analysis.packs.packs.iter().flat_map(|p| p.types.iter()) {
+                let names = std::iter::once(&pack_type.qualname).chain(&pack_type.aliases);
+                if names.clone().any(|n| matches_name(n)) {
+                    let key = TypeKey::Known(pack_type.qualname.clone());
+                    if let Some(capability) = analysis.hierarchy.capability(&key, spec) {
+                        found.push(Named {
+                            qualname: pack_type.qualname.clone(),
+                            capability,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    match found.len() {
+        0 => Err(format!(
+            "no {role} type named `{name}` in the analyzed code or the rule packs"
+        )),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let names: Vec<String> = found.into_iter().map(|n| n.qualname).collect();
+            Err(format!(
+                "`{name}` names several {role} types; use a qualified name: {}",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+fn describe(analysis: &Analysis, named: &Named, entry: &str) -> String {
+    let c = &named.capability;
+    match &c.provider {
+        Some(provider) => format!(
+            "{} ({}): `{entry}` provided by {}",
+            named.qualname,
+            c.verdict.as_str(),
+            analysis.qualname(provider)
+        ),
+        None => format!(
+            "{} (unknown): {}",
+            named.qualname,
+            c.reason
+                .as_deref()
+                .unwrap_or("cannot be decided statically")
+        ),
+    }
+}
+
+pub fn explain(analysis: &Analysis, conversation: &str, agent: &str) -> Result<String, String> {
+    let conv = find(analysis, conversation, "conversation")?;
+    let agent = find(analysis, agent, "agent")?;
+    let entry = |role: &str| {
+        analysis
+            .hierarchy
+            .roles
+            .iter()
+            .find(|r| r.name == role)
+            .map_or(String::new(), |r| r.async_.clone())
+    };
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "conversation: {}",
+        describe(analysis, &conv, &entry("conversation"))
+    );
+    let _ = writeln!(
+        text,
+        "agent:        {}",
+        describe(analysis, &agent, &entry("agent"))
+    );
+    match (
+        conv.capability.verdict.capability(),
+        agent.capability.verdict.capability(),
+    ) {
+        (Some(c), Some(a)) => {
+            let chosen = route(c, a);
+            let _ = writeln!(text, "route: {chosen}");
+            let _ = writeln!(text, "because: {}", reason(c, a));
+        }
+        _ => {
+            let _ = writeln!(text, "route: decided at runtime");
+            let _ = writeln!(
+                text,
+                "because: a capability cannot be known statically; the dispatcher must check \
+                 `type(conversation).arun is not BaseConversation.arun and \
+                 type(conversation.agent).astep is not AgentBase.astep` when it runs"
+            );
+        }
+    }
+    Ok(text)
+}
