@@ -7,6 +7,9 @@
 //! [`Route`], which the analyzer links so that it and the dispatcher share one
 //! definition. The `dispatcher` feature adds the traits, the macros and the
 //! tokio [`Dispatcher`].
+// The README's example is compiled as a doctest, so it cannot go stale.
+#![cfg_attr(feature = "dispatcher", doc = "")]
+#![cfg_attr(feature = "dispatcher", doc = include_str!("../README.md"))]
 
 mod capability;
 

@@ -1,0 +1,8 @@
+use dispatchlint_runtime::agent;
+
+#[agent]
+struct NotAnImpl {
+    steps: u32,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use dispatchlint_runtime::conversation;
+
+#[conversation]
+pub struct Chat;
+
+fn main() {}
