@@ -117,8 +117,14 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
             for (file_id, file) in files.iter().enumerate() {
                 for class in &file.classes {
                     for base in &class.bases {
-                        if let crate::model::BaseRef::Name(name) = base {
-                            resolver.resolve(file_id, name);
+                        match base {
+                            crate::model::BaseRef::Name(name) => {
+                                resolver.resolve(file_id, name);
+                            }
+                            crate::model::BaseRef::Frozen { name, bindings } => {
+                                resolver.resolve_frozen(file_id, name, bindings);
+                            }
+                            crate::model::BaseRef::Opaque(_) => {}
                         }
                     }
                 }

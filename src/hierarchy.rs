@@ -17,8 +17,13 @@ pub enum TypeKey {
     Known(String),
     /// Known to define no role entry (standard library, pack `opaque`).
     Opaque(String),
-    /// Could not be resolved: the text as written and why.
-    Unresolved { text: String, reason: String },
+    /// Could not be resolved: the text as written, why, and what it may be
+    /// (for a name bound differently on different paths).
+    Unresolved {
+        text: String,
+        reason: String,
+        candidates: Vec<TypeKey>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,6 +179,9 @@ impl Hierarchy {
                 return true;
             }
             if seen.insert(current.clone()) {
+                if let TypeKey::Unresolved { candidates, .. } = &current {
+                    work.extend(candidates.iter().cloned());
+                }
                 if let Some(node) = self.nodes.get(&current) {
                     work.extend(node.bases.iter().cloned());
                 }
@@ -195,7 +203,70 @@ impl Hierarchy {
                 )))
             }
         };
-        Some(self.provider_in(&mro, &role.async_, role, 0))
+        let capability = self.provider_in(&mro, &role.async_, role, 0);
+        if capability.verdict == Verdict::Unknown {
+            return Some(capability);
+        }
+        // An unresolved base after the definer is harmless only if C3 must
+        // keep it after the definer; otherwise it may derive from a class
+        // that defines the entry and be placed before the definer.
+        let definer = mro
+            .iter()
+            .find(|k| {
+                self.nodes
+                    .get(k)
+                    .is_some_and(|n| n.members.contains_key(&role.async_))
+            })
+            .cloned();
+        if let Some(definer) = definer {
+            for key in &mro {
+                if let TypeKey::Unresolved { text, reason, .. } = key {
+                    if !self.precedes(&definer, key, &mro) {
+                        return Some(Capability::unknown(format!(
+                            "base `{text}` cannot be resolved ({reason}); it may derive from a class that defines `{}` and then come before `{}` in the MRO",
+                            role.async_,
+                            self.short(&definer)
+                        )));
+                    }
+                }
+            }
+        }
+        Some(capability)
+    }
+
+    /// Whether C3 must put `first` before `second` in any linearization of a
+    /// class whose MRO is `mro`: a class comes before its bases, and bases
+    /// come in the order they are listed.
+    fn precedes(&self, first: &TypeKey, second: &TypeKey, mro: &[TypeKey]) -> bool {
+        let mut seen = HashSet::new();
+        let mut work = vec![first.clone()];
+        while let Some(current) = work.pop() {
+            if &current == second {
+                return true;
+            }
+            if !seen.insert(current.clone()) {
+                continue;
+            }
+            if let Some(node) = self.nodes.get(&current) {
+                work.extend(node.bases.iter().cloned());
+            }
+            for holder in mro {
+                if let Some(node) = self.nodes.get(holder) {
+                    if let Some(at) = node.bases.iter().position(|b| b == &current) {
+                        work.extend(node.bases[at + 1..].iter().cloned());
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn short(&self, key: &TypeKey) -> String {
+        match key {
+            TypeKey::Known(p) | TypeKey::Opaque(p) => p.clone(),
+            TypeKey::Unresolved { text, .. } => text.clone(),
+            TypeKey::Source(file, class) => format!("class #{file}:{class}"),
+        }
     }
 
     /// Walks an MRO for the first type that provides `attr`.
@@ -207,7 +278,7 @@ impl Hierarchy {
         depth: usize,
     ) -> Capability {
         for key in mro {
-            if let TypeKey::Unresolved { text, reason } = key {
+            if let TypeKey::Unresolved { text, reason, .. } = key {
                 return Capability::unknown(format!(
                     "base `{text}` comes before any definition of `{attr}` in the MRO and cannot be resolved ({reason})"
                 ));
@@ -227,7 +298,7 @@ impl Hierarchy {
                     reason: None,
                 },
                 MemberNode::Unknown(reason) => Capability::unknown(reason.clone()),
-                MemberNode::AliasOf(target, target_attr, _) => {
+                MemberNode::AliasOf(target, target_attr, location) => {
                     if depth >= MAX_ALIAS_DEPTH {
                         return Capability::unknown(format!(
                             "`{attr}` is an alias chain deeper than {MAX_ALIAS_DEPTH}"
@@ -235,7 +306,18 @@ impl Hierarchy {
                     }
                     match self.mro(target) {
                         Ok(target_mro) => {
-                            self.provider_in(&target_mro, target_attr, role, depth + 1)
+                            let found = self.provider_in(&target_mro, target_attr, role, depth + 1);
+                            // The class whose body binds the name provides it,
+                            // unless the object bound is the root's own.
+                            if found.verdict == Verdict::Native {
+                                Capability {
+                                    provider: Some(key.clone()),
+                                    provider_location: Some(*location),
+                                    ..found
+                                }
+                            } else {
+                                found
+                            }
                         }
                         Err(reason) => Capability::unknown(format!(
                             "`{attr}` is taken from a class without an MRO: {reason}"
@@ -367,6 +449,7 @@ mod tests {
         let unresolved = TypeKey::Unresolved {
             text: "ext.Mixin".into(),
             reason: "not analyzed".into(),
+            candidates: Vec::new(),
         };
         let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
         nodes.insert(key("Root"), node(&[], &["astep"]));

@@ -125,6 +125,13 @@ impl Member {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum BaseRef {
     Name(NameRef),
+    /// A name whose first part is bound in the class statement's own scope:
+    /// the bindings in effect when the statement ran (Python evaluates bases
+    /// then, so a later rebinding does not change them).
+    Frozen {
+        name: NameRef,
+        bindings: Vec<Binding>,
+    },
     /// Something that is not a name (a call, a conditional expression).
     Opaque(String),
 }

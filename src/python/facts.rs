@@ -91,11 +91,18 @@ struct Place {
 pub struct Extractor<'a> {
     pub facts: FileFacts,
     pub locator: &'a Locator<'a>,
+    /// Bindings made under `if TYPE_CHECKING:`, per scope: they only count
+    /// for names that nothing binds at runtime.
+    typing_only: Vec<(ScopeId, String, Binding)>,
 }
 
 impl<'a> Extractor<'a> {
     pub fn new(facts: FileFacts, locator: &'a Locator<'a>) -> Self {
-        Extractor { facts, locator }
+        Extractor {
+            facts,
+            locator,
+            typing_only: Vec::new(),
+        }
     }
 
     pub fn run(mut self, module: &ast::ModModule) -> FileFacts {
@@ -107,10 +114,31 @@ impl<'a> Extractor<'a> {
             depth: 0,
         };
         self.suite(&module.body, place, "");
+        // A typing-only binding counts only where nothing binds the name at runtime.
+        let runtime: std::collections::HashSet<(ScopeId, String)> = self
+            .typing_only
+            .iter()
+            .filter(|(scope, name, _)| self.facts.scopes[*scope].bindings.contains_key(name))
+            .map(|(scope, name, _)| (*scope, name.clone()))
+            .collect();
+        for (scope, name, binding) in std::mem::take(&mut self.typing_only) {
+            if runtime.contains(&(scope, name.clone())) {
+                continue;
+            }
+            let bindings = self.facts.scopes[scope].bindings.entry(name).or_default();
+            if !bindings.contains(&binding) {
+                bindings.push(binding);
+            }
+        }
         self.facts
     }
 
     fn bind(&mut self, place: Place, name: &str, binding: Binding) {
+        if place.type_checking {
+            self.typing_only
+                .push((place.scope, name.to_owned(), binding));
+            return;
+        }
         let bindings = self.facts.scopes[place.scope]
             .bindings
             .entry(name.to_owned())
@@ -404,6 +432,9 @@ impl<'a> Extractor<'a> {
             .iter()
             .flat_map(|args| args.args.iter())
             .map(|base| self.base(base, place.scope))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|base| self.freeze(base, place.scope))
             .collect();
         let id = self.facts.classes.len();
         self.facts.classes.push(ClassFact {
@@ -443,6 +474,21 @@ impl<'a> Extractor<'a> {
         match dotted(target) {
             Some(parts) => BaseRef::Name(NameRef::scoped(scope, parts)),
             None => BaseRef::Opaque(self.locator.slice(base.range()).to_owned()),
+        }
+    }
+
+    /// Pins a base name to the bindings in effect now, when the name is
+    /// bound in the class statement's own scope.
+    fn freeze(&self, base: BaseRef, scope: ScopeId) -> BaseRef {
+        let BaseRef::Name(NameRef::Scoped { scope: s, parts }) = &base else {
+            return base;
+        };
+        match self.facts.scopes[scope].bindings.get(&parts[0]) {
+            Some(bindings) if *s == scope => BaseRef::Frozen {
+                bindings: bindings.clone(),
+                name: NameRef::scoped(*s, parts.clone()),
+            },
+            _ => base,
         }
     }
 

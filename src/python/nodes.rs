@@ -16,15 +16,43 @@ pub fn key_of(resolved: Resolved, text: &str) -> TypeKey {
         Resolved::Module(module) => TypeKey::Unresolved {
             text: text.to_owned(),
             reason: format!("`{module}` is a module, not a class"),
+            candidates: Vec::new(),
         },
         Resolved::NotAClass => TypeKey::Unresolved {
             text: text.to_owned(),
             reason: "it is not a class statement or import".into(),
+            candidates: Vec::new(),
         },
         Resolved::Unresolved(reason) => TypeKey::Unresolved {
             text: text.to_owned(),
             reason,
+            candidates: Vec::new(),
         },
+    }
+}
+
+/// A base's type; an ambiguous name keeps what it may be, so that the class
+/// is still known to play the role (with an unknown verdict).
+fn base_key(
+    resolver: &Resolver<'_>,
+    file: usize,
+    name: &crate::model::NameRef,
+    resolved: Resolved,
+    frozen: Option<&[crate::model::Binding]>,
+) -> TypeKey {
+    let text = name.text();
+    match resolved {
+        Resolved::Unresolved(reason) => TypeKey::Unresolved {
+            candidates: resolver
+                .alternatives(file, name, frozen)
+                .into_iter()
+                .map(|r| key_of(r, &text))
+                .filter(|k| !matches!(k, TypeKey::Unresolved { .. }))
+                .collect(),
+            text,
+            reason,
+        },
+        other => key_of(other, &text),
     }
 }
 
@@ -39,10 +67,24 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey
                 .bases
                 .iter()
                 .map(|base| match base {
-                    BaseRef::Name(name) => key_of(resolver.resolve(file_id, name), &name.text()),
+                    BaseRef::Name(name) => base_key(
+                        resolver,
+                        file_id,
+                        name,
+                        resolver.resolve(file_id, name),
+                        None,
+                    ),
+                    BaseRef::Frozen { name, bindings } => base_key(
+                        resolver,
+                        file_id,
+                        name,
+                        resolver.resolve_frozen(file_id, name, bindings),
+                        Some(bindings),
+                    ),
                     BaseRef::Opaque(text) => TypeKey::Unresolved {
                         text: text.clone(),
                         reason: "the base is an expression, not a name".into(),
+                        candidates: Vec::new(),
                     },
                 })
                 .collect();

@@ -104,6 +104,59 @@ impl<'a> Resolver<'a> {
         format!("{}.{}", file.module, file.classes[key.class].qualname)
     }
 
+    /// A base pinned to the bindings in effect at its class statement.
+    pub fn resolve_frozen(&self, file: FileId, name: &NameRef, bindings: &[Binding]) -> Resolved {
+        let NameRef::Scoped { scope, parts } = name else {
+            return self.resolve(file, name);
+        };
+        let seen = &mut HashSet::new();
+        let head = self.bindings(file, *scope, &parts[0], bindings, seen);
+        parts[1..]
+            .iter()
+            .fold(head, |current, attr| self.member(current, attr, seen))
+    }
+
+    /// Each thing an ambiguous name may be, resolved on its own.
+    pub fn alternatives(
+        &self,
+        file: FileId,
+        name: &NameRef,
+        frozen: Option<&[Binding]>,
+    ) -> Vec<Resolved> {
+        let NameRef::Scoped { scope, parts } = name else {
+            return Vec::new();
+        };
+        let facts = &self.files[file];
+        let bindings: Vec<Binding> = match frozen {
+            Some(bindings) => bindings.to_vec(),
+            None => {
+                let mut current = Some(*scope);
+                let mut found = Vec::new();
+                while let Some(id) = current {
+                    if let Some(b) = facts.scopes[id].bindings.get(&parts[0]) {
+                        found = b.clone();
+                        break;
+                    }
+                    current = facts.scopes[id].parent;
+                }
+                found
+            }
+        };
+        if bindings.len() < 2 {
+            return Vec::new();
+        }
+        bindings
+            .iter()
+            .map(|binding| {
+                let seen = &mut HashSet::new();
+                let head = self.binding(file, binding, seen);
+                parts[1..]
+                    .iter()
+                    .fold(head, |current, attr| self.member(current, attr, seen))
+            })
+            .collect()
+    }
+
     pub fn resolve(&self, file: FileId, name: &NameRef) -> Resolved {
         self.resolve_guarded(file, name, &mut HashSet::new())
     }
@@ -204,7 +257,12 @@ impl<'a> Resolver<'a> {
         seen: &mut HashSet<(FileId, String)>,
     ) -> Resolved {
         match binding {
-            Binding::Module(module) => self.resolve_path(module, seen),
+            // `import a.b` binds `a` whether or not `a` itself is analyzed (a
+            // namespace package, or a framework known from a pack).
+            Binding::Module(module) => match self.resolve_path(module, seen) {
+                Resolved::Unresolved(_) => Resolved::Module(module.clone()),
+                found => found,
+            },
             Binding::From { module, name } => self.resolve_path(&format!("{module}.{name}"), seen),
             Binding::Class(class) => Resolved::Class(ClassKey {
                 file,

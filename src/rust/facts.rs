@@ -1,0 +1,759 @@
+//! From a `syn` tree to [`RustFacts`]: one pass over the items of a file,
+//! descending into inline modules, and one visitor over function bodies for
+//! capability guards. Nothing is resolved here; paths stay as written.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use crate::model::{ClassFact, FileFacts, Location};
+
+use super::items::*;
+
+/// Attributes the compiler or common tools own; anything else on an impl is
+/// an attribute macro whose output we cannot see.
+const INERT_ATTRS: &[&str] = &[
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "doc",
+    "cfg",
+    "cfg_attr",
+    "must_use",
+    "inline",
+    "automatically_derived",
+    "deprecated",
+    "track_caller",
+    "cold",
+    "rustfmt",
+    "clippy",
+    "diagnostic",
+    "non_exhaustive",
+    "repr",
+    "derive",
+    "path",
+    "macro_use",
+    "macro_export",
+    "test",
+    "ignore",
+    "should_panic",
+    "no_mangle",
+    "export_name",
+    "link_section",
+];
+
+/// Location of a span in the file it was parsed from.
+pub fn location(span: Span) -> Location {
+    let start = span.start();
+    let end = span.end();
+    let bytes = span.byte_range();
+    Location {
+        start: bytes.start as u32,
+        end: bytes.end as u32,
+        line: start.line as u32,
+        column: start.column as u32 + 1,
+        end_line: end.line as u32,
+        end_column: end.column as u32 + 1,
+    }
+}
+
+pub struct Extractor<'f> {
+    facts: &'f mut FileFacts,
+    rust: RustFacts,
+}
+
+impl<'f> Extractor<'f> {
+    pub fn new(facts: &'f mut FileFacts) -> Self {
+        Extractor {
+            facts,
+            rust: RustFacts {
+                modules: vec![ModuleFacts::default()],
+                ..Default::default()
+            },
+        }
+    }
+
+    pub fn run(mut self, file: &syn::File) -> RustFacts {
+        self.items(0, &file.items);
+        self.rust
+    }
+
+    fn items(&mut self, module: ModuleIdx, items: &[syn::Item]) {
+        for item in items {
+            self.item(module, item);
+        }
+    }
+
+    fn define(&mut self, module: ModuleIdx, name: String, item: ItemFact) {
+        self.rust.modules[module].items.insert(name, item);
+    }
+
+    fn item(&mut self, module: ModuleIdx, item: &syn::Item) {
+        match item {
+            syn::Item::Struct(s) => {
+                let fields = s.fields.len();
+                self.type_item(module, &s.ident, &s.attrs, fields, item.span());
+            }
+            syn::Item::Enum(e) => self.type_item(module, &e.ident, &e.attrs, 0, item.span()),
+            syn::Item::Union(u) => self.type_item(module, &u.ident, &u.attrs, 0, item.span()),
+            syn::Item::Trait(t) => self.trait_item(module, t),
+            syn::Item::Impl(i) => self.impl_item(module, i),
+            syn::Item::Use(u) => {
+                let public = !matches!(u.vis, syn::Visibility::Inherited);
+                let mut prefix = Vec::new();
+                if u.leading_colon.is_some() {
+                    prefix.push(String::new());
+                }
+                self.use_tree(module, &u.tree, &mut prefix, public);
+            }
+            syn::Item::Mod(m) => {
+                let name = m.ident.to_string();
+                match &m.content {
+                    Some((_, inner)) => {
+                        let mut rel = self.rust.modules[module].rel.clone();
+                        rel.push(name.clone());
+                        self.rust.modules.push(ModuleFacts {
+                            parent: Some(module),
+                            rel,
+                            ..Default::default()
+                        });
+                        let child = self.rust.modules.len() - 1;
+                        self.define(module, name.clone(), ItemFact::Module(child));
+                        // An inline module with `#[path]` changes where its
+                        // own `mod x;` declarations look; keep it on the decl.
+                        self.rust.modules[module].mod_decls.push(ModDecl {
+                            name,
+                            path_attr: path_attr(&m.attrs),
+                            module,
+                            cfg: cfg_of(&m.attrs),
+                        });
+                        self.items(child, inner);
+                    }
+                    None => {
+                        self.rust.modules[module].mod_decls.push(ModDecl {
+                            name,
+                            path_attr: path_attr(&m.attrs),
+                            module,
+                            cfg: cfg_of(&m.attrs),
+                        });
+                    }
+                }
+            }
+            syn::Item::Macro(m) => {
+                let name = path_segments(&m.mac.path);
+                if name.last().map(String::as_str) == Some("macro_rules") {
+                    if let Some(ident) = &m.ident {
+                        self.rust.macro_rules.push(MacroRules {
+                            name: ident.to_string(),
+                            implements: implemented_names(m.mac.tokens.clone()),
+                            location: location(item.span()),
+                        });
+                    }
+                } else {
+                    let mut idents = Vec::new();
+                    collect_idents(m.mac.tokens.clone(), &mut idents);
+                    self.rust.macro_calls.push(MacroCall {
+                        module,
+                        name,
+                        idents,
+                        location: location(item.span()),
+                    });
+                }
+            }
+            syn::Item::Fn(f) => {
+                self.define(module, f.sig.ident.to_string(), ItemFact::Other);
+                self.guards(&f.block);
+            }
+            syn::Item::Const(c) => self.define(module, c.ident.to_string(), ItemFact::Other),
+            syn::Item::Static(s) => self.define(module, s.ident.to_string(), ItemFact::Other),
+            syn::Item::Type(t) => self.define(module, t.ident.to_string(), ItemFact::Other),
+            _ => {}
+        }
+    }
+
+    fn type_item(
+        &mut self,
+        module: ModuleIdx,
+        ident: &syn::Ident,
+        attrs: &[syn::Attribute],
+        fields: usize,
+        span: Span,
+    ) {
+        let name = ident.to_string();
+        let mut qualname = self.rust.modules[module].rel.clone();
+        qualname.push(name.clone());
+        let class = self.facts.classes.len();
+        self.facts.classes.push(ClassFact {
+            name: name.clone(),
+            // Made absolute by `link` once the file's module is known.
+            qualname: qualname.join("::"),
+            location: location(span),
+            scope: 0,
+            body_scope: 0,
+            bases: Vec::new(),
+            members: BTreeMap::new(),
+        });
+        let mut derives = Vec::new();
+        for attr in attrs {
+            if attr.path().is_ident("derive") {
+                let _ = attr.parse_nested_meta(|meta| {
+                    derives.push(path_segments(&meta.path));
+                    Ok(())
+                });
+            }
+        }
+        self.define(
+            module,
+            name,
+            ItemFact::Type {
+                class,
+                fields,
+                derives,
+                attr_macros: attr_macros(attrs),
+            },
+        );
+    }
+
+    fn trait_item(&mut self, module: ModuleIdx, t: &syn::ItemTrait) {
+        let mut methods = BTreeMap::new();
+        for item in &t.items {
+            if let syn::TraitItem::Fn(f) = item {
+                methods.insert(
+                    f.sig.ident.to_string(),
+                    TraitMethod {
+                        has_default: f.default.is_some(),
+                        location: location(f.sig.ident.span()),
+                    },
+                );
+                if let Some(body) = &f.default {
+                    self.guards(body);
+                }
+            }
+        }
+        let supertraits = t
+            .supertraits
+            .iter()
+            .filter_map(|b| match b {
+                syn::TypeParamBound::Trait(t) => Some(path_segments(&t.path)),
+                _ => None,
+            })
+            .collect();
+        self.rust.traits.push(TraitFact {
+            name: t.ident.to_string(),
+            module,
+            location: location(t.span()),
+            supertraits,
+            methods,
+        });
+        let index = self.rust.traits.len() - 1;
+        self.define(module, t.ident.to_string(), ItemFact::Trait(index));
+    }
+
+    fn impl_item(&mut self, module: ModuleIdx, i: &syn::ItemImpl) {
+        let params: Vec<String> = i
+            .generics
+            .type_params()
+            .map(|p| p.ident.to_string())
+            .collect();
+        let mut bounds: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+        for p in i.generics.type_params() {
+            bounds
+                .entry(p.ident.to_string())
+                .or_default()
+                .extend(trait_bounds(&p.bounds));
+        }
+        if let Some(where_clause) = &i.generics.where_clause {
+            for predicate in &where_clause.predicates {
+                if let syn::WherePredicate::Type(t) = predicate {
+                    if let syn::Type::Path(p) = &t.bounded_ty {
+                        if let Some(ident) = p.path.get_ident() {
+                            bounds
+                                .entry(ident.to_string())
+                                .or_default()
+                                .extend(trait_bounds(&t.bounds));
+                        }
+                    }
+                }
+            }
+        }
+        let mut methods = BTreeMap::new();
+        let mut bool_consts = BTreeMap::new();
+        let mut inner_macros = Vec::new();
+        for item in &i.items {
+            match item {
+                syn::ImplItem::Fn(f) => {
+                    let name = f.sig.ident.to_string();
+                    let body = body_fact(&name, &f.block);
+                    methods.insert(
+                        name,
+                        MethodFact {
+                            location: location(f.sig.ident.span()),
+                            cfg: cfg_of(&f.attrs),
+                            is_async: f.sig.asyncness.is_some(),
+                            body,
+                        },
+                    );
+                    self.guards(&f.block);
+                }
+                syn::ImplItem::Const(c) => {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(b),
+                        ..
+                    }) = &c.expr
+                    {
+                        bool_consts.insert(c.ident.to_string(), (b.value, location(c.span())));
+                    }
+                }
+                syn::ImplItem::Macro(m) => inner_macros.push(path_segments(&m.mac.path).join("::")),
+                _ => {}
+            }
+        }
+        self.rust.impls.push(ImplFact {
+            module,
+            trait_path: i.trait_.as_ref().map(|(_, path, _)| path_segments(path)),
+            self_ty: self_ty(&i.self_ty, &params),
+            bounds,
+            methods,
+            bool_consts,
+            cfg: cfg_of(&i.attrs),
+            attr_macros: attr_macros(&i.attrs),
+            inner_macros,
+            location: location(i.span()),
+        });
+    }
+
+    fn use_tree(
+        &mut self,
+        module: ModuleIdx,
+        tree: &syn::UseTree,
+        prefix: &mut Vec<String>,
+        public: bool,
+    ) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.use_tree(module, &p.tree, prefix, public);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                let mut path = prefix.clone();
+                // `use a::b::{self}` binds `b` to `a::b`.
+                let bound = if name == "self" {
+                    prefix.last().cloned().unwrap_or_default()
+                } else {
+                    path.push(name.clone());
+                    name
+                };
+                self.bind(module, bound, path, public);
+            }
+            syn::UseTree::Rename(r) => {
+                let mut path = prefix.clone();
+                if r.ident != "self" {
+                    path.push(r.ident.to_string());
+                }
+                self.bind(module, r.rename.to_string(), path, public);
+            }
+            syn::UseTree::Glob(_) => self.rust.modules[module].globs.push(UseFact {
+                path: prefix.clone(),
+                public,
+            }),
+            syn::UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.use_tree(module, tree, prefix, public);
+                }
+            }
+        }
+    }
+
+    fn bind(&mut self, module: ModuleIdx, name: String, path: Vec<String>, public: bool) {
+        // `use x as _;` brings only trait methods into scope, no name.
+        if name == "_" || name.is_empty() {
+            return;
+        }
+        self.rust.modules[module]
+            .uses
+            .entry(name)
+            .or_default()
+            .push(UseFact { path, public });
+    }
+
+    fn guards(&mut self, block: &syn::Block) {
+        let mut finder = GuardFinder::default();
+        finder.visit_block(block);
+        self.rust.guards.extend(finder.found);
+    }
+}
+
+/// The segments of a path, without generic arguments; a leading `::` is an
+/// empty first segment.
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    let mut out = Vec::with_capacity(path.segments.len() + 1);
+    if path.leading_colon.is_some() {
+        out.push(String::new());
+    }
+    out.extend(path.segments.iter().map(|s| s.ident.to_string()));
+    out
+}
+
+fn trait_bounds<'a>(
+    bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>,
+) -> impl Iterator<Item = Vec<String>> {
+    bounds.into_iter().filter_map(|b| match b {
+        syn::TypeParamBound::Trait(t) => Some(path_segments(&t.path)),
+        _ => None,
+    })
+}
+
+fn self_ty(ty: &syn::Type, params: &[String]) -> SelfTy {
+    let param_of = |ty: &syn::Type| -> Option<String> {
+        match ty {
+            syn::Type::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .map(|i| i.to_string())
+                .filter(|i| params.contains(i)),
+            _ => None,
+        }
+    };
+    match ty {
+        syn::Type::Paren(p) => self_ty(&p.elem, params),
+        syn::Type::Group(g) => self_ty(&g.elem, params),
+        syn::Type::Reference(r) => match param_of(&r.elem) {
+            Some(param) => SelfTy::Wrapper {
+                kind: if r.mutability.is_some() { "&mut" } else { "&" }.into(),
+                param,
+            },
+            None => SelfTy::Other(text_of_type(ty)),
+        },
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if let Some(param) = param_of(ty) {
+                return SelfTy::Param(param);
+            }
+            let last = p.path.segments.last();
+            if let Some(last) = last {
+                let wrapper = matches!(
+                    last.ident.to_string().as_str(),
+                    "Box" | "Arc" | "Rc" | "Cow" | "Pin"
+                );
+                if wrapper {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(inner) = arg {
+                                if let Some(param) = param_of(inner) {
+                                    return SelfTy::Wrapper {
+                                        kind: last.ident.to_string(),
+                                        param,
+                                    };
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            SelfTy::Path(path_segments(&p.path))
+        }
+        _ => SelfTy::Other(text_of_type(ty)),
+    }
+}
+
+fn text_of_type(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::TraitObject(t) => {
+            let names: Vec<String> = trait_bounds(&t.bounds).map(|p| p.join("::")).collect();
+            format!("dyn {}", names.join(" + "))
+        }
+        syn::Type::Tuple(_) => "(..)".into(),
+        syn::Type::Slice(_) | syn::Type::Array(_) => "[..]".into(),
+        syn::Type::Reference(r) => format!("&{}", text_of_type(&r.elem)),
+        syn::Type::Path(p) => path_segments(&p.path).join("::"),
+        _ => "_".into(),
+    }
+}
+
+/// The `#[cfg(...)]` predicates on an item, joined with `all(...)` when several.
+fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
+    let cfgs: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::List(list) => Some(tokens_text(&list.tokens)),
+            _ => None,
+        })
+        .collect();
+    match cfgs.len() {
+        0 => None,
+        1 => cfgs.into_iter().next(),
+        _ => Some(format!("all({})", cfgs.join(", "))),
+    }
+}
+
+/// `TokenStream`'s own text puts spaces before groups (`not (x)`); this reads as written.
+fn tokens_text(tokens: &TokenStream) -> String {
+    tokens.to_string().replace(" (", "(").replace(" ,", ",")
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| match &a.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn attr_macros(attrs: &[syn::Attribute]) -> Vec<Vec<String>> {
+    attrs
+        .iter()
+        .map(|a| path_segments(a.path()))
+        .filter(|p| {
+            let first = p.first().map(String::as_str).unwrap_or("");
+            !(p.len() <= 2 && INERT_ATTRS.contains(&first))
+        })
+        .collect()
+}
+
+/// The names following `impl` in a `macro_rules!` body: `impl $crate::Agent
+/// for $t` gives `Agent`.
+fn implemented_names(tokens: TokenStream) -> Vec<String> {
+    let mut flat = Vec::new();
+    flatten(tokens, &mut flat);
+    let mut names = Vec::new();
+    let mut after_impl = false;
+    let mut last_ident: Option<String> = None;
+    let mut depth = 0i32;
+    for token in flat {
+        match token {
+            TokenTree::Ident(ident) if ident == "impl" => {
+                after_impl = true;
+                last_ident = None;
+                depth = 0;
+            }
+            TokenTree::Ident(ident) if after_impl && ident == "for" => {
+                if let Some(name) = last_ident.take() {
+                    names.push(name);
+                }
+                after_impl = false;
+            }
+            TokenTree::Ident(ident) if after_impl && depth == 0 => {
+                last_ident = Some(ident.to_string());
+            }
+            TokenTree::Punct(p) if after_impl && p.as_char() == '<' => depth += 1,
+            TokenTree::Punct(p) if after_impl && p.as_char() == '>' => depth -= 1,
+            _ => {}
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every token, with the delimiters of groups dropped.
+fn flatten(tokens: TokenStream, out: &mut Vec<TokenTree>) {
+    for token in tokens {
+        match token {
+            TokenTree::Group(g) => flatten(g.stream(), out),
+            other => out.push(other),
+        }
+    }
+}
+
+fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
+    let mut flat = Vec::new();
+    flatten(tokens, &mut flat);
+    for token in flat {
+        if let TokenTree::Ident(ident) = token {
+            let name = ident.to_string();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+}
+
+fn body_fact(name: &str, block: &syn::Block) -> BodyFact {
+    let mut fact = BodyFact::default();
+    if let [syn::Stmt::Expr(expr, None)] = block.stmts.as_slice() {
+        match expr {
+            syn::Expr::Path(p) if p.path.is_ident("None") => fact.returns_none = true,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => fact.literal_bool = Some(b.value),
+            _ => {}
+        }
+    }
+    let mut scan = BodyScan {
+        name,
+        fact: &mut fact,
+    };
+    scan.visit_block(block);
+    fact
+}
+
+struct BodyScan<'a> {
+    name: &'a str,
+    fact: &'a mut BodyFact,
+}
+
+impl<'ast> Visit<'ast> for BodyScan<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func {
+            let segments = path_segments(&p.path);
+            if segments.len() == 1 && segments[0] == "Some" {
+                self.fact.builds_some = true;
+            }
+            // `T::step(self, ..)` / `Agent::step(&**self, ..)`: forwarding by path.
+            if segments.len() > 1 && segments.last().map(String::as_str) == Some(self.name) {
+                self.fact.forwards = true;
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.method == self.name && !is_bare_self(&call.receiver) {
+            self.fact.forwards = true;
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+fn is_bare_self(expr: &syn::Expr) -> bool {
+    matches!(expr, syn::Expr::Path(p) if p.path.is_ident("self"))
+}
+
+/// The text of a receiver expression, for comparing subjects: `self.conv`,
+/// `conv.agent()`, `*conv`.
+pub fn expr_text(expr: &syn::Expr) -> String {
+    match expr {
+        syn::Expr::Path(p) => path_segments(&p.path).join("::"),
+        syn::Expr::Field(f) => {
+            let member = match &f.member {
+                syn::Member::Named(n) => n.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            };
+            format!("{}.{member}", expr_text(&f.base))
+        }
+        syn::Expr::MethodCall(m) => format!("{}.{}()", expr_text(&m.receiver), m.method),
+        syn::Expr::Paren(p) => expr_text(&p.expr),
+        syn::Expr::Reference(r) => expr_text(&r.expr),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => expr_text(&u.expr),
+        syn::Expr::Try(t) => expr_text(&t.expr),
+        _ => "<expr>".into(),
+    }
+}
+
+/// Finds conditions that test `x.as_async()` and the method calls in the
+/// branch they guard.
+#[derive(Default)]
+struct GuardFinder {
+    /// `let native = conv.as_async().is_some();`: helper name -> subjects.
+    helpers: Vec<(String, Vec<String>)>,
+    found: Vec<GuardFact>,
+}
+
+impl GuardFinder {
+    /// Subjects tested in a condition, and the helper it went through.
+    fn tested(&self, cond: &syn::Expr) -> (Vec<String>, Option<String>) {
+        let mut subjects = AsAsyncReceivers::default();
+        subjects.visit_expr(cond);
+        let mut via = None;
+        let mut all = subjects.receivers;
+        for name in subjects.names {
+            if let Some((helper, tested)) = self.helpers.iter().rev().find(|(h, _)| *h == name) {
+                via = Some(helper.clone());
+                all.extend(tested.iter().cloned());
+            }
+        }
+        (all, via)
+    }
+
+    fn record(&mut self, cond: &syn::Expr, branches: &[&dyn Fn(&mut MethodCalls)]) {
+        let (subjects, via) = self.tested(cond);
+        if subjects.is_empty() {
+            return;
+        }
+        let mut calls = MethodCalls::default();
+        for branch in branches {
+            branch(&mut calls);
+        }
+        self.found.push(GuardFact {
+            location: location(cond.span()),
+            subjects,
+            via,
+            calls: calls.calls,
+        });
+    }
+}
+
+impl<'ast> Visit<'ast> for GuardFinder {
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Ident(name), Some(init)) = (&local.pat, &local.init) {
+            let (subjects, _) = self.tested(&init.expr);
+            if !subjects.is_empty() {
+                self.helpers.push((name.ident.to_string(), subjects));
+            }
+        }
+        syn::visit::visit_local(self, local);
+    }
+
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.record(&e.cond, &[&|calls: &mut MethodCalls| {
+            calls.visit_block(&e.then_branch)
+        }]);
+        syn::visit::visit_expr_if(self, e);
+    }
+
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        self.record(&e.expr, &[&|calls: &mut MethodCalls| {
+            for arm in &e.arms {
+                calls.visit_expr(&arm.body);
+            }
+        }]);
+        syn::visit::visit_expr_match(self, e);
+    }
+}
+
+#[derive(Default)]
+struct AsAsyncReceivers {
+    receivers: Vec<String>,
+    /// Plain names in the condition, which may be helper variables.
+    names: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for AsAsyncReceivers {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.method == "as_async" && call.args.is_empty() {
+            self.receivers.push(expr_text(&call.receiver));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let Some(ident) = p.path.get_ident() {
+            self.names.push(ident.to_string());
+        }
+    }
+}
+
+#[derive(Default)]
+struct MethodCalls {
+    calls: Vec<(String, Location)>,
+}
+
+impl<'ast> Visit<'ast> for MethodCalls {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.calls
+            .push((call.method.to_string(), location(call.method.span())));
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
