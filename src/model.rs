@@ -251,14 +251,23 @@ pub enum Value {
         args: Vec<Value>,
         keywords: Vec<(String, Value)>,
     },
+    /// A string literal: a factory argument such as a workspace URL.
+    Str(String),
     Other,
 }
+
+/// Where in a function's branch structure a fact sits: the ids of the
+/// enclosing branches (`if` arms, loop bodies, handlers, `match` cases),
+/// outermost first. A binding reaches a use only when its block is a prefix
+/// of the use's block.
+pub type Block = Vec<u32>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Assign {
     pub target: Vec<String>,
     pub value: Value,
     pub location: Location,
+    pub block: Block,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -270,6 +279,7 @@ pub struct EntryCall {
     pub driver: String,
     /// The whole expression (`await c.arun()`).
     pub location: Location,
+    pub block: Block,
 }
 
 /// How a condition tests a capability.
@@ -303,7 +313,14 @@ pub struct Guard {
     pub location: Location,
     /// Helper variables the condition went through (`has_native_arun`).
     pub via: Option<String>,
+    /// The `if` condition itself (the same as `location` without a helper).
+    pub branch: Location,
     pub tests: Vec<CapabilityTest>,
+    /// Paths the condition reads outside any recognized test, and paths it
+    /// hands to calls it does not recognize (`is_native(c.agent)`, `c.f()`):
+    /// such a condition may test a capability in a way we cannot see.
+    pub mentions: Vec<Vec<String>>,
+    pub passed: Vec<Vec<String>>,
     /// Indices into [`FunctionFact::entry_calls`] of the calls in the guarded branch.
     pub protected: Vec<usize>,
 }
