@@ -10,7 +10,7 @@ pub struct ConversationState {
     pub events: Vec<String>,
     /// Set by an agent when the conversation has reached its end.
     pub finished: bool,
-    /// Steps taken so far, counted by the step loops in [`crate::steps`].
+    /// Steps taken so far, counted by [`crate::run_steps`] and [`crate::arun_steps`].
     pub steps: u32,
     /// The step loops stop with [`crate::StepLimit`] past this, so an agent
     /// that never finishes cannot hold the lock forever.
