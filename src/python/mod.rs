@@ -62,7 +62,9 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
     let locator = Locator::new(text);
     let parsed = parse::parse_module(text);
     if !parsed.errors.is_empty() {
-        for error in &parsed.errors {
+        // The first error is the one to fix; the parser's recovery makes the
+        // ones after it mostly echoes of it.
+        if let Some(error) = parsed.errors.first() {
             facts.diagnostics.push(InputDiagnostic {
                 code: SYNTAX_ERROR,
                 message: format!("syntax error: {}", error.message),
