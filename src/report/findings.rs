@@ -165,12 +165,8 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
             }
         }
         diagnostic = diagnostic.with_labels(labels);
-        let name = format!(
-            "{}:{}:{}",
-            f.path.display(),
-            f.location.line,
-            f.location.column
-        );
+        // miette appends the line and column itself.
+        let name = f.path.display().to_string();
         let report = miette::Report::new(diagnostic).with_source_code(NamedSource::new(name, text));
         let mut rendered = String::new();
         if handler
