@@ -81,6 +81,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         .build()
         .map_err(|e| AnalyzeError(e.to_string()))?;
     let mut files: Vec<FileFacts> = pool.install(|| found.par_iter().map(extract).collect());
+    // Rust paths resolve across files: place files in their crates, then resolve.
+    let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
+    crate::rust::link(&mut files, &read_from, &settings.packs);
     load_libraries(&mut files, settings, &pool);
     let hierarchy = build_hierarchy(&files, &settings.packs);
     let verdicts = verdicts(&files, &hierarchy);
@@ -96,11 +99,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
 fn extract(found: &Discovered) -> FileFacts {
     match found.language {
         Language::Python => python::extract(&found.display, &found.path, &found.root),
-        Language::Rust => {
-            let mut facts = FileFacts::empty(found.display.clone(), Language::Rust, String::new());
-            facts.library = true;
-            facts
-        }
+        Language::Rust => crate::rust::extract(&found.display, &found.path),
     }
 }
 
@@ -179,7 +178,8 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
     let resolver = Resolver::new(files, packs);
     let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
     python::nodes::build(&resolver, packs, &mut nodes);
-    let roles = packs
+    let rust_roles = crate::rust::nodes::Model::new(files, packs).build(&mut nodes);
+    let mut roles: Vec<RoleSpec> = packs
         .all_roles()
         .filter(|(language, _)| *language == Language::Python)
         .map(|(language, role)| RoleSpec {
@@ -193,6 +193,7 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
             async_: role.async_.clone(),
         })
         .collect();
+    roles.extend(rust_roles);
     Hierarchy::new(nodes, roles)
 }
 

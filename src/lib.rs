@@ -13,6 +13,7 @@ pub mod model;
 pub mod packs;
 pub mod python;
 pub mod report;
+pub mod rust;
 pub mod settings;
 pub mod suppress;
 

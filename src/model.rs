@@ -192,6 +192,9 @@ pub struct FileFacts {
     pub patches: Vec<(NameRef, String, Location)>,
     pub suppressions: Vec<Suppression>,
     pub diagnostics: Vec<InputDiagnostic>,
+    /// Rust only: modules, `use` bindings, traits and impls, resolved across
+    /// files by `rust::link` before the hierarchy is built.
+    pub rust: Option<Box<crate::rust::items::RustFacts>>,
 }
 
 impl FileFacts {
@@ -208,6 +211,7 @@ impl FileFacts {
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
+            rust: None,
         }
     }
 }

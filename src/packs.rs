@@ -72,6 +72,19 @@ pub struct Role {
     /// The attribute that holds a conversation's agent.
     #[serde(default)]
     pub agent_attr: Option<String>,
+    /// Rust: the trait that declares the async entry when the root does not
+    /// (`dispatchlint_runtime::AsyncAgent`), and its other paths.
+    #[serde(default)]
+    pub async_trait: Option<String>,
+    #[serde(default)]
+    pub async_trait_aliases: Vec<String>,
+    /// Rust: the root's method that hands out the async impl (`as_async`).
+    #[serde(default)]
+    pub accessor: Option<String>,
+    /// Rust: attribute macros that, on the root's impl holding the async
+    /// entry, generate the async impl and the accessor (`dispatchlint_runtime::agent`).
+    #[serde(default)]
+    pub macros: Vec<String>,
 }
 
 /// A framework class whose source may be absent, with what it defines.
@@ -177,6 +190,14 @@ impl Packs {
         for role in &pack.roles {
             pairs.push((role.root.clone(), role.root.clone()));
             pairs.extend(role.aliases.iter().map(|a| (a.clone(), role.root.clone())));
+            if let Some(async_trait) = &role.async_trait {
+                pairs.push((async_trait.clone(), async_trait.clone()));
+                pairs.extend(
+                    role.async_trait_aliases
+                        .iter()
+                        .map(|a| (a.clone(), async_trait.clone())),
+                );
+            }
         }
         for known in &pack.types {
             pairs.push((known.qualname.clone(), known.qualname.clone()));

@@ -170,7 +170,12 @@ mod tests {
         );
         assert_eq!(
             texts(source),
-            [("// one", 1), ("// two", 2), ("// three", 3), ("// four", 4)]
+            [
+                ("// one", 1),
+                ("// two", 2),
+                ("// three", 3),
+                ("// four", 4)
+            ]
         );
     }
 }

@@ -28,11 +28,10 @@ pub struct Crates {
 
 impl Crates {
     /// The manifest directory that owns `file`: the nearest one above it.
-    pub fn owner(&self, file: &Path) -> Option<&Path> {
+    pub fn owner<'p>(&self, file: &'p Path) -> Option<&'p Path> {
         file.ancestors()
             .skip(1)
             .find(|dir| self.libs.contains_key(*dir))
-            .map(|d| d as &Path)
     }
 }
 
@@ -103,7 +102,9 @@ fn read_manifest(dir: &Path, manifest: &Path, crates: &mut Crates) {
                 let path = target.get("path").and_then(|p| p.as_str());
                 let (name, path) = match (name, path) {
                     (Some(n), Some(p)) => (n.to_owned(), dir.join(p)),
-                    (Some(n), None) if kind == "bin" => (n.to_owned(), dir.join(format!("src/bin/{n}.rs"))),
+                    (Some(n), None) if kind == "bin" => {
+                        (n.to_owned(), dir.join(format!("src/bin/{n}.rs")))
+                    }
                     (Some(n), None) => (n.to_owned(), dir.join(format!("{kind}s/{n}.rs"))),
                     (None, Some(p)) => (stem(Path::new(p)), dir.join(p)),
                     (None, None) => continue,

@@ -248,6 +248,8 @@ impl<'f> Extractor<'f> {
             location: location(t.span()),
             supertraits,
             methods,
+            canonical: String::new(),
+            supertraits_canonical: Vec::new(),
         });
         let index = self.rust.traits.len() - 1;
         self.define(module, t.ident.to_string(), ItemFact::Trait(index));
@@ -323,6 +325,7 @@ impl<'f> Extractor<'f> {
             attr_macros: attr_macros(&i.attrs),
             inner_macros,
             location: location(i.span()),
+            resolved: ImplResolved::default(),
         });
     }
 
@@ -400,9 +403,9 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
     out
 }
 
-fn trait_bounds<'a>(
-    bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>,
-) -> impl Iterator<Item = Vec<String>> {
+fn trait_bounds<'a, I: IntoIterator<Item = &'a syn::TypeParamBound>>(
+    bounds: I,
+) -> impl Iterator<Item = Vec<String>> + use<'a, I> {
     bounds.into_iter().filter_map(|b| match b {
         syn::TypeParamBound::Trait(t) => Some(path_segments(&t.path)),
         _ => None,
@@ -707,18 +710,22 @@ impl<'ast> Visit<'ast> for GuardFinder {
     }
 
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
-        self.record(&e.cond, &[&|calls: &mut MethodCalls| {
-            calls.visit_block(&e.then_branch)
-        }]);
+        self.record(
+            &e.cond,
+            &[&|calls: &mut MethodCalls| calls.visit_block(&e.then_branch)],
+        );
         syn::visit::visit_expr_if(self, e);
     }
 
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-        self.record(&e.expr, &[&|calls: &mut MethodCalls| {
-            for arm in &e.arms {
-                calls.visit_expr(&arm.body);
-            }
-        }]);
+        self.record(
+            &e.expr,
+            &[&|calls: &mut MethodCalls| {
+                for arm in &e.arms {
+                    calls.visit_expr(&arm.body);
+                }
+            }],
+        );
         syn::visit::visit_expr_match(self, e);
     }
 }

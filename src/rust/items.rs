@@ -84,6 +84,9 @@ pub struct TraitFact {
     pub supertraits: Vec<Vec<String>>,
     /// Each method, and whether it has a default body.
     pub methods: BTreeMap<String, TraitMethod>,
+    /// Filled in by `link`: the canonical path and supertraits.
+    pub canonical: String,
+    pub supertraits_canonical: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -123,6 +126,21 @@ pub struct ImplFact {
     /// Macro invocations among the impl's items (`my_methods!();`).
     pub inner_macros: Vec<String>,
     pub location: Location,
+    /// Filled in by `link`.
+    pub resolved: ImplResolved,
+}
+
+/// An impl's paths after resolution across files.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImplResolved {
+    /// The trait's canonical path (a pack's name for it when it has one).
+    pub trait_: Option<String>,
+    /// The class standing for the self type: file and class index.
+    pub self_class: Option<(usize, usize)>,
+    /// Canonical bounds of each generic parameter.
+    pub bounds: BTreeMap<String, Vec<String>>,
+    /// Canonical paths of the attribute macros (`dispatchlint_runtime::agent`).
+    pub attr_macros: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,0 +1,243 @@
+//! The Rust front end (`syn`): parse one file into facts ([`extract`], run in
+//! parallel), then, once every file is parsed, place files in their crates'
+//! module trees and resolve trait and type paths across files ([`link`]).
+//! [`nodes`] turns the result into hierarchy nodes.
+
+pub mod comments;
+pub mod crates;
+pub mod facts;
+pub mod items;
+pub mod modules;
+pub mod nodes;
+pub mod resolve;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::model::{ClassFact, FileFacts, FileId, InputDiagnostic, Language, Location};
+use crate::packs::Packs;
+
+use items::{ImplResolved, SelfTy};
+use resolve::Index;
+
+pub const SYNTAX_ERROR: &str = "DL000";
+
+/// Facts for one Rust file. Never fails: unreadable or unparsable input is a
+/// DL000 diagnostic. The module is filled in by [`link`].
+pub fn extract(display: &Path, path: &Path) -> FileFacts {
+    let mut facts = FileFacts::empty(display.to_path_buf(), Language::Rust, String::new());
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                facts.diagnostics.push(InputDiagnostic {
+                    code: SYNTAX_ERROR,
+                    message: format!("cannot decode file: Rust source must be UTF-8 ({error})"),
+                    location: None,
+                });
+                return facts;
+            }
+        },
+        Err(error) => {
+            facts.diagnostics.push(InputDiagnostic {
+                code: SYNTAX_ERROR,
+                message: format!("cannot read file: {error}"),
+                location: None,
+            });
+            return facts;
+        }
+    };
+    from_text(facts, &text)
+}
+
+/// Facts from source text.
+pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
+    match syn::parse_file(text) {
+        Ok(file) => {
+            let rust = facts::Extractor::new(&mut facts).run(&file);
+            facts.rust = Some(Box::new(rust));
+            // Dropping a deep tree recurses; we run on a thread with a large stack.
+            drop(file);
+        }
+        Err(error) => {
+            let start = error.span().start();
+            let end = error.span().end();
+            let line = start.line.max(1) as u32;
+            facts.diagnostics.push(InputDiagnostic {
+                code: SYNTAX_ERROR,
+                message: format!("syntax error: {error}"),
+                location: Some(Location {
+                    start: error.span().byte_range().start as u32,
+                    end: error.span().byte_range().end as u32,
+                    line,
+                    column: start.column as u32 + 1,
+                    end_line: end.line.max(1) as u32,
+                    end_column: end.column as u32 + 1,
+                }),
+            });
+            // The file still counts as Rust, with no items, so that its
+            // suppressions and diagnostics are reported.
+            facts.rust = Some(Box::default());
+        }
+    }
+    facts.suppressions =
+        crate::suppress::parse_comments(comments::line_comments(text).into_iter(), text);
+    facts
+}
+
+/// Places every Rust file in its crate's module tree, then resolves traits,
+/// self types, bounds and attribute macros. `paths[i]` is where `files[i]`
+/// was read from (absolute); files without Rust facts are left alone.
+pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
+    let rust_files: Vec<FileId> = (0..files.len())
+        .filter(|&i| files[i].rust.is_some())
+        .collect();
+    if rust_files.is_empty() {
+        return;
+    }
+    let absolute: Vec<PathBuf> = rust_files
+        .iter()
+        .map(|&i| std::fs::canonicalize(&paths[i]).unwrap_or_else(|_| paths[i].clone()))
+        .collect();
+    let crates = crates::discover(&absolute);
+    let placements = {
+        let listed: Vec<(FileId, PathBuf, &items::RustFacts)> = rust_files
+            .iter()
+            .zip(&absolute)
+            .map(|(&i, path)| (i, path.clone(), files[i].rust.as_deref().expect("Rust")))
+            .collect();
+        modules::place(&listed, &crates)
+    };
+    let mut renames: HashMap<String, HashMap<String, String>> = HashMap::new();
+    for (&i, path) in rust_files.iter().zip(&absolute) {
+        let placement = &placements[&i];
+        if std::env::var_os("DL_DEBUG").is_some() {
+            eprintln!("{} -> {:?}", path.display(), placement);
+        }
+        files[i].module = placement.module.clone();
+        files[i].is_package = placement.is_package;
+        if let Some(dir) = crates.owner(path) {
+            if let Some(map) = crates.renames.get(dir) {
+                renames
+                    .entry(resolve::crate_of(&placement.module).to_owned())
+                    .or_insert_with(|| map.clone());
+            }
+        }
+        // Class qualnames were relative to the file; make them absolute.
+        let module = files[i].module.clone();
+        for class in &mut files[i].classes {
+            class.qualname = format!("{module}::{}", class.qualname);
+        }
+    }
+    let (impls, traits, extra) = {
+        let index = Index::new(files, packs, renames);
+        resolve_all(&index, files, &rust_files)
+    };
+    for (file, class) in extra {
+        files[file].classes.push(class);
+    }
+    for ((file, i), resolved) in impls {
+        files[file].rust.as_mut().expect("Rust").impls[i].resolved = resolved;
+    }
+    for ((file, i), (canonical, supertraits)) in traits {
+        let facts = files[file].rust.as_mut().expect("Rust");
+        facts.traits[i].canonical = canonical;
+        facts.traits[i].supertraits_canonical = supertraits;
+    }
+}
+
+type ImplUpdates = Vec<((FileId, usize), ImplResolved)>;
+type TraitUpdates = Vec<((FileId, usize), (String, Vec<String>))>;
+
+/// Resolutions for every impl and trait, and the classes to add for self
+/// types that no analyzed file defines (`impl Agent for String`).
+fn resolve_all(
+    index: &Index<'_>,
+    files: &[FileFacts],
+    rust_files: &[FileId],
+) -> (ImplUpdates, TraitUpdates, Vec<(FileId, ClassFact)>) {
+    let mut impls = Vec::new();
+    let mut traits = Vec::new();
+    let mut extra: Vec<(FileId, ClassFact)> = Vec::new();
+    let mut external_types: BTreeMap<String, (FileId, usize)> = BTreeMap::new();
+    let mut next_class: HashMap<FileId, usize> = HashMap::new();
+    for &file in rust_files {
+        let facts = files[file].rust.as_deref().expect("Rust");
+        for (i, t) in facts.traits.iter().enumerate() {
+            let absolute = format!("{}::{}", index.module_path(file, t.module), t.name);
+            let supertraits = t
+                .supertraits
+                .iter()
+                .filter_map(|p| index.resolve(file, t.module, p))
+                .map(|p| index.canonical(&p))
+                .collect();
+            traits.push(((file, i), (index.canonical(&absolute), supertraits)));
+        }
+        for (i, imp) in facts.impls.iter().enumerate() {
+            let canonical = |path: &Vec<String>| {
+                index
+                    .resolve(file, imp.module, path)
+                    .map(|p| index.canonical(&p))
+            };
+            let trait_ = imp.trait_path.as_ref().and_then(canonical);
+            let bounds = imp
+                .bounds
+                .iter()
+                .map(|(param, bounds)| {
+                    (param.clone(), bounds.iter().filter_map(canonical).collect())
+                })
+                .collect();
+            let attr_macros = imp.attr_macros.iter().filter_map(canonical).collect();
+            let self_class = match &imp.self_ty {
+                SelfTy::Path(path) => {
+                    let absolute = index
+                        .resolve(file, imp.module, path)
+                        .unwrap_or_else(|| path.join("::"));
+                    match index.item(&absolute) {
+                        Some(resolve::LocalItem {
+                            file: owner,
+                            item: items::ItemFact::Type { class, .. },
+                            ..
+                        }) => Some((owner, *class)),
+                        // Only impls of traits can make a type an agent; an
+                        // unknown type with only inherent impls needs no class.
+                        _ if imp.trait_path.is_some() => {
+                            Some(*external_types.entry(absolute.clone()).or_insert_with(|| {
+                                let next =
+                                    next_class.entry(file).or_insert(files[file].classes.len());
+                                let class = *next;
+                                *next += 1;
+                                let name = path.last().cloned().unwrap_or_default();
+                                extra.push((
+                                    file,
+                                    ClassFact {
+                                        name,
+                                        qualname: absolute.clone(),
+                                        location: imp.location,
+                                        scope: 0,
+                                        body_scope: 0,
+                                        bases: Vec::new(),
+                                        members: BTreeMap::new(),
+                                    },
+                                ));
+                                (file, class)
+                            }))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            impls.push((
+                (file, i),
+                ImplResolved {
+                    trait_,
+                    self_class,
+                    bounds,
+                    attr_macros,
+                },
+            ));
+        }
+    }
+    (impls, traits, extra)
+}
