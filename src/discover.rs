@@ -59,12 +59,15 @@ pub fn build_excludes(patterns: &[String]) -> Result<GlobSet, DiscoverError> {
     builder.build().map_err(|e| DiscoverError(e.to_string()))
 }
 
+/// A path the walk could not enter, and why.
+pub type WalkProblem = (PathBuf, String);
+
 /// Files under `paths`, sorted by path so that output is stable.
 pub fn discover(
     paths: &[PathBuf],
     excludes: &GlobSet,
     threads: usize,
-) -> Result<(Vec<Discovered>, Vec<(PathBuf, String)>), DiscoverError> {
+) -> Result<(Vec<Discovered>, Vec<WalkProblem>), DiscoverError> {
     let cwd = std::env::current_dir().map_err(|e| DiscoverError(e.to_string()))?;
     let found = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
