@@ -7,6 +7,11 @@ use crate::analysis::Analysis;
 use crate::model::{FileId, Location};
 use crate::python::resolve::Resolver;
 
+pub mod dl101_unreachable_native_async;
+pub mod dl102_capability_mismatch;
+pub mod dl103_guard_ignores_agent;
+pub mod dl104_wrapper_drops_async;
+
 /// What a check reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
@@ -80,7 +85,46 @@ pub fn rules() -> Vec<Rule> {
         docs: include_str!("../../rules/docs/DL900.md"),
         check: None,
     }))
+    .chain(rust_rules())
     .collect()
+}
+
+/// The Rust checks (DL1xx), over the Rust front end's impl facts.
+fn rust_rules() -> Vec<Rule> {
+    vec![
+        Rule {
+            code: "DL101",
+            name: "unreachable-native-async",
+            summary: "an async entry implemented where no dispatcher can reach it",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL101.md"),
+            check: Some(dl101_unreachable_native_async::check),
+        },
+        Rule {
+            code: "DL102",
+            name: "capability-mismatch",
+            summary: "a hand-written capability that disagrees with the impls",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL102.md"),
+            check: Some(dl102_capability_mismatch::check),
+        },
+        Rule {
+            code: "DL103",
+            name: "guard-ignores-agent",
+            summary: "a condition that chooses a conversation's async entry without testing its agent",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL103.md"),
+            check: Some(dl103_guard_ignores_agent::check),
+        },
+        Rule {
+            code: "DL104",
+            name: "wrapper-drops-async",
+            summary: "a forwarding impl that forwards the sync entry but not the async one",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL104.md"),
+            check: Some(dl104_wrapper_drops_async::check),
+        },
+    ]
 }
 
 pub fn rule(code: &str) -> Option<Rule> {

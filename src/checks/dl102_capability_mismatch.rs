@@ -1,0 +1,117 @@
+//! DL102 capability-mismatch: a hand-written capability disagrees with the
+//! impls. `as_async` returning `None` next to an `AsyncAgent` impl, or a
+//! `supports_async()` / `NATIVE_ASYNC` flag whose literal value says the
+//! opposite of the verdict.
+
+use crate::hierarchy::{TypeKey, Verdict};
+use crate::model::Location;
+use crate::rust::nodes::Model;
+
+use super::{Context, Finding};
+
+pub fn check(context: &Context<'_>) -> Vec<Finding> {
+    let analysis = context.analysis;
+    let model = Model::new(&analysis.files, &analysis.packs);
+    let mut findings = Vec::new();
+    for play in &model.plays {
+        let role = model.roles[play.role].role;
+        let key = TypeKey::Source(play.class.0, play.class.1);
+        let type_name = analysis.qualname(&key);
+        if let (Some(accessor), Some(async_trait)) = (&role.accessor, &role.async_trait) {
+            for imp in &play.root_impls {
+                let Some(method) = imp.fact.methods.get(accessor) else {
+                    continue;
+                };
+                if method.body.returns_none && !play.async_impls.is_empty() {
+                    findings.push(Finding {
+                        code: "DL102",
+                        file: imp.file,
+                        location: method.location,
+                        message: format!(
+                            "`{type_name}::{accessor}` returns `None`, but `{type_name}` implements `{async_trait}`: the dispatcher will treat it as sync-only"
+                        ),
+                        help: format!("return `Some(self)` from `{accessor}`, or use `#[{}]`", super::dl101_unreachable_native_async::last(role.macros.first().map_or("agent", String::as_str))),
+                        labels: Vec::new(),
+                    });
+                }
+            }
+        }
+        let Some(spec) = analysis
+            .hierarchy
+            .roles
+            .iter()
+            .find(|r| r.root == TypeKey::Known(role.root.clone()))
+        else {
+            continue;
+        };
+        let native = match analysis.hierarchy.capability(&key, spec).map(|c| c.verdict) {
+            Some(Verdict::Native) => true,
+            Some(Verdict::Inherited) => false,
+            _ => continue,
+        };
+        for (file, facts) in analysis.files.iter().enumerate() {
+            let Some(rust) = facts.rust.as_deref() else {
+                continue;
+            };
+            for imp in &rust.impls {
+                let ours = imp.resolved.self_class == Some(play.class)
+                    && (imp.trait_path.is_none()
+                        || imp.resolved.trait_.as_deref() == Some(role.root.as_str()));
+                if !ours {
+                    continue;
+                }
+                let flags = imp
+                    .methods
+                    .iter()
+                    .filter_map(|(name, m)| m.body.literal_bool.map(|v| (name, v, m.location)))
+                    .chain(imp.bool_consts.iter().map(|(name, (v, l))| (name, *v, *l)));
+                for (name, value, location) in flags {
+                    if is_capability_flag(name) && value != native {
+                        findings.push(flag_finding(
+                            file,
+                            location,
+                            &type_name,
+                            name,
+                            value,
+                            native,
+                            &role.async_,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// `supports_async`, `is_async`, `NATIVE_ASYNC`, `has_native_astep`...
+fn is_capability_flag(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("async") || lower.contains("native")
+}
+
+fn flag_finding(
+    file: usize,
+    location: Location,
+    type_name: &str,
+    name: &str,
+    value: bool,
+    native: bool,
+    async_: &str,
+) -> Finding {
+    let actual = if native {
+        format!("its impls define `{async_}`")
+    } else {
+        format!("none of its impls defines `{async_}`")
+    };
+    Finding {
+        code: "DL102",
+        file,
+        location,
+        message: format!("`{type_name}::{name}` says `{value}`, but {actual}"),
+        help: format!(
+            "make `{name}` `{native}`, or derive it from the impls instead of writing it by hand"
+        ),
+        labels: Vec::new(),
+    }
+}

@@ -1,0 +1,64 @@
+//! DL103 guard-ignores-agent: the Rust form of DL001. A condition chooses a
+//! conversation's async entry by testing only the conversation's
+//! `as_async()`, never its agent's, so a sync-only agent goes down the async
+//! path.
+
+use crate::packs::Role;
+
+use super::{Context, Finding, Label};
+
+pub fn check(context: &Context<'_>) -> Vec<Finding> {
+    let analysis = context.analysis;
+    let conversations: Vec<&Role> = analysis
+        .packs
+        .roles(crate::model::Language::Rust)
+        .filter(|r| r.agent_attr.is_some())
+        .collect();
+    let mut findings = Vec::new();
+    // Nested guards around the same call (`if native { if let Some(c) = ... }`)
+    // are one mistake: the outermost is reported.
+    let mut reported = std::collections::HashSet::new();
+    for (file, facts) in analysis.files.iter().enumerate() {
+        let Some(rust) = facts.rust.as_deref() else {
+            continue;
+        };
+        for guard in &rust.guards {
+            for role in &conversations {
+                let agent = role.agent_attr.as_deref().unwrap_or("agent");
+                let Some((_, call)) = guard.calls.iter().find(|(m, _)| *m == role.async_) else {
+                    continue;
+                };
+                let tests_agent = guard
+                    .subjects
+                    .iter()
+                    .any(|s| s.split(['.', '(', ')']).any(|part| part == agent));
+                if tests_agent || !reported.insert((file, call.start)) {
+                    continue;
+                }
+                let subject = &guard.subjects[0];
+                let via = guard
+                    .via
+                    .as_ref()
+                    .map(|v| format!(" (through `{v}`)"))
+                    .unwrap_or_default();
+                findings.push(Finding {
+                    code: "DL103",
+                    file,
+                    location: guard.location,
+                    message: format!(
+                        "this condition{via} chooses `{}` by `{subject}.as_async()` alone; a sync-only agent behind it runs on the async path",
+                        role.async_
+                    ),
+                    help: format!(
+                        "also require `{subject}.{agent}().as_async().is_some()`, or let `dispatchlint_runtime::route` choose"
+                    ),
+                    labels: vec![Label {
+                        location: *call,
+                        message: format!("`{}` runs here whatever the agent", role.async_),
+                    }],
+                });
+            }
+        }
+    }
+    findings
+}
