@@ -7,6 +7,13 @@ use crate::analysis::Analysis;
 use crate::model::{FileId, Location};
 use crate::python::resolve::Resolver;
 
+pub mod dl001_guard_ignores_agent;
+pub mod dl002_sync_agent_async_path;
+pub mod dl003_blocking_arun;
+pub mod dl004_threaded_astep_call;
+pub mod dl005_pseudo_native_astep;
+pub mod values;
+
 pub mod dl101_unreachable_native_async;
 pub mod dl102_capability_mismatch;
 pub mod dl103_guard_ignores_agent;
@@ -68,14 +75,58 @@ pub struct Rule {
 /// Every rule, in code order. Rules without a `check` are produced elsewhere
 /// (DL000 by the front ends, DL900 by the suppression pass).
 pub fn rules() -> Vec<Rule> {
-    vec![Rule {
-        code: "DL000",
-        name: "syntax-error",
-        summary: "a file that cannot be read, decoded or parsed",
-        severity: Severity::Error,
-        docs: include_str!("../../rules/docs/DL000.md"),
-        check: None,
-    }]
+    vec![
+        Rule {
+            code: "DL000",
+            name: "syntax-error",
+            summary: "a file that cannot be read, decoded or parsed",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL000.md"),
+            check: None,
+        },
+        Rule {
+            code: "DL001",
+            name: "guard-ignores-agent",
+            summary:
+                "a condition that chooses the conversation's async entry without testing its agent",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL001.md"),
+            check: Some(dl001_guard_ignores_agent::check),
+        },
+        Rule {
+            code: "DL002",
+            name: "sync-agent-async-path",
+            summary: "a conversation with a sync-only agent run on the async path",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL002.md"),
+            check: Some(dl002_sync_agent_async_path::check),
+        },
+        Rule {
+            code: "DL003",
+            name: "blocking-arun",
+            summary:
+                "the async entry of a conversation that only inherits it, blocking the event loop",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL003.md"),
+            check: Some(dl003_blocking_arun::check),
+        },
+        Rule {
+            code: "DL004",
+            name: "threaded-astep-call",
+            summary: "the async step awaited on a sync-only agent outside a conversation",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL004.md"),
+            check: Some(dl004_threaded_astep_call::check),
+        },
+        Rule {
+            code: "DL005",
+            name: "pseudo-native-astep",
+            summary: "an async override that only runs the sync entry in a thread",
+            severity: Severity::Error,
+            docs: include_str!("../../rules/docs/DL005.md"),
+            check: Some(dl005_pseudo_native_astep::check),
+        },
+    ]
     .into_iter()
     .chain(std::iter::once(Rule {
         code: "DL900",
@@ -111,7 +162,8 @@ fn rust_rules() -> Vec<Rule> {
         Rule {
             code: "DL103",
             name: "guard-ignores-agent",
-            summary: "a condition that chooses a conversation's async entry without testing its agent",
+            summary:
+                "a condition that chooses a conversation's async entry without testing its agent",
             severity: Severity::Error,
             docs: include_str!("../../rules/docs/DL103.md"),
             check: Some(dl103_guard_ignores_agent::check),

@@ -1,12 +1,23 @@
 //! What the dispatch checks need from a function body: parameters, local
 //! assignments, calls of async entries, capability guards, and delegation.
+//!
+//! Only this module sees the statements of a function; the checks see the
+//! facts it leaves behind. It recognizes shapes, never roles: it records
+//! every driven method call and every capability-looking test, and the
+//! checks decide which of them name a role's entries.
 
-use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
+use std::collections::HashMap;
 
-use crate::model::{ClassId, FunctionFact, NameRef, Param, ScopeId};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};
+use ruff_text_size::{Ranged, TextRange};
 
-use super::facts::{dotted, Locator};
+use crate::model::{
+    Assign, Block, CapabilityTest, ClassId, Delegation, EntryCall, FunctionFact, Guard, Location,
+    NameRef, Param, ScopeId, TestKind, Value,
+};
+
+use super::facts::{dotted, Locator, MAX_DEPTH};
 
 pub fn function_fact(
     function: &ast::StmtFunctionDef,
@@ -23,10 +34,17 @@ pub fn function_fact(
             name: parameter.name().id.to_string(),
             annotation: parameter
                 .annotation()
-                .and_then(|a| annotation_name(a))
+                .and_then(annotation_name)
                 .map(|parts| NameRef::scoped(outer_scope, parts)),
         })
         .collect();
+    let mut flow = Flow::new(scope, locator);
+    flow.suite(&function.body, 0);
+    let delegation = if function.is_async {
+        delegation(&function.body, locator)
+    } else {
+        None
+    };
     FunctionFact {
         name: function.name.id.to_string(),
         qualname,
@@ -35,10 +53,10 @@ pub fn function_fact(
         scope,
         class,
         params,
-        assigns: Vec::new(),
-        entry_calls: Vec::new(),
-        guards: Vec::new(),
-        delegation: None,
+        assigns: flow.assigns,
+        entry_calls: flow.entry_calls,
+        guards: flow.guards,
+        delegation,
     }
 }
 
@@ -71,5 +89,812 @@ fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
             }
         }
         other => dotted(other),
+    }
+}
+
+/// A method looked up on a value: `c.arun`, `type(c).arun`, `getattr(c, "arun", None)`.
+#[derive(Clone, Debug)]
+struct AttrRef {
+    subject: Vec<String>,
+    attr: String,
+    /// Looked up on the class (`type(c).arun`), so comparable by identity.
+    on_type: bool,
+}
+
+/// What a condition, or part of one, tests.
+#[derive(Clone, Debug, Default)]
+struct Cond {
+    tests: Vec<CapabilityTest>,
+    mentions: Vec<Vec<String>>,
+    passed: Vec<Vec<String>>,
+    /// The first helper variable the condition went through, and where it was assigned.
+    via: Option<(String, Location)>,
+}
+
+impl Cond {
+    fn is_empty(&self) -> bool {
+        self.tests.is_empty() && self.mentions.is_empty() && self.passed.is_empty()
+    }
+}
+
+/// A local name whose value a later condition may use: a test
+/// (`has_native_arun = ...`) or a looked-up method (`arun = getattr(...)`).
+#[derive(Clone, Debug)]
+struct Helper {
+    cond: Cond,
+    attr: Option<AttrRef>,
+    location: Location,
+}
+
+/// Calls that run a coroutine they are handed.
+const DRIVERS: &[&str] = &[
+    "create_task",
+    "ensure_future",
+    "gather",
+    "wait_for",
+    "shield",
+    "run_until_complete",
+    "run_coroutine_threadsafe",
+];
+
+struct Flow<'l> {
+    scope: ScopeId,
+    locator: &'l Locator<'l>,
+    assigns: Vec<Assign>,
+    entry_calls: Vec<EntryCall>,
+    guards: Vec<Guard>,
+    helpers: HashMap<String, Helper>,
+    block: Block,
+    next_block: u32,
+    /// Guards whose branch holds the point being walked.
+    active: Vec<usize>,
+    /// Expression nesting below the current statement.
+    depth: usize,
+}
+
+impl<'l> Flow<'l> {
+    fn new(scope: ScopeId, locator: &'l Locator<'l>) -> Self {
+        Flow {
+            scope,
+            locator,
+            assigns: Vec::new(),
+            entry_calls: Vec::new(),
+            guards: Vec::new(),
+            helpers: HashMap::new(),
+            block: Vec::new(),
+            next_block: 0,
+            active: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn suite(&mut self, body: &[Stmt], depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        // Guards that an early exit put in force end with the suite.
+        let active = self.active.len();
+        for stmt in body {
+            self.stmt(stmt, depth + 1);
+        }
+        self.active.truncate(active);
+    }
+
+    /// A suite that may or may not run: its bindings do not reach past it.
+    fn branch(&mut self, body: &[Stmt], depth: usize, bound: Option<(&str, TextRange)>) {
+        self.next_block += 1;
+        self.block.push(self.next_block);
+        if let Some((name, range)) = bound {
+            self.record(vec![name.to_owned()], Value::Other, range);
+            self.helpers.remove(name);
+        }
+        self.suite(body, depth);
+        self.block.pop();
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, depth: usize) {
+        match stmt {
+            Stmt::Expr(e) => self.expr(&e.value),
+            Stmt::Assign(assign) => {
+                self.expr(&assign.value);
+                if let [Expr::Tuple(targets)] = &assign.targets[..] {
+                    if let Expr::Tuple(values) = &*assign.value {
+                        if targets.elts.len() == values.elts.len()
+                            && !values.elts.iter().any(Expr::is_starred_expr)
+                        {
+                            for (target, value) in targets.elts.iter().zip(&values.elts) {
+                                self.bind(target, Some(value), assign.range(), 0);
+                            }
+                            return;
+                        }
+                    }
+                }
+                for target in &assign.targets {
+                    self.bind(target, Some(&assign.value), assign.range(), 0);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.expr(value);
+                    self.bind(&assign.target, Some(value), assign.range(), 0);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                self.expr(&assign.value);
+                self.bind(&assign.target, None, assign.range(), 0);
+            }
+            Stmt::Return(ret) => {
+                if let Some(value) = &ret.value {
+                    self.expr(value);
+                }
+            }
+            Stmt::Raise(raise) => {
+                for e in raise.exc.iter().chain(raise.cause.iter()) {
+                    self.expr(e);
+                }
+            }
+            Stmt::Assert(assert) => self.expr(&assert.test),
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    self.bind(target, None, delete.range(), 0);
+                }
+            }
+            Stmt::If(stmt_if) => self.if_stmt(stmt_if, depth),
+            Stmt::For(stmt_for) => {
+                self.expr(&stmt_for.iter);
+                self.bind(&stmt_for.target, None, stmt_for.target.range(), 0);
+                self.branch(&stmt_for.body, depth, None);
+                self.branch(&stmt_for.orelse, depth, None);
+            }
+            Stmt::While(stmt_while) => {
+                self.expr(&stmt_while.test);
+                self.branch(&stmt_while.body, depth, None);
+                self.branch(&stmt_while.orelse, depth, None);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.expr(&item.context_expr);
+                    if let Some(var) = &item.optional_vars {
+                        // `async with LocalConversation(...) as conv`: the
+                        // context managers in question return themselves.
+                        self.bind(var, Some(&item.context_expr), item.range(), 0);
+                    }
+                }
+                self.suite(&with.body, depth);
+            }
+            Stmt::Try(stmt_try) => {
+                self.suite(&stmt_try.body, depth);
+                for handler in &stmt_try.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    let bound = handler.name.as_ref().map(|n| (n.id.as_str(), n.range));
+                    self.branch(&handler.body, depth, bound);
+                }
+                self.branch(&stmt_try.orelse, depth, None);
+                self.suite(&stmt_try.finalbody, depth);
+            }
+            Stmt::Match(stmt_match) => {
+                self.expr(&stmt_match.subject);
+                for case in &stmt_match.cases {
+                    self.branch(&case.body, depth, None);
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                self.record(vec![f.name.id.to_string()], Value::Other, f.name.range);
+                self.helpers.remove(f.name.id.as_str());
+            }
+            Stmt::ClassDef(c) => {
+                self.record(vec![c.name.id.to_string()], Value::Other, c.name.range);
+                self.helpers.remove(c.name.id.as_str());
+            }
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                // Another scope assigns these too: no local assignment tells their value.
+                for name in names {
+                    self.record(vec![name.id.to_string()], Value::Other, name.range);
+                    self.record(vec![name.id.to_string()], Value::Other, name.range);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn if_stmt(&mut self, stmt_if: &ast::StmtIf, depth: usize) {
+        let arms = std::iter::once((Some(&*stmt_if.test), &stmt_if.body[..])).chain(
+            stmt_if
+                .elif_else_clauses
+                .iter()
+                .map(|c| (c.test.as_ref(), &c.body[..])),
+        );
+        // A guard covers its own arm and every later one: an `else` runs
+        // because the test failed, which is still the test's decision.
+        let mut guards = Vec::new();
+        let mut exits = false;
+        for (test, body) in arms {
+            if let Some(test) = test {
+                self.expr(test);
+                if let Some(guard) = self.guard(test) {
+                    guards.push(guard);
+                }
+            }
+            let outer = self.active.len();
+            self.active.extend(&guards);
+            self.branch(body, depth, None);
+            self.active.truncate(outer);
+            exits |= ends_flow(body);
+        }
+        if exits {
+            // `if not native: ...; return` decides for what follows it.
+            self.active.extend(guards);
+        }
+    }
+
+    fn guard(&mut self, test: &Expr) -> Option<usize> {
+        let mut cond = Cond::default();
+        self.condition(test, &mut cond, 0);
+        if cond.tests.is_empty() {
+            return None;
+        }
+        let branch = self.locator.location(test.range());
+        let bare = match test {
+            Expr::Name(_) => true,
+            Expr::UnaryOp(u) => u.op == UnaryOp::Not && u.operand.is_name_expr(),
+            _ => false,
+        };
+        let location = match (&cond.via, bare) {
+            (Some((_, assigned)), true) => *assigned,
+            _ => branch,
+        };
+        self.guards.push(Guard {
+            location,
+            via: cond.via.map(|(name, _)| name),
+            branch,
+            tests: cond.tests,
+            mentions: cond.mentions,
+            passed: cond.passed,
+            protected: Vec::new(),
+        });
+        Some(self.guards.len() - 1)
+    }
+
+    fn expr(&mut self, expr: &Expr) {
+        self.depth = 0;
+        self.visit_expr(expr);
+    }
+
+    fn record(&mut self, target: Vec<String>, value: Value, range: TextRange) {
+        self.assigns.push(Assign {
+            target,
+            value,
+            location: self.locator.location(range),
+            block: self.block.clone(),
+        });
+    }
+
+    fn bind(&mut self, target: &Expr, value: Option<&Expr>, range: TextRange, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match target {
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let Some(path) = dotted(target) else { return };
+                let converted = value.map_or(Value::Other, |v| self.value(v, 0));
+                self.record(path.clone(), converted, range);
+                if let [name] = &path[..] {
+                    match value.and_then(|v| self.helper(v, range)) {
+                        Some(helper) => {
+                            self.helpers.insert(name.clone(), helper);
+                        }
+                        None => {
+                            self.helpers.remove(name);
+                        }
+                    }
+                }
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    self.bind(elt, None, range, depth + 1);
+                }
+            }
+            Expr::Starred(starred) => self.bind(&starred.value, None, range, depth + 1),
+            _ => {}
+        }
+    }
+
+    fn helper(&self, value: &Expr, range: TextRange) -> Option<Helper> {
+        let mut cond = Cond::default();
+        self.condition(value, &mut cond, 0);
+        let attr = self.attr_ref(value, 0);
+        if cond.is_empty() && attr.is_none() {
+            return None;
+        }
+        Some(Helper {
+            cond,
+            attr,
+            location: self.locator.location(range),
+        })
+    }
+
+    /// A value as far as the checks follow it.
+    fn value(&self, expr: &Expr, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Other;
+        }
+        if let Some(path) = dotted(expr) {
+            return Value::Path(path);
+        }
+        match expr {
+            Expr::Call(call) => match dotted(&call.func) {
+                Some(callee) => Value::Call {
+                    callee: NameRef::scoped(self.scope, callee),
+                    args: call
+                        .arguments
+                        .args
+                        .iter()
+                        .map(|a| {
+                            if a.is_starred_expr() {
+                                Value::Other
+                            } else {
+                                self.value(a, depth + 1)
+                            }
+                        })
+                        .collect(),
+                    keywords: call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .filter_map(|k| {
+                            k.arg
+                                .as_ref()
+                                .map(|name| (name.id.to_string(), self.value(&k.value, depth + 1)))
+                        })
+                        .collect(),
+                },
+                None => Value::Other,
+            },
+            Expr::StringLiteral(s) => Value::Str(s.value.to_str().to_owned()),
+            _ => Value::Other,
+        }
+    }
+
+    /// `recv.method(...)` with a receiver the checks can follow.
+    fn method_call(&self, expr: &Expr) -> Option<(Value, String)> {
+        let Expr::Call(call) = expr else { return None };
+        let Expr::Attribute(attr) = &*call.func else {
+            return None;
+        };
+        match self.value(&attr.value, 0) {
+            Value::Other | Value::Str(_) => None,
+            receiver => Some((receiver, attr.attr.id.to_string())),
+        }
+    }
+
+    fn entry(&mut self, receiver: Value, method: String, driver: &str, range: TextRange) {
+        let index = self.entry_calls.len();
+        self.entry_calls.push(EntryCall {
+            receiver,
+            method,
+            driver: driver.to_owned(),
+            location: self.locator.location(range),
+            block: self.block.clone(),
+        });
+        for &guard in &self.active {
+            self.guards[guard].protected.push(index);
+        }
+    }
+
+    /// `asyncio.run(c.arun())`, `loop.create_task(c.arun())`, `asyncio.gather(a.arun(), b.arun())`.
+    fn driven(&mut self, call: &ast::ExprCall) {
+        let Some(func) = dotted(&call.func) else {
+            return;
+        };
+        let Some(name) = func.last().map(String::as_str) else {
+            return;
+        };
+        let driver = if func == ["asyncio", "run"] {
+            "asyncio.run"
+        } else if let Some(d) = DRIVERS.iter().find(|d| **d == name) {
+            d
+        } else {
+            return;
+        };
+        let args = &call.arguments.args;
+        let handed: &[Expr] = if driver == "gather" {
+            args
+        } else {
+            &args[..args.len().min(1)]
+        };
+        for arg in handed {
+            if let Some((receiver, method)) = self.method_call(arg) {
+                self.entry(receiver, method, driver, arg.range());
+            }
+        }
+    }
+
+    fn condition(&self, expr: &Expr, out: &mut Cond, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let next = depth + 1;
+        match expr {
+            Expr::BoolOp(b) => {
+                for value in &b.values {
+                    self.condition(value, out, next);
+                }
+            }
+            Expr::UnaryOp(u) if u.op == UnaryOp::Not => self.condition(&u.operand, out, next),
+            Expr::Named(named) => self.condition(&named.value, out, next),
+            Expr::Compare(compare) => self.compare(compare, out, next),
+            Expr::Call(call) => self.call_test(call, out, next),
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                out.mentions.push(vec![name.to_owned()]);
+                let Some(helper) = self.helpers.get(name) else {
+                    return;
+                };
+                if out.via.is_none() {
+                    out.via = Some((name.to_owned(), helper.location));
+                }
+                out.tests.extend(helper.cond.tests.iter().cloned());
+                out.mentions.extend(helper.cond.mentions.iter().cloned());
+                out.passed.extend(helper.cond.passed.iter().cloned());
+                if helper.cond.tests.is_empty() {
+                    // `if arun:` after `arun = getattr(c, "arun", None)`.
+                    if let Some(attr) = &helper.attr {
+                        out.tests
+                            .push(self.test(attr, TestKind::GetAttr, expr.range()));
+                    }
+                }
+            }
+            Expr::Attribute(_) => {
+                if let Some(path) = dotted(expr) {
+                    out.mentions.push(path);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn test(&self, attr: &AttrRef, kind: TestKind, range: TextRange) -> CapabilityTest {
+        CapabilityTest {
+            subject: attr.subject.clone(),
+            attr: attr.attr.clone(),
+            kind,
+            location: self.locator.location(range),
+        }
+    }
+
+    fn compare(&self, compare: &ast::ExprCompare, out: &mut Cond, depth: usize) {
+        if let ([op], [right]) = (&compare.ops[..], &compare.comparators[..]) {
+            let left = &*compare.left;
+            match op {
+                CmpOp::Is | CmpOp::IsNot | CmpOp::Eq | CmpOp::NotEq => {
+                    let identity = self
+                        .identity(left, right)
+                        .or_else(|| self.identity(right, left));
+                    if let Some(attr) = identity {
+                        out.tests
+                            .push(self.test(&attr, TestKind::Identity, compare.range()));
+                        return;
+                    }
+                    if right.is_none_literal_expr() {
+                        if let Some(attr) = self.attr_ref(left, depth) {
+                            out.tests
+                                .push(self.test(&attr, TestKind::GetAttr, compare.range()));
+                            return;
+                        }
+                    }
+                }
+                CmpOp::In | CmpOp::NotIn => {
+                    if let (Expr::StringLiteral(s), Some(subject)) = (left, type_dict(right)) {
+                        let attr = AttrRef {
+                            subject,
+                            attr: s.value.to_str().to_owned(),
+                            on_type: true,
+                        };
+                        out.tests
+                            .push(self.test(&attr, TestKind::VarsContains, compare.range()));
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.condition(&compare.left, out, depth);
+        for comparator in &compare.comparators {
+            self.condition(comparator, out, depth);
+        }
+    }
+
+    /// `type(c).arun is not BaseConversation.arun`, seen from the `type(c).arun` side.
+    fn identity(&self, looked_up: &Expr, root: &Expr) -> Option<AttrRef> {
+        let attr = self.attr_ref(looked_up, 0)?;
+        if !attr.on_type {
+            return None;
+        }
+        let root = dotted(root)?;
+        (root.len() >= 2 && root.last() == Some(&attr.attr)).then_some(attr)
+    }
+
+    fn call_test(&self, call: &ast::ExprCall, out: &mut Cond, depth: usize) {
+        let func = dotted(&call.func);
+        let name = func.as_ref().and_then(|f| f.last()).map(String::as_str);
+        let args = &call.arguments.args;
+        match name {
+            Some("iscoroutinefunction") => {
+                if let Some(attr) = args.first().and_then(|a| self.attr_ref(a, depth)) {
+                    out.tests
+                        .push(self.test(&attr, TestKind::IsCoroutineFunction, call.range()));
+                    return;
+                }
+            }
+            Some("hasattr") => {
+                if let [object, Expr::StringLiteral(s)] = &args[..] {
+                    let (subject, on_type) = match type_of(object) {
+                        Some(subject) => (Some(subject), true),
+                        None => (dotted(object), false),
+                    };
+                    if let Some(subject) = subject {
+                        let attr = AttrRef {
+                            subject,
+                            attr: s.value.to_str().to_owned(),
+                            on_type,
+                        };
+                        out.tests
+                            .push(self.test(&attr, TestKind::HasAttr, call.range()));
+                        return;
+                    }
+                }
+            }
+            Some("getattr") => {
+                if let Some(attr) = self.attr_ref(&Expr::Call(call.clone()), depth) {
+                    out.tests
+                        .push(self.test(&attr, TestKind::GetAttr, call.range()));
+                    return;
+                }
+            }
+            Some("callable") | Some("bool") => {
+                for arg in args {
+                    self.condition(arg, out, depth);
+                }
+                return;
+            }
+            _ => {}
+        }
+        // A call we do not know may test anything it is handed.
+        if let Some(func) = &func {
+            if func.len() > 1 {
+                out.passed.push(func[..func.len() - 1].to_vec());
+            }
+        } else if let Expr::Attribute(attr) = &*call.func {
+            self.condition(&attr.value, out, depth);
+        }
+        let handed = args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|k| &k.value));
+        for arg in handed {
+            if let Some(path) = dotted(arg) {
+                out.passed.push(path);
+            } else if let Some(subject) = type_of(arg) {
+                out.passed.push(subject);
+            } else {
+                let mut inner = Cond::default();
+                self.condition(arg, &mut inner, depth + 1);
+                // Whatever the argument reads is handed to the call too.
+                out.passed.append(&mut inner.mentions);
+                out.passed.append(&mut inner.passed);
+                out.tests.append(&mut inner.tests);
+                if out.via.is_none() {
+                    out.via = inner.via;
+                }
+            }
+        }
+    }
+
+    /// The method an expression looks up, and on what.
+    fn attr_ref(&self, expr: &Expr, depth: usize) -> Option<AttrRef> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr {
+            Expr::Attribute(a) => {
+                let attr = a.attr.id.as_str();
+                if attr == "__func__" {
+                    // `c.arun.__func__` is the function itself, as on the class.
+                    return self
+                        .attr_ref(&a.value, depth + 1)
+                        .map(|r| AttrRef { on_type: true, ..r });
+                }
+                if let Some(subject) = type_of(&a.value) {
+                    return Some(AttrRef {
+                        subject,
+                        attr: attr.to_owned(),
+                        on_type: true,
+                    });
+                }
+                dotted(&a.value).map(|subject| AttrRef {
+                    subject,
+                    attr: attr.to_owned(),
+                    on_type: false,
+                })
+            }
+            Expr::Call(call) => {
+                if dotted(&call.func).as_deref() != Some(&["getattr".to_owned()][..]) {
+                    return None;
+                }
+                let [object, Expr::StringLiteral(s), ..] = &call.arguments.args[..] else {
+                    return None;
+                };
+                let attr = s.value.to_str().to_owned();
+                match type_of(object) {
+                    Some(subject) => Some(AttrRef {
+                        subject,
+                        attr,
+                        on_type: true,
+                    }),
+                    None => dotted(object).map(|subject| AttrRef {
+                        subject,
+                        attr,
+                        on_type: false,
+                    }),
+                }
+            }
+            Expr::Name(name) => self
+                .helpers
+                .get(name.id.as_str())
+                .and_then(|h| h.attr.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Flow<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        match expr {
+            // A lambda's body runs when called, not here.
+            Expr::Lambda(_) => return,
+            Expr::Await(await_expr) => {
+                if let Some((receiver, method)) = self.method_call(&await_expr.value) {
+                    self.entry(receiver, method, "await", await_expr.range());
+                }
+            }
+            Expr::Call(call) => self.driven(call),
+            _ => {}
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+        if let Expr::Named(named) = expr {
+            self.bind(&named.target, Some(&named.value), named.range(), 0);
+        }
+    }
+}
+
+/// `x` in `type(x)` or `x.__class__`.
+fn type_of(expr: &Expr) -> Option<Vec<String>> {
+    if let Expr::Call(call) = expr {
+        if dotted(&call.func).as_deref() == Some(&["type".to_owned()][..])
+            && call.arguments.keywords.is_empty()
+        {
+            if let [object] = &call.arguments.args[..] {
+                return dotted(object);
+            }
+        }
+        return None;
+    }
+    let mut path = dotted(expr)?;
+    (path.len() >= 2 && path.pop().as_deref() == Some("__class__")).then_some(path)
+}
+
+/// `x` in `vars(type(x))` or `type(x).__dict__`.
+fn type_dict(expr: &Expr) -> Option<Vec<String>> {
+    match expr {
+        Expr::Call(call) => {
+            if dotted(&call.func).as_deref() != Some(&["vars".to_owned()][..]) {
+                return None;
+            }
+            match &call.arguments.args[..] {
+                [class] => type_of(class),
+                _ => None,
+            }
+        }
+        Expr::Attribute(a) if a.attr.id.as_str() == "__dict__" => type_of(&a.value),
+        _ => None,
+    }
+}
+
+fn ends_flow(body: &[Stmt]) -> bool {
+    matches!(
+        body.last(),
+        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+    )
+}
+
+/// The whole body of an async method, when all it does is hand a sync
+/// method to a thread, call it inline, or defer to `super()`.
+fn delegation(body: &[Stmt], locator: &Locator<'_>) -> Option<Delegation> {
+    let mut rest = body.iter().filter(|s| !incidental(s));
+    let only = rest.next()?;
+    if rest.next().is_some() {
+        return None;
+    }
+    let expr = match only {
+        Stmt::Expr(e) => &*e.value,
+        Stmt::Return(r) => r.value.as_deref()?,
+        _ => return None,
+    };
+    let (awaited, inner) = match expr {
+        Expr::Await(a) => (true, &*a.value),
+        other => (false, other),
+    };
+    let Expr::Call(call) = inner else { return None };
+    let location = locator.location(only.range());
+    if let Expr::Attribute(attr) = &*call.func {
+        if let Expr::Call(sup) = &*attr.value {
+            if dotted(&sup.func).as_deref() == Some(&["super".to_owned()][..]) {
+                return Some(Delegation {
+                    via: "super".into(),
+                    target: attr.attr.id.to_string(),
+                    location,
+                });
+            }
+        }
+    }
+    let func = dotted(&call.func)?;
+    let args = &call.arguments.args;
+    let (via, target) = match func.last().map(String::as_str) {
+        Some("run_in_executor") if awaited => ("run_in_executor", self_method(args.get(1)?, 0)?),
+        Some("to_thread") if awaited => ("asyncio.to_thread", self_method(args.first()?, 0)?),
+        _ if !awaited && func.len() == 2 && func[0] == "self" => ("inline", func[1].clone()),
+        _ => return None,
+    };
+    Some(Delegation {
+        via: via.into(),
+        target,
+        location,
+    })
+}
+
+/// `self.step`, `functools.partial(self.step, ...)`, `lambda: self.step(...)`.
+fn self_method(expr: &Expr, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match expr {
+        Expr::Call(call) => {
+            let func = dotted(&call.func)?;
+            if func.last().is_some_and(|f| f == "partial") {
+                self_method(call.arguments.args.first()?, depth + 1)
+            } else {
+                None
+            }
+        }
+        Expr::Lambda(lambda) => match &*lambda.body {
+            Expr::Call(call) => self_method(&call.func, depth + 1),
+            _ => None,
+        },
+        other => match &dotted(other)?[..] {
+            [object, method] if object == "self" => Some(method.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// Statements that do not change what a delegating body does.
+fn incidental(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Expr(e) => e.value.is_string_literal_expr(),
+        Stmt::Pass(_) | Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+        Stmt::Assign(assign) => {
+            assign.targets.len() == 1
+                && assign.targets[0].is_name_expr()
+                && matches!(&*assign.value, Expr::Call(call)
+                if dotted(&call.func).is_some_and(|f| f.last().is_some_and(|n| {
+                    n == "get_running_loop" || n == "get_event_loop"
+                })))
+        }
+        _ => false,
     }
 }

@@ -1,0 +1,181 @@
+//! DL001 guard-ignores-agent: a condition that chooses a conversation's async
+//! entry by testing only the conversation, never the agent it holds.
+
+use crate::hierarchy::Verdict;
+use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, TestKind, Value};
+
+use super::values::{functions, role_pairs, root_name, At, RolePair, Values};
+use super::{Context, Finding, Label};
+
+pub const CODE: &str = "DL001";
+
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let pairs = role_pairs(cx);
+    let mut findings = Vec::new();
+    for (file, function) in functions(cx) {
+        let values = Values {
+            cx,
+            file,
+            function,
+            pairs: &pairs,
+        };
+        for guard in &function.guards {
+            for pair in &pairs {
+                if let Some(finding) = check_guard(cx, &values, guard, pair) {
+                    findings.push(finding);
+                    break;
+                }
+            }
+        }
+    }
+    findings
+}
+
+fn check_guard(
+    cx: &Context<'_>,
+    values: &Values<'_>,
+    guard: &Guard,
+    pair: &RolePair<'_>,
+) -> Option<Finding> {
+    let function = values.function;
+    let arun = &pair.conversation.async_;
+    // The guarded call of the async entry on a value whose capability the
+    // condition tests: that is what makes the condition a dispatch choice.
+    let (call, subject, conversation_tests) = guard.protected.iter().find_map(|&index| {
+        let call = &function.entry_calls[index];
+        let Value::Path(receiver) = &call.receiver else {
+            return None;
+        };
+        if &call.method != arun {
+            return None;
+        }
+        let at = At::call(call);
+        let receiver = values.expand(receiver, at);
+        let tests: Vec<&CapabilityTest> = guard
+            .tests
+            .iter()
+            .filter(|t| &t.attr == arun && values.expand(&t.subject, at) == receiver)
+            .collect();
+        (!tests.is_empty()).then_some((call, receiver, tests))
+    })?;
+    let at = At::call(call);
+    let agent_path: Vec<String> = subject
+        .iter()
+        .cloned()
+        .chain(std::iter::once(pair.agent_attr.to_owned()))
+        .collect();
+    let mut weak = Vec::new();
+    for other in guards_of(function, call) {
+        for test in &other.tests {
+            if test.attr != pair.agent.async_ || values.expand(&test.subject, at) != agent_path {
+                continue;
+            }
+            match test.kind {
+                TestKind::Identity | TestKind::VarsContains => return None,
+                kind => weak.push(kind),
+            }
+        }
+        // A condition that reads the agent, or hands it or the conversation
+        // to a call we cannot see into, may decide on the agent after all.
+        let reads_agent = other
+            .mentions
+            .iter()
+            .chain(&other.passed)
+            .any(|m| values.expand(m, at).starts_with(&agent_path));
+        let hands_conversation = other.passed.iter().any(|m| values.expand(m, at) == subject);
+        if reads_agent || hands_conversation {
+            return None;
+        }
+    }
+    let held = values.typed(&Value::Path(subject.clone()), at);
+    let mut agent_note = String::from(
+        "; the agent's capability is not known statically, so only a runtime test can decide",
+    );
+    if let Some(conversation) = &held {
+        if values.verdict(&conversation.key, pair.conversation) == Some(Verdict::Inherited) {
+            // Its arun is the root's: the identity test never picks it.
+            return None;
+        }
+        if let Some(agent) = &conversation.agent {
+            match values.verdict(&agent.key, pair.agent) {
+                Some(Verdict::Native) => return None,
+                Some(Verdict::Inherited) => {
+                    agent_note = format!(
+                        "; here `{}` is `{}`, which only inherits `{}.{}`",
+                        agent_path.join("."),
+                        values.name(&agent.key),
+                        root_name(cx, pair.agent),
+                        pair.agent.async_
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    let conversation = subject.join(".");
+    let conversation_root = root_name(cx, pair.conversation);
+    let agent_root = root_name(cx, pair.agent);
+    let astep = &pair.agent.async_;
+    let described: Vec<String> = conversation_tests
+        .iter()
+        .map(|t| describe(t, &conversation, &conversation_root))
+        .collect();
+    let weak_note = if weak.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (it tests the agent's `{astep}` only by existence, which the inherited default passes too)"
+        )
+    };
+    let message = format!(
+        "this condition chooses `{conversation}.{arun}()` by testing only the conversation ({}) and never the agent's `{astep}`{weak_note}: an agent that only inherits `{agent_root}.{astep}` takes the async path too, and its sync `{}()` runs on a worker thread{agent_note}",
+        described.join(", "),
+        pair.agent.sync,
+    );
+    let mut labels = vec![Label {
+        location: call.location,
+        message: "the async path this condition chooses for any agent".into(),
+    }];
+    if let Some(via) = &guard.via {
+        if guard.branch != guard.location {
+            labels.push(Label {
+                location: guard.branch,
+                message: format!("the branch is decided here, through `{via}`"),
+            });
+        }
+    }
+    Some(Finding {
+        code: CODE,
+        file: values.file,
+        location: guard.location,
+        message,
+        help: format!(
+            "add `and type({conversation}.{}).{astep} is not {agent_root}.{astep}`",
+            pair.agent_attr
+        ),
+        labels,
+    })
+}
+
+/// Every guard whose branch holds `call`.
+fn guards_of<'f>(function: &'f FunctionFact, call: &EntryCall) -> impl Iterator<Item = &'f Guard> {
+    let index = function
+        .entry_calls
+        .iter()
+        .position(|c| std::ptr::eq(c, call));
+    function
+        .guards
+        .iter()
+        .filter(move |g| index.is_some_and(|i| g.protected.contains(&i)))
+}
+
+fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {
+    let attr = &test.attr;
+    match test.kind {
+        TestKind::Identity => format!("`type({subject}).{attr} is not {root}.{attr}`"),
+        TestKind::IsCoroutineFunction => format!("`iscoroutinefunction({subject}.{attr})`"),
+        TestKind::HasAttr => format!("`hasattr({subject}, \"{attr}\")`"),
+        TestKind::GetAttr => format!("`getattr({subject}, \"{attr}\", None)`"),
+        TestKind::VarsContains => format!("`\"{attr}\" in vars(type({subject}))`"),
+    }
+}

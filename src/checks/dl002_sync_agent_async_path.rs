@@ -1,0 +1,73 @@
+//! DL002 sync-agent-async-path: a conversation that overrides the async
+//! entry, built with an agent that only inherits its async step, run on the
+//! async path.
+
+use crate::hierarchy::Verdict;
+
+use super::values::{functions, role_pairs, root_name, At, Values};
+use super::{Context, Finding, Label};
+
+pub const CODE: &str = "DL002";
+
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let pairs = role_pairs(cx);
+    let mut findings = Vec::new();
+    for (file, function) in functions(cx) {
+        let values = Values {
+            cx,
+            file,
+            function,
+            pairs: &pairs,
+        };
+        for call in &function.entry_calls {
+            for pair in &pairs {
+                if call.method != pair.conversation.async_ {
+                    continue;
+                }
+                let Some(conversation) = values.typed(&call.receiver, At::call(call)) else {
+                    continue;
+                };
+                if values.verdict(&conversation.key, pair.conversation) != Some(Verdict::Native) {
+                    continue;
+                }
+                let Some(agent) = &conversation.agent else {
+                    continue;
+                };
+                if values.verdict(&agent.key, pair.agent) != Some(Verdict::Inherited) {
+                    continue;
+                }
+                let conversation_name = values.name(&conversation.key);
+                let agent_name = values.name(&agent.key);
+                let (arun, run) = (&pair.conversation.async_, &pair.conversation.sync);
+                let (astep, step) = (&pair.agent.async_, &pair.agent.sync);
+                let agent_root = root_name(cx, pair.agent);
+                let mut labels = Vec::new();
+                if let Some(origin) = conversation.origin {
+                    labels.push(Label {
+                        location: origin,
+                        message: format!("`{conversation_name}` is built here with `{agent_name}`"),
+                    });
+                }
+                if let Some(origin) = agent.origin {
+                    labels.push(Label {
+                        location: origin,
+                        message: format!("`{agent_name}` only inherits `{agent_root}.{astep}`"),
+                    });
+                }
+                findings.push(Finding {
+                    code: CODE,
+                    file,
+                    location: call.location,
+                    message: format!(
+                        "`{conversation_name}.{arun}` awaits `{astep}` of its agent, but `{agent_name}` only inherits `{agent_root}.{astep}`: its sync `{step}()` and every callback it fires run on a worker thread while the conversation's async loop holds its state"
+                    ),
+                    help: format!(
+                        "run this conversation on the sync path (`await loop.run_in_executor(None, conversation.{run})`), or implement `{astep}` natively on `{agent_name}`"
+                    ),
+                    labels,
+                });
+            }
+        }
+    }
+    findings
+}

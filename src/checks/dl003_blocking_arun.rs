@@ -1,0 +1,65 @@
+//! DL003 blocking-arun: the async entry awaited on a conversation whose class
+//! only inherits the root's, which runs the sync entry on the event loop.
+
+use crate::hierarchy::Verdict;
+
+use super::values::{functions, role_pairs, root_name, At, Values};
+use super::{Context, Finding, Label};
+
+pub const CODE: &str = "DL003";
+
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let pairs = role_pairs(cx);
+    let mut findings = Vec::new();
+    for (file, function) in functions(cx) {
+        let values = Values {
+            cx,
+            file,
+            function,
+            pairs: &pairs,
+        };
+        for call in &function.entry_calls {
+            // `asyncio.run` makes a loop of its own that nothing else shares:
+            // blocking it only makes the call synchronous.
+            if call.driver == "asyncio.run" {
+                continue;
+            }
+            for pair in &pairs {
+                let role = pair.conversation;
+                if call.method != role.async_ {
+                    continue;
+                }
+                let Some(conversation) = values.typed(&call.receiver, At::call(call)) else {
+                    continue;
+                };
+                if values.verdict(&conversation.key, role) != Some(Verdict::Inherited) {
+                    continue;
+                }
+                let name = values.name(&conversation.key);
+                let root = root_name(cx, role);
+                let (arun, run) = (&role.async_, &role.sync);
+                let labels = conversation
+                    .origin
+                    .map(|origin| Label {
+                        location: origin,
+                        message: format!("a `{name}` is made here"),
+                    })
+                    .into_iter()
+                    .collect();
+                findings.push(Finding {
+                    code: CODE,
+                    file,
+                    location: call.location,
+                    message: format!(
+                        "`{name}` does not override `{arun}`: `{root}.{arun}` calls the sync `{run}()` inline, which blocks the event loop until the whole run ends"
+                    ),
+                    help: format!(
+                        "call `await asyncio.to_thread(conversation.{run})` (or `loop.run_in_executor(None, conversation.{run})`) for `{name}`"
+                    ),
+                    labels,
+                });
+            }
+        }
+    }
+    findings
+}

@@ -1,0 +1,70 @@
+//! DL005 pseudo-native-astep: an override of an async entry that only hands
+//! the sync entry to a thread (or calls it inline, or defers to the root
+//! through `super()`): the identity check calls it native, yet it behaves
+//! like the default.
+
+use crate::hierarchy::{TypeKey, Verdict};
+use crate::model::Language;
+
+use super::values::{next_provider, root_name};
+use super::{Context, Finding, Label};
+
+pub const CODE: &str = "DL005";
+
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let hierarchy = &cx.analysis.hierarchy;
+    for (file_id, file) in cx.analysis.files.iter().enumerate() {
+        if file.language != Language::Python || file.library {
+            continue;
+        }
+        for function in &file.functions {
+            let (Some(class), Some(delegation)) = (function.class, &function.delegation) else {
+                continue;
+            };
+            let key = TypeKey::Source(file_id, class);
+            for role in hierarchy.roles.iter().filter(|r| r.async_ == function.name) {
+                if key == role.root || hierarchy.capability(&key, role).is_none() {
+                    continue;
+                }
+                let (astep, step) = (&role.async_, &role.sync);
+                let what = match delegation.via.as_str() {
+                    "run_in_executor" if &delegation.target == step => {
+                        format!("hands the sync `{step}` to an executor")
+                    }
+                    "asyncio.to_thread" if &delegation.target == step => {
+                        format!("hands the sync `{step}` to `asyncio.to_thread`")
+                    }
+                    "inline" if &delegation.target == step => {
+                        format!("calls the sync `{step}()` inline, on the event loop")
+                    }
+                    "super"
+                        if &delegation.target == astep
+                            && next_provider(cx, &key, role) == Some(Verdict::Inherited) =>
+                    {
+                        format!("defers to `super().{astep}`, which is the root's default")
+                    }
+                    _ => continue,
+                };
+                let class_name = &file.classes[class].name;
+                let root = root_name(cx, role);
+                findings.push(Finding {
+                    code: CODE,
+                    file: file_id,
+                    location: function.location,
+                    message: format!(
+                        "`{class_name}.{astep}` only {what}: `type(x).{astep} is not {root}.{astep}` calls it native, yet it behaves like the inherited default"
+                    ),
+                    help: format!(
+                        "remove this `{astep}` override so that dispatchers see the class as sync-only, or make `{astep}` really asynchronous"
+                    ),
+                    labels: vec![Label {
+                        location: delegation.location,
+                        message: "the whole body delegates here".into(),
+                    }],
+                });
+            }
+        }
+    }
+    findings
+}

@@ -1,0 +1,445 @@
+//! What the facts say about values inside one function: the class a local
+//! name holds, and for a conversation, the agent it was built with. Shared by
+//! the checks; it never guesses: a name assigned more than once, in a branch
+//! that may not have run, or from something unresolved has no type.
+
+use std::collections::HashSet;
+
+use crate::hierarchy::{Capability, MemberNode, RoleSpec, TypeKey, Verdict};
+use crate::model::{
+    Assign, Binding, EntryCall, FileFacts, FileId, FunctionFact, Language, Location, NameRef, Value,
+};
+use crate::packs::Factory;
+use crate::python::nodes::key_of;
+use crate::python::resolve::Resolved;
+
+use super::Context;
+
+/// How far values are followed through assignments and arguments.
+const MAX_FOLLOW: usize = 32;
+
+/// A conversation role and the agent role its `agent-attr` holds.
+pub struct RolePair<'a> {
+    pub conversation: &'a RoleSpec,
+    pub agent: &'a RoleSpec,
+    pub agent_attr: &'a str,
+}
+
+impl RolePair<'_> {
+    /// `BaseConversation`, `AgentBase`: the roots as users write them.
+    pub fn conversation_root(&self) -> String {
+        short(&self.conversation.root)
+    }
+
+    pub fn agent_root(&self) -> String {
+        short(&self.agent.root)
+    }
+}
+
+fn short(key: &TypeKey) -> String {
+    let path = match key {
+        TypeKey::Known(p) | TypeKey::Opaque(p) => p.clone(),
+        TypeKey::Unresolved { text, .. } => text.clone(),
+        TypeKey::Source(..) => String::new(),
+    };
+    path.rsplit('.').next().unwrap_or_default().to_owned()
+}
+
+/// Python role pairs from the packs: within one pack, each role with an
+/// agent attribute holds the pack's role without one.
+pub fn role_pairs<'a>(cx: &'a Context<'a>) -> Vec<RolePair<'a>> {
+    let hierarchy = &cx.analysis.hierarchy;
+    let mut specs = hierarchy.roles.iter();
+    let mut pairs = Vec::new();
+    for pack in cx
+        .analysis
+        .packs
+        .packs
+        .iter()
+        .filter(|p| p.language == Language::Python)
+    {
+        // The hierarchy's role specs follow the packs' Python roles in order.
+        let matched: Vec<(&crate::packs::Role, &RoleSpec)> =
+            pack.roles.iter().zip(specs.by_ref()).collect();
+        let agent = matched.iter().find(|(role, _)| role.agent_attr.is_none());
+        for (role, spec) in &matched {
+            if let (Some(attr), Some((_, agent))) = (&role.agent_attr, agent) {
+                pairs.push(RolePair {
+                    conversation: spec,
+                    agent,
+                    agent_attr: attr,
+                });
+            }
+        }
+    }
+    pairs
+}
+
+/// The root as written in the analyzed source, when it is analyzed.
+pub fn root_name(cx: &Context<'_>, role: &RoleSpec) -> String {
+    match &role.root {
+        TypeKey::Source(file, class) => cx.analysis.files[*file].classes[*class].name.clone(),
+        other => short(other),
+    }
+}
+
+/// A value's class, and what it was built with.
+#[derive(Clone, Debug)]
+pub struct Typed {
+    pub key: TypeKey,
+    /// For a conversation: the agent passed to its constructor or factory.
+    pub agent: Option<Box<Typed>>,
+    /// The assignment that made the value, when it went through one.
+    pub origin: Option<Location>,
+}
+
+/// One function's values.
+pub struct Values<'a> {
+    pub cx: &'a Context<'a>,
+    pub file: FileId,
+    pub function: &'a FunctionFact,
+    pub pairs: &'a [RolePair<'a>],
+}
+
+/// Where a value is used: a byte offset and the branch it sits in.
+#[derive(Clone, Copy)]
+pub struct At<'b> {
+    pub offset: u32,
+    pub block: &'b [u32],
+}
+
+impl<'b> At<'b> {
+    pub fn call(call: &'b EntryCall) -> Self {
+        At {
+            offset: call.location.start,
+            block: &call.block,
+        }
+    }
+}
+
+enum Reach<'a> {
+    Unassigned,
+    One(&'a Assign),
+    Unclear,
+}
+
+impl<'a> Values<'a> {
+    fn facts(&self) -> &'a FileFacts {
+        &self.cx.analysis.files[self.file]
+    }
+
+    pub fn capability(&self, key: &TypeKey, role: &RoleSpec) -> Option<Capability> {
+        self.cx.analysis.hierarchy.capability(key, role)
+    }
+
+    pub fn verdict(&self, key: &TypeKey, role: &RoleSpec) -> Option<Verdict> {
+        self.capability(key, role).map(|c| c.verdict)
+    }
+
+    pub fn name(&self, key: &TypeKey) -> String {
+        match key {
+            TypeKey::Source(file, class) => self.cx.analysis.files[*file].classes[*class]
+                .qualname
+                .clone(),
+            other => short(other),
+        }
+    }
+
+    /// The one assignment of `target` that reaches `at`: the only one in
+    /// the function, made before `at` in a block that encloses it.
+    fn reaching(&self, target: &[String], at: At<'_>) -> Reach<'a> {
+        let mut all = self.function.assigns.iter().filter(|a| a.target == target);
+        let Some(first) = all.next() else {
+            return Reach::Unassigned;
+        };
+        if all.next().is_some() {
+            return Reach::Unclear;
+        }
+        if first.location.end <= at.offset && at.block.starts_with(&first.block) {
+            Reach::One(first)
+        } else {
+            Reach::Unclear
+        }
+    }
+
+    /// Replaces a local alias at the head of `path` by what it was assigned:
+    /// `agent.astep` after `agent = conversation.agent` is `conversation.agent.astep`.
+    pub fn expand(&self, path: &[String], at: At<'_>) -> Vec<String> {
+        let mut current = path.to_vec();
+        for _ in 0..MAX_FOLLOW {
+            let Some(head) = current.first() else { break };
+            let Reach::One(assign) = self.reaching(std::slice::from_ref(head), at) else {
+                break;
+            };
+            let Value::Path(target) = &assign.value else {
+                break;
+            };
+            if target.first() == Some(head) {
+                break;
+            }
+            let mut next = target.clone();
+            next.extend_from_slice(&current[1..]);
+            current = next;
+        }
+        current
+    }
+
+    pub fn typed(&self, value: &Value, at: At<'_>) -> Option<Typed> {
+        self.typed_at(value, at, 0)
+    }
+
+    fn typed_at(&self, value: &Value, at: At<'_>, depth: usize) -> Option<Typed> {
+        if depth > MAX_FOLLOW {
+            return None;
+        }
+        match value {
+            Value::Path(path) => self.path_typed(path, at, depth),
+            Value::Call {
+                callee,
+                args,
+                keywords,
+            } => self.call_typed(callee, args, keywords, at, depth),
+            Value::Str(_) | Value::Other => None,
+        }
+    }
+
+    fn path_typed(&self, path: &[String], at: At<'_>, depth: usize) -> Option<Typed> {
+        match self.reaching(path, at) {
+            Reach::One(assign) => {
+                let from = At {
+                    offset: assign.location.start,
+                    block: &assign.block,
+                };
+                let mut typed = self.typed_at(&assign.value, from, depth + 1)?;
+                if typed.origin.is_none() {
+                    typed.origin = Some(assign.location);
+                }
+                return Some(typed);
+            }
+            Reach::Unclear => return None,
+            Reach::Unassigned => {}
+        }
+        if let [name] = path {
+            let param = self.function.params.iter().find(|p| &p.name == name)?;
+            let resolved = self
+                .cx
+                .resolver
+                .resolve(self.file, param.annotation.as_ref()?);
+            return self.class_key(resolved).map(|key| Typed {
+                key,
+                agent: None,
+                origin: None,
+            });
+        }
+        // `conv.agent`: the agent the conversation was built with.
+        let (last, parent) = path.split_last()?;
+        let holder = self.path_typed(parent, at, depth + 1)?;
+        let holds_agent = self
+            .pairs
+            .iter()
+            .any(|p| p.agent_attr == last && self.verdict(&holder.key, p.conversation).is_some());
+        if !holds_agent {
+            return None;
+        }
+        holder.agent.map(|a| *a)
+    }
+
+    fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
+        match resolved {
+            Resolved::Class(_) | Resolved::Known(_) => Some(key_of(resolved, "")),
+            _ => None,
+        }
+    }
+
+    fn call_typed(
+        &self,
+        callee: &NameRef,
+        args: &[Value],
+        keywords: &[(String, Value)],
+        at: At<'_>,
+        depth: usize,
+    ) -> Option<Typed> {
+        let resolver = &self.cx.resolver;
+        let packs = &self.cx.analysis.packs;
+        let resolved = resolver.resolve(self.file, callee);
+        let qualname = match &resolved {
+            Resolved::Class(key) => resolver.class_qualname(*key),
+            Resolved::Known(path) => path.clone(),
+            _ => return None,
+        };
+        let canonical = packs.canonical(&qualname).unwrap_or(&qualname).to_owned();
+        let keyword = |name: &str| keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        let (key, agent_value) = if let Some(factory) = packs.factory(&canonical) {
+            let returns = match factory.remote_arg.as_deref().and_then(keyword) {
+                None => factory.returns.clone(),
+                Some(workspace) => match self.remote(workspace, factory, at, depth + 1)? {
+                    true => factory.remote_returns.clone()?,
+                    false => factory.returns.clone(),
+                },
+            };
+            let key = key_of(
+                resolver.resolve_path(&returns, &mut HashSet::new()),
+                &returns,
+            );
+            (key, keyword(&factory.agent_arg).or(args.first()))
+        } else {
+            let key = self.class_key(resolved)?;
+            let agent = self
+                .pairs
+                .iter()
+                .find(|p| self.verdict(&key, p.conversation).is_some())
+                .and_then(|p| keyword(p.agent_attr).or(args.first()));
+            (key, agent)
+        };
+        if !matches!(key, TypeKey::Source(..) | TypeKey::Known(_)) {
+            return None;
+        }
+        let agent = agent_value
+            .and_then(|v| self.typed_at(v, at, depth + 1))
+            .map(Box::new);
+        Some(Typed {
+            key,
+            agent,
+            origin: None,
+        })
+    }
+
+    /// Whether a factory's workspace argument makes it return the remote
+    /// class: `Some(true)` for a URL or a remote workspace, `None` when unknown.
+    fn remote(&self, value: &Value, factory: &Factory, at: At<'_>, depth: usize) -> Option<bool> {
+        if depth > MAX_FOLLOW {
+            return None;
+        }
+        match value {
+            Value::Str(s) => Some(s.starts_with("http://") || s.starts_with("https://")),
+            Value::Call { callee, .. } => {
+                if let Some(path) = self.written_path(callee) {
+                    if factory.remote_types.contains(&path) {
+                        return Some(true);
+                    }
+                }
+                match self.cx.resolver.resolve(self.file, callee) {
+                    resolved @ (Resolved::Class(_) | Resolved::Known(_)) => {
+                        self.is_remote(&key_of(resolved, ""), factory)
+                    }
+                    Resolved::Opaque(path) => Some(factory.remote_types.contains(&path)),
+                    _ => None,
+                }
+            }
+            Value::Path(path) => match self.reaching(path, at) {
+                Reach::One(assign) => {
+                    let from = At {
+                        offset: assign.location.start,
+                        block: &assign.block,
+                    };
+                    self.remote(&assign.value, factory, from, depth + 1)
+                }
+                _ => None,
+            },
+            Value::Other => None,
+        }
+    }
+
+    fn is_remote(&self, key: &TypeKey, factory: &Factory) -> Option<bool> {
+        let mro = self.cx.analysis.hierarchy.mro(key).ok()?;
+        let mut unclear = false;
+        for entry in &mro {
+            if matches!(entry, TypeKey::Unresolved { .. }) {
+                unclear = true;
+                continue;
+            }
+            if factory
+                .remote_types
+                .contains(&self.cx.analysis.qualname(entry))
+            {
+                return Some(true);
+            }
+        }
+        (!unclear).then_some(false)
+    }
+
+    /// The absolute path a name was imported by (`openhands.sdk.RemoteWorkspace`),
+    /// even when nothing analyzed defines it.
+    fn written_path(&self, name: &NameRef) -> Option<String> {
+        let NameRef::Scoped { scope, parts } = name else {
+            return None;
+        };
+        let facts = self.facts();
+        let (head, rest) = parts.split_first()?;
+        let mut current = Some(*scope);
+        while let Some(id) = current {
+            let s = &facts.scopes[id];
+            if let Some(bindings) = s.bindings.get(head) {
+                let base = match bindings.as_slice() {
+                    [Binding::Module(module)] => module.clone(),
+                    [Binding::From { module, name }] => format!("{module}.{name}"),
+                    _ => return None,
+                };
+                return Some(
+                    std::iter::once(base)
+                        .chain(rest.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                );
+            }
+            current = s.parent;
+        }
+        None
+    }
+
+    /// Whether the function belongs to a class that plays the conversation
+    /// role (its own method, or a function nested in one).
+    pub fn in_conversation(&self) -> bool {
+        let facts = self.facts();
+        let classes = facts.classes.iter().enumerate().filter(|(id, class)| {
+            Some(*id) == self.function.class
+                || self
+                    .function
+                    .qualname
+                    .starts_with(&format!("{}.", class.qualname))
+        });
+        classes.into_iter().any(|(id, _)| {
+            let key = TypeKey::Source(self.file, id);
+            self.pairs
+                .iter()
+                .any(|p| self.verdict(&key, p.conversation).is_some())
+        })
+    }
+}
+
+/// What `super().<attr>` reaches from `key`: the verdict of the next class in
+/// the MRO that provides it, when that is decidable.
+pub fn next_provider(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> Option<Verdict> {
+    let hierarchy = &cx.analysis.hierarchy;
+    let mro = hierarchy.mro(key).ok()?;
+    for entry in mro.iter().skip(1) {
+        if matches!(entry, TypeKey::Unresolved { .. }) {
+            return None;
+        }
+        match hierarchy
+            .node(entry)
+            .and_then(|n| n.members.get(&role.async_))
+        {
+            None => continue,
+            Some(MemberNode::Defined(_)) => {
+                return Some(if *entry == role.root {
+                    Verdict::Inherited
+                } else {
+                    Verdict::Native
+                })
+            }
+            Some(_) => return None,
+        }
+    }
+    None
+}
+
+/// Every analyzed, non-library Python function with its file.
+pub fn functions<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a FunctionFact)> {
+    cx.analysis
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.language == Language::Python && !f.library)
+        .flat_map(|(id, f)| f.functions.iter().map(move |func| (id, func)))
+}
