@@ -175,15 +175,17 @@ impl<'a> Model<'a> {
                     if !role_named(role, implements) || !refs.mentions(file, &role.role.root) {
                         continue;
                     }
-                    for ident in &call.idents {
-                        if let Some(class) = index_lookup.class(file, ident) {
-                            generated.entry((class, r)).or_insert_with(|| {
-                                format!(
-                                    "`{name}!` (a `macro_rules!` macro) generates the impl at line {}; its expansion is not analyzed",
-                                    call.location.line
-                                )
-                            });
-                        }
+                    // The first type named is the one implemented for
+                    // (`impl_agent!(Foo)`); later ones are usually its
+                    // input, output and error types.
+                    let first = call.idents.iter().find_map(|i| index_lookup.class(file, i));
+                    if let Some(class) = first {
+                        generated.entry((class, r)).or_insert_with(|| {
+                            format!(
+                                "`{name}!` (a `macro_rules!` macro) generates the impl at line {}; its expansion is not analyzed",
+                                call.location.line
+                            )
+                        });
                     }
                 }
             }
@@ -348,12 +350,23 @@ fn closure<'a>(
     let mut foreign = Vec::new();
     let mut work = vec![role.root.clone()];
     while let Some(t) = work.pop() {
-        if !seen.insert(t.clone()) {
+        if seen.contains(&t) {
             continue;
         }
+        // Only analyzed traits (and the root) join the closure: an impl of
+        // `Debug` must not make a type play a role whose trait needs `Debug`.
         match traits.get(&t) {
-            Some((_, fact)) => work.extend(fact.supertraits_canonical.iter().cloned()),
-            None if t != role.root && packs.canonical(&t).is_none() && !is_std_marker(&t) => {
+            Some((_, fact)) => {
+                seen.insert(t.clone());
+                work.extend(fact.supertraits_canonical.iter().cloned())
+            }
+            None if t == role.root => {
+                seen.insert(t);
+            }
+            None if packs.canonical(&t).is_none()
+                && !is_std_marker(&t)
+                && !foreign.contains(&t) =>
+            {
                 foreign.push(t)
             }
             None => {}
