@@ -206,6 +206,11 @@ impl<'a> Model<'a> {
             }
         }
 
+        // Every role's own macros are understood, even on the wrong impl.
+        let known_macros: Vec<String> = roles
+            .iter()
+            .flat_map(|r| r.role.macros.iter().cloned())
+            .collect();
         let mut plays = Vec::new();
         let mut classes: BTreeSet<ClassRef> = applied.keys().copied().collect();
         classes.extend(generated.keys().map(|(c, _)| *c));
@@ -235,7 +240,7 @@ impl<'a> Model<'a> {
                 if root_impls.is_empty() && macro_reason.is_none() {
                     continue;
                 }
-                let mut member = async_member(role.role, &root_impls, &async_impls);
+                let mut member = async_member(role.role, &root_impls, &async_impls, &known_macros);
                 if let Some(reason) = macro_reason {
                     if !matches!(member, Some(MemberNode::Defined(_))) {
                         member = Some(MemberNode::Unknown(reason.clone()));
@@ -412,6 +417,7 @@ fn async_member(
     role: &Role,
     root_impls: &[ImplRef<'_>],
     async_impls: &[ImplRef<'_>],
+    known_macros: &[String],
 ) -> Option<MemberNode> {
     let by_macro = |imp: &ImplFact| {
         imp.resolved
@@ -473,7 +479,7 @@ fn async_member(
             .resolved
             .attr_macros
             .iter()
-            .find(|m| !role.macros.contains(m) && !m.ends_with("async_trait"));
+            .find(|m| !known_macros.contains(m) && !m.ends_with("async_trait"));
         if let Some(m) = opaque {
             return Some(MemberNode::Unknown(format!(
                 "the attribute macro `#[{m}]` on the impl may generate `{}`; its output is not analyzed",
