@@ -146,6 +146,7 @@ fn dl001_flags_the_guard_written_other_ways() {
                 (40, 8), // early exit guards what follows
                 (48, 8), // iscoroutinefunction(agent.astep) is no capability test
                 (54, 8), // a conversation known to hold a sync agent
+                (59, 5), // a conditional expression, through a helper
             ]
         )
     );

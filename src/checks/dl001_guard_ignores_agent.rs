@@ -92,9 +92,11 @@ fn check_guard(
         "; the agent's capability is not known statically, so only a runtime test can decide",
     );
     if let Some(conversation) = &held {
-        if values.verdict(&conversation.key, pair.conversation) == Some(Verdict::Inherited) {
-            // Its arun is the root's: the identity test never picks it.
-            return None;
+        match values.verdict(&conversation.key, pair.conversation) {
+            // Its arun is the root's (the identity test never picks it), or
+            // it is no conversation at all: no agent is at stake.
+            Some(Verdict::Inherited) | None => return None,
+            _ => {}
         }
         if let Some(agent) = &conversation.agent {
             match values.verdict(&agent.key, pair.agent) {

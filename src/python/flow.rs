@@ -755,11 +755,25 @@ impl<'a> Visitor<'a> for Flow<'_> {
         match expr {
             // A lambda's body runs when called, not here.
             Expr::Lambda(_) => return,
-            Expr::Await(await_expr) => {
-                if let Some((receiver, method)) = self.method_call(&await_expr.value) {
-                    self.entry(receiver, method, "await", await_expr.range());
+            Expr::Await(await_expr) => match &*await_expr.value {
+                // `await (c.arun() if native else asyncio.to_thread(c.run))`
+                Expr::If(choice) => {
+                    let guard = self.guard(&choice.test);
+                    let outer = self.active.len();
+                    self.active.extend(guard);
+                    for branch in [&*choice.body, &*choice.orelse] {
+                        if let Some((receiver, method)) = self.method_call(branch) {
+                            self.entry(receiver, method, "await", await_expr.range());
+                        }
+                    }
+                    self.active.truncate(outer);
                 }
-            }
+                value => {
+                    if let Some((receiver, method)) = self.method_call(value) {
+                        self.entry(receiver, method, "await", await_expr.range());
+                    }
+                }
+            },
             Expr::Call(call) => self.driven(call),
             _ => {}
         }
