@@ -7,11 +7,40 @@ use dispatchlint_runtime::{reason, route};
 
 use crate::analysis::Analysis;
 use crate::hierarchy::{Capability, TypeKey};
+use crate::model::Language;
 
 /// A type named on the command line, with its capability in one role.
 struct Named {
     qualname: String,
+    language: Language,
     capability: Capability,
+}
+
+/// The test a dispatcher has to make at run time, in the language of the types.
+fn runtime_test(analysis: &Analysis, language: Language) -> String {
+    let role = |name: &str| {
+        analysis
+            .packs
+            .roles(language)
+            .find(|r| r.name == name)
+            .cloned()
+    };
+    match (language, role("conversation"), role("agent")) {
+        (Language::Python, Some(c), Some(a)) => {
+            let short = |path: &str| path.rsplit('.').next().unwrap_or(path).to_owned();
+            format!(
+                "`type(conversation).{ca} is not {cr}.{ca} and type(conversation.{attr}).{aa} is not {ar}.{aa}`",
+                ca = c.async_,
+                cr = short(&c.root),
+                attr = c.agent_attr.as_deref().unwrap_or("agent"),
+                aa = a.async_,
+                ar = short(&a.root),
+            )
+        }
+        _ => "`conversation.as_async().is_some() && conversation.agent().as_async().is_some()` \
+              (what `dispatchlint_runtime::Dispatcher` does)"
+            .to_owned(),
+    }
 }
 
 fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
@@ -28,6 +57,7 @@ fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
             let qualname = analysis.qualname(&TypeKey::Source(v.file, v.class));
             matches_name(&qualname).then(|| Named {
                 qualname,
+                language: analysis.files[v.file].language,
                 capability: v.capability.clone(),
             })
         })
@@ -42,6 +72,7 @@ fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
                     if let Some(capability) = analysis.hierarchy.capability(&key, spec) {
                         found.push(Named {
                             qualname: pack_type.qualname.clone(),
+                            language: spec.language,
                             capability,
                         });
                     }
@@ -118,9 +149,9 @@ pub fn explain(analysis: &Analysis, conversation: &str, agent: &str) -> Result<S
             let _ = writeln!(text, "route: decided at runtime");
             let _ = writeln!(
                 text,
-                "because: a capability cannot be known statically; the dispatcher must check \
-                 `type(conversation).arun is not BaseConversation.arun and \
-                 type(conversation.agent).astep is not AgentBase.astep` when it runs"
+                "because: a capability cannot be known statically; the dispatcher must test both \
+                 when it runs: {}",
+                runtime_test(analysis, conv.language)
             );
         }
     }
