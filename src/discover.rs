@@ -31,6 +31,8 @@ pub struct Discovered {
     /// The analyzed root it was found under (for module names).
     pub root: PathBuf,
     pub language: Language,
+    /// Named on the command line rather than found by a walk.
+    pub explicit: bool,
 }
 
 #[derive(Debug)]
@@ -87,6 +89,7 @@ pub fn discover(
                         path: absolute,
                         root,
                         language,
+                        explicit: true,
                     });
             }
             continue;
@@ -141,6 +144,7 @@ pub fn discover(
                             path: path.to_path_buf(),
                             root: root.clone(),
                             language,
+                            explicit: false,
                         });
                 }
                 WalkState::Continue
@@ -148,8 +152,10 @@ pub fn discover(
         });
     }
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
+    // A file both named and found by a walk keeps the walk's root, which
+    // names its module as the project sees it.
+    found.sort_by(|a, b| (&a.path, a.explicit).cmp(&(&b.path, b.explicit)));
+    found.dedup_by(|later, first| later.path == first.path);
     let mut problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
     problems.sort();
     Ok((found, problems))

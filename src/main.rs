@@ -116,7 +116,8 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
     /// Report only on the files given on the command line, resolving their
-    /// hierarchy from the whole project (ROOT, default: the current directory).
+    /// hierarchy from the whole project under ROOT. When only files are given,
+    /// this is the default, with the enclosing git repository as ROOT.
     #[arg(long, value_name = "ROOT")]
     project_root: Option<PathBuf>,
 }
@@ -228,7 +229,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let config = config_resolver(&args.common, overrides)?;
     let settings = settings(&args.common, &config)?;
     let given = paths(&args.common);
-    let (analyzed, only) = match &args.project_root {
+    // Files alone (as pre-commit passes them): judge them against the whole
+    // project's hierarchy, report only on them.
+    let project_root = args.project_root.clone().or_else(|| {
+        let all_files = !args.common.paths.is_empty() && given.iter().all(|p| p.is_file());
+        all_files.then(|| project_root_of(&std::env::current_dir().unwrap_or_default()))
+    });
+    let (analyzed, only) = match &project_root {
         Some(root) => {
             let cwd = std::env::current_dir()?;
             let only: HashSet<PathBuf> = given
@@ -238,7 +245,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
                     dispatchlint::discover::display_path(&cwd, &absolute)
                 })
                 .collect();
-            (vec![root.clone()], Some(only))
+            let mut analyzed = vec![root.clone()];
+            analyzed.extend(given.iter().cloned());
+            (analyzed, Some(only))
         }
         None => (given, None),
     };
@@ -287,6 +296,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The enclosing repository (a `.git` above the working directory), or the
+/// working directory itself.
+fn project_root_of(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
