@@ -66,6 +66,9 @@ fn try_repo(dir: &Path) -> (bool, String) {
             "CARGO_TARGET_DIR",
             format!("{root}/target/pre-commit-build"),
         )
+        // `cargo install` builds in release; optimizing is not what this test is about.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .output()
         .expect("pre-commit from PyPI (bash .ci/setup)");
     let text = format!(
