@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -21,6 +22,8 @@ pub struct Settings {
     /// modules the analyzed code imports.
     pub python_path: Vec<PathBuf>,
     pub threads: usize,
+    /// Show a progress bar on a terminal's standard error for large runs.
+    pub progress: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +33,7 @@ impl Default for Settings {
             excludes: Vec::new(),
             python_path: Vec::new(),
             threads: 0,
+            progress: false,
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct Analysis {
     pub verdicts: Vec<TypeVerdict>,
     /// Problems met while walking (unreadable directories, symlink loops).
     pub walk_problems: Vec<(PathBuf, String)>,
+    /// Wall time of each phase, in order (shown by the hidden `--stats`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug)]
@@ -71,29 +77,116 @@ const MAX_LIBRARY_ROUNDS: usize = 8;
 const PARSE_STACK: usize = 64 * 1024 * 1024;
 
 pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, AnalyzeError> {
-    let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
-    let (found, walk_problems) =
-        discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .stack_size(PARSE_STACK)
-        .thread_name(|i| format!("dispatchlint-parse-{i}"))
-        .build()
-        .map_err(|e| AnalyzeError(e.to_string()))?;
-    let mut files: Vec<FileFacts> = pool.install(|| found.par_iter().map(extract).collect());
+    let mut clock = Clock::new();
+    let (found, walk_problems) = discover_files(paths, settings)?;
+    clock.lap("discover");
+    let pool = parse_pool(settings)?;
+    let bar = progress_bar(settings, found.len());
+    let mut files: Vec<FileFacts> = pool.install(|| {
+        found
+            .par_iter()
+            .map(|file| {
+                let facts = extract(file);
+                bar.inc(1);
+                facts
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    clock.lap("read, parse, extract");
     // Rust paths resolve across files: place files in their crates, then resolve.
     let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
     crate::rust::link(&mut files, &read_from, &settings.packs);
+    clock.lap("rust link");
     load_libraries(&mut files, settings, &pool);
+    clock.lap("python-path libraries");
     let hierarchy = build_hierarchy(&files, &settings.packs);
+    clock.lap("hierarchy");
     let verdicts = verdicts(&files, &hierarchy);
+    clock.lap("verdicts");
     Ok(Analysis {
         files,
         packs: settings.packs.clone(),
         hierarchy,
         verdicts,
         walk_problems,
+        timings: clock.laps,
     })
+}
+
+/// Phase timings for `--stats`: cheap enough to take on every run.
+pub struct Clock {
+    last: Instant,
+    pub laps: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    pub fn new() -> Self {
+        Clock {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    pub fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.laps.push((phase, now - self.last));
+        self.last = now;
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn discover_files(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Vec<Discovered>, Vec<(PathBuf, String)>), AnalyzeError> {
+    let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
+    discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))
+}
+
+fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .stack_size(PARSE_STACK)
+        .thread_name(|i| format!("dispatchlint-parse-{i}"))
+        .build()
+        .map_err(|e| AnalyzeError(e.to_string()))
+}
+
+/// The floor under `analyze`: discover, read, decode and parse every file in
+/// the same pool, and nothing else (the hidden `parse` command, so that the
+/// benchmark shows what the analysis costs over parsing). Returns the phase
+/// timings and how many files failed to read, decode or parse.
+pub fn parse_only(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Vec<(&'static str, Duration)>, usize, usize), AnalyzeError> {
+    let mut clock = Clock::new();
+    let (found, _) = discover_files(paths, settings)?;
+    clock.lap("discover");
+    let pool = parse_pool(settings)?;
+    let failed: usize = pool.install(|| {
+        found
+            .par_iter()
+            .map(|file| match file.language {
+                Language::Python => match python::read_source(&file.path) {
+                    Ok(text) => usize::from(!python::parse::parse_module(&text).errors.is_empty()),
+                    Err(_) => 1,
+                },
+                Language::Rust => match std::fs::read_to_string(&file.path) {
+                    Ok(text) => usize::from(syn::parse_file(&text).is_err()),
+                    Err(_) => 1,
+                },
+            })
+            .sum()
+    });
+    clock.lap("read, parse");
+    Ok((clock.laps, found.len(), failed))
 }
 
 fn extract(found: &Discovered) -> FileFacts {
@@ -301,4 +394,22 @@ pub fn default_python_path() -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// Above this many files a run takes long enough that a silent terminal looks hung.
+const PROGRESS_THRESHOLD: usize = 2_000;
+
+/// A bar on standard error, only for large runs on a terminal; hidden otherwise.
+fn progress_bar(settings: &Settings, files: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !settings.progress || files < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} parsing {pos}/{len} files {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -12,9 +12,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use dispatchlint::checks::{self, Severity};
 use dispatchlint::lint::{self, Baseline};
-use dispatchlint::report::{agents, findings, route};
+use dispatchlint::report::{agents, audit, findings, graph, route};
 use dispatchlint::settings::{self, Config};
 use dispatchlint::{analyze, Settings};
+
+// Parsing and fact extraction allocate many small objects on every worker;
+// glibc malloc took about a third of the run in the profile.
+//GA#[global_allocator]
+//GAstatic ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +49,14 @@ enum Command {
     Rule(RuleArgs),
     /// Print the settings in effect for a path.
     ShowSettings(ShowSettingsArgs),
+    /// Audit a repository: agents, routes, findings and unknowns in one markdown report.
+    Audit(AuditArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Discover, decode and parse only, then print the phase timings: the
+    /// floor the benchmark compares the analysis with.
+    #[command(hide = true)]
+    Parse(Common),
 }
 
 #[derive(Args)]
@@ -68,12 +81,22 @@ struct Common {
     /// Ignore all configuration files.
     #[arg(long)]
     isolated: bool,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print each phase's wall time on standard error (for the benchmark).
+    #[arg(long, hide = true)]
+    stats: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum AgentsFormat {
     Human,
     Json,
+    /// Graphviz: the role hierarchy, nodes coloured by verdict.
+    Dot,
+    /// A Mermaid flowchart of the same graph.
+    Mermaid,
 }
 
 #[derive(Args)]
@@ -141,6 +164,28 @@ struct RouteArgs {
 }
 
 #[derive(Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    format: AuditFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuditFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    shell: clap_complete::Shell,
+}
+
+#[derive(Args)]
 struct RuleArgs {
     /// The rule code, e.g. DL001.
     code: Option<String>,
@@ -173,6 +218,7 @@ fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Fa
         excludes: common.exclude.clone(),
         python_path: common.python_path.clone(),
         threads: common.threads,
+        progress: !common.quiet,
         ..Settings::default()
     };
     let cwd = std::env::current_dir()?;
@@ -252,7 +298,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         None => (given, None),
     };
     let analysis = analyze(&analyzed, &settings)?;
+    let mut clock = dispatchlint::analysis::Clock::new();
     let mut result = lint::lint(&analysis, &config, &only).map_err(|e| Failure(e.0))?;
+    clock.lap("checks, suppressions, fingerprints");
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.findings);
         let text = serde_json::to_string_pretty(&baseline)?;
@@ -286,6 +334,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut out = output(&args.output_file)?;
     findings::write(format, &result, &agents_report, color, &mut out)?;
     out.flush()?;
+    clock.lap("report");
+    if args.common.stats {
+        print_stats(
+            analysis.timings.iter().chain(&clock.laps),
+            analysis.files.len(),
+        );
+    }
     let threshold = match args.fail_level {
         FailLevel::Warning => Severity::Warning,
         FailLevel::Error => Severity::Error,
@@ -307,20 +362,90 @@ fn project_root_of(cwd: &Path) -> PathBuf {
         .to_path_buf()
 }
 
+/// The hidden `--stats` output: one phase per line, then the total.
+fn print_stats<'a>(
+    laps: impl Iterator<Item = &'a (&'static str, std::time::Duration)>,
+    files: usize,
+) {
+    let mut total = std::time::Duration::ZERO;
+    for (phase, took) in laps {
+        total += *took;
+        eprintln!("{phase:<38} {:>9.1} ms", took.as_secs_f64() * 1e3);
+    }
+    eprintln!(
+        "{:<38} {:>9.1} ms ({files} files)",
+        "total",
+        total.as_secs_f64() * 1e3
+    );
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Parse(common) => {
+            let config = config_resolver(&common, Config::default())?;
+            let settings = settings(&common, &config)?;
+            let (laps, files, failed) =
+                dispatchlint::analysis::parse_only(&paths(&common), &settings)?;
+            print_stats(laps.iter(), files);
+            eprintln!("{failed} file(s) could not be read, decoded or parsed");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check(args) => check(args),
         Command::Agents(args) => {
             let config = config_resolver(&args.common, Config::default())?;
             let settings = settings(&args.common, &config)?;
             let analysis = analyze(&paths(&args.common), &settings)?;
+            let mut clock = dispatchlint::analysis::Clock::new();
             let report = agents::build(&analysis);
             let mut out = std::io::stdout().lock();
             match args.format {
                 AgentsFormat::Human => agents::write_human(&report, &mut out)?,
                 AgentsFormat::Json => agents::write_json(&report, &mut out)?,
+                AgentsFormat::Dot => graph::write_dot(&analysis, &mut out)?,
+                AgentsFormat::Mermaid => graph::write_mermaid(&analysis, &mut out)?,
             }
             out.flush()?;
+            clock.lap("report");
+            if args.common.stats {
+                print_stats(
+                    analysis.timings.iter().chain(&clock.laps),
+                    analysis.files.len(),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(args) => {
+            let config = config_resolver(&args.common, Config::default())?;
+            let settings = settings(&args.common, &config)?;
+            let given = paths(&args.common);
+            let analysis = analyze(&given, &settings)?;
+            let result = lint::lint(&analysis, &config, &None).map_err(|e| Failure(e.0))?;
+            let mut out = output(&args.output_file)?;
+            match args.format {
+                AuditFormat::Markdown => {
+                    let title: Vec<String> =
+                        given.iter().map(|p| p.display().to_string()).collect();
+                    audit::write_markdown(&analysis, &result, &title.join(", "), &mut out)?
+                }
+                AuditFormat::Json => {
+                    serde_json::to_writer_pretty(
+                        &mut out,
+                        &audit::json_document(&analysis, &result),
+                    )?;
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "dispatchlint",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Route(args) => {

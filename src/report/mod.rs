@@ -2,5 +2,7 @@
 //! or syntax trees.
 
 pub mod agents;
+pub mod audit;
 pub mod findings;
+pub mod graph;
 pub mod route;
