@@ -430,3 +430,144 @@ fn rule_docs_are_printed() {
         .assert()
         .code(2);
 }
+
+const SHARED_AGENT: &str = "from openhands.sdk import AgentBase\n\n\nclass SyncAgent(AgentBase):\n    def step(self, conversation, on_event):\n        pass\n";
+
+/// A DL002 on line 7 (`await conversation.arun()`), with `suppress` put where asked.
+fn dl002_file(suppress_on_line: Option<&str>, suppress_above: Option<&str>) -> String {
+    let mut text = String::from(
+        "from openhands.sdk import LocalConversation\n\nfrom agents import SyncAgent\n\n\nasync def main():\n",
+    );
+    text.push_str("    conversation = LocalConversation(agent=SyncAgent())\n");
+    if let Some(comment) = suppress_above {
+        text.push_str(&format!("    {comment}\n"));
+    }
+    text.push_str("    await conversation.arun()");
+    if let Some(comment) = suppress_on_line {
+        text.push_str(&format!("  {comment}"));
+    }
+    text.push('\n');
+    text
+}
+
+fn codes(dir: &Path) -> Vec<(String, u64)> {
+    let output = dispatchlint(dir)
+        .args(["check", ".", "--output-format", "json"])
+        .output()
+        .unwrap();
+    json(&output)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn suppression_on_the_line_above_and_for_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "agents.py", SHARED_AGENT);
+    write(dir, "main.py", &dl002_file(None, None));
+    assert_eq!(codes(dir), [("DL002".to_owned(), 8)]);
+    for (on_line, above) in [
+        (Some("# noqa: DL002"), None),
+        (Some("# dispatchlint: ignore[DL002]"), None),
+        (None, Some("# noqa: DL002")),
+        (None, Some("# dispatchlint: ignore[DL001, DL002]")),
+    ] {
+        write(dir, "main.py", &dl002_file(on_line, above));
+        let found = codes(dir);
+        // The DL001 in the list above suppresses nothing: DL900.
+        let expected: Vec<(String, u64)> = if above.is_some_and(|a| a.contains("DL001")) {
+            vec![("DL900".to_owned(), 8)]
+        } else {
+            vec![]
+        };
+        assert_eq!(found, expected, "{on_line:?} {above:?}");
+    }
+    // The wrong code does not suppress, and is itself unused.
+    write(dir, "main.py", &dl002_file(Some("# noqa: DL003"), None));
+    assert_eq!(
+        codes(dir),
+        [("DL002".to_owned(), 8), ("DL900".to_owned(), 8)]
+    );
+    // A whole-file suppression.
+    let mut text = String::from("# dispatchlint: ignore-file[DL002]\n");
+    text.push_str(&dl002_file(None, None));
+    write(dir, "main.py", &text);
+    assert_eq!(codes(dir), []);
+    let output = dispatchlint(dir)
+        .args(["check", ".", "--output-format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&output)["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn python_path_resolves_framework_subclasses_through_their_source() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // `Agent` is a framework subclass; with the framework's source on the
+    // python path its provider is found in that source, not only in the pack.
+    write(
+        dir,
+        "mine.py",
+        "from openhands.sdk import Agent\n\n\nclass Mine(Agent):\n    pass\n",
+    );
+    let framework = root.join("fixtures/python/openhands-sdk");
+    let output = dispatchlint(dir)
+        .args(["agents", "--format", "json", "mine.py", "--python-path"])
+        .arg(&framework)
+        .output()
+        .unwrap();
+    let document = json(&output);
+    let types = document["types"].as_array().unwrap();
+    assert_eq!(types.len(), 1, "library classes are not listed: {types:?}");
+    assert_eq!(types[0]["verdict"], "native");
+    assert_eq!(
+        types[0]["provider"]["qualname"],
+        "openhands.sdk.agent.agent.Agent"
+    );
+    assert!(
+        types[0]["provider"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("openhands/sdk/agent/agent.py"),
+        "{types:?}"
+    );
+    // The same through $VIRTUAL_ENV's site-packages, found automatically.
+    let venv = dir.join("venv");
+    let site = venv.join("lib/python3.12/site-packages");
+    fs::create_dir_all(&site).unwrap();
+    copy_tree(&framework, &site);
+    let output = dispatchlint(dir)
+        .env("VIRTUAL_ENV", &venv)
+        .args(["agents", "--format", "json", "mine.py"])
+        .output()
+        .unwrap();
+    let document = json(&output);
+    assert!(document["types"][0]["provider"]["path"]
+        .as_str()
+        .unwrap()
+        .contains("site-packages"));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

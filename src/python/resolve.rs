@@ -378,6 +378,23 @@ impl<'a> Resolver<'a> {
 
     /// A path that no analyzed module provides.
     fn outside(&self, path: &str) -> Resolved {
+        let top = path.split('.').next().unwrap_or(path);
+        if STDLIB.contains(&top) {
+            return Resolved::Opaque(path.to_owned());
+        }
+        // Every prefix is a module that `--python-path` could provide; its
+        // source, when found, is preferred to what a pack knows.
+        {
+            let mut missing = self.missing.borrow_mut();
+            let mut end = path.len();
+            loop {
+                missing.insert(path[..end].to_owned());
+                match path[..end].rfind('.') {
+                    Some(dot) => end = dot,
+                    None => break,
+                }
+            }
+        }
         if let Some(canonical) = self.packs.canonical(path) {
             // The canonical path may itself be analyzed source (the framework
             // checked out next to the user's code).
@@ -387,20 +404,6 @@ impl<'a> Resolver<'a> {
                 }
             }
             return self.known(canonical);
-        }
-        let top = path.split('.').next().unwrap_or(path);
-        if STDLIB.contains(&top) {
-            return Resolved::Opaque(path.to_owned());
-        }
-        // Every prefix is a module that could come from --python-path.
-        let mut missing = self.missing.borrow_mut();
-        let mut end = path.len();
-        loop {
-            missing.insert(path[..end].to_owned());
-            match path[..end].rfind('.') {
-                Some(dot) => end = dot,
-                None => break,
-            }
         }
         Resolved::Unresolved(format!(
             "`{path}` is not in the analyzed code and no rule pack describes it"
