@@ -144,7 +144,7 @@ impl Default for Clock {
 fn discover_files(
     paths: &[PathBuf],
     settings: &Settings,
-) -> Result<(Vec<Discovered>, Vec<(PathBuf, String)>), AnalyzeError> {
+) -> Result<(Vec<Discovered>, Vec<discover::WalkProblem>), AnalyzeError> {
     let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
     discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))
 }
@@ -158,6 +158,9 @@ fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
         .map_err(|e| AnalyzeError(e.to_string()))
 }
 
+/// What `parse_only` measured: phase timings, files seen, files that failed.
+pub type ParseStats = (Vec<(&'static str, Duration)>, usize, usize);
+
 /// The floor under `analyze`: discover, read, decode and parse every file in
 /// the same pool, and nothing else (the hidden `parse` command, so that the
 /// benchmark shows what the analysis costs over parsing). Returns the phase
@@ -165,7 +168,7 @@ fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
 pub fn parse_only(
     paths: &[PathBuf],
     settings: &Settings,
-) -> Result<(Vec<(&'static str, Duration)>, usize, usize), AnalyzeError> {
+) -> Result<ParseStats, AnalyzeError> {
     let mut clock = Clock::new();
     let (found, _) = discover_files(paths, settings)?;
     clock.lap("discover");
