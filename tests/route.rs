@@ -2,11 +2,12 @@
 //! every (conversation, agent) pair of the runtime fixture crate, the CLI's
 //! answer equals `route()` applied to what the runtime itself reports.
 
+mod support;
+
 use std::process::Command;
 
 use assert_cmd::prelude::*;
 use dispatchlint_runtime::{route, Capability};
-use serde_json::Value;
 
 fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")
@@ -36,28 +37,7 @@ fn chosen(text: &str) -> &str {
 
 #[test]
 fn every_runtime_fixture_pair_routes_as_the_runtime_does() {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(root())
-        .args([
-            "run",
-            "-q",
-            "-p",
-            "dispatchlint-runtime",
-            "--example",
-            "fixture_capabilities",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let types: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let types = support::runtime_fixture_capabilities();
     let of_role = |role: &str| -> Vec<(String, Capability)> {
         types
             .iter()

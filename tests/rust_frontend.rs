@@ -2,6 +2,8 @@
 //! its line, parse errors as DL000, a mixed Python + Rust directory, and the
 //! runtime's own record of the runtime_agents fixture.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -384,28 +386,7 @@ fn mixed_directory_reports_both_languages() {
 /// the runtime itself reports (`as_async().is_some()`), type by type.
 #[test]
 fn runtime_agents_match_the_runtime() {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(root())
-        .args([
-            "run",
-            "-q",
-            "-p",
-            "dispatchlint-runtime",
-            "--example",
-            "fixture_capabilities",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let runtime: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let runtime = support::runtime_fixture_capabilities();
     assert!(!runtime.is_empty());
     let found = verdicts(&["fixtures/rust/runtime_agents"]);
     assert_eq!(found.len(), runtime.len(), "{found:#?}");

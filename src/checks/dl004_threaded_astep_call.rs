@@ -3,8 +3,8 @@
 
 use crate::hierarchy::Verdict;
 
-use super::values::{functions, role_pairs, root_name, At, Values};
-use super::{Context, Finding, Label};
+use super::values::{functions, made_here, role_pairs, root_name, At, Values};
+use super::{Context, Finding};
 
 pub const CODE: &str = "DL004";
 
@@ -37,14 +37,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             let name = values.name(&agent.key);
             let root = root_name(cx, role);
             let (astep, step) = (&role.async_, &role.sync);
-            let labels = agent
-                .origin
-                .map(|origin| Label {
-                    location: origin,
-                    message: format!("a `{name}` is made here"),
-                })
-                .into_iter()
-                .collect();
+            let labels = made_here(&agent, &name);
             findings.push(Finding {
                 code: CODE,
                 file,
