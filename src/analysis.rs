@@ -165,10 +165,7 @@ pub type ParseStats = (Vec<(&'static str, Duration)>, usize, usize);
 /// the same pool, and nothing else (the hidden `parse` command, so that the
 /// benchmark shows what the analysis costs over parsing). Returns the phase
 /// timings and how many files failed to read, decode or parse.
-pub fn parse_only(
-    paths: &[PathBuf],
-    settings: &Settings,
-) -> Result<ParseStats, AnalyzeError> {
+pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<ParseStats, AnalyzeError> {
     let mut clock = Clock::new();
     let (found, _) = discover_files(paths, settings)?;
     clock.lap("discover");
