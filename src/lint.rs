@@ -89,6 +89,7 @@ pub fn lint(
             .count(),
         ..Default::default()
     };
+    let mut anchors = Anchors::default();
     // Suppressions used, per file and comment index.
     let mut used: HashSet<(usize, usize, String)> = HashSet::new();
     let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
@@ -105,7 +106,7 @@ pub fn lint(
             result.suppressed += 1;
             continue;
         }
-        let anchor = anchor_text(&file.path, finding.location);
+        let anchor = anchors.anchor(&file.path, finding.location);
         let occurrence = occurrences
             .entry((file.path.clone(), finding.code, anchor.clone()))
             .or_insert(0);
@@ -138,7 +139,7 @@ pub fn lint(
                 continue;
             }
             let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
-            let anchor = anchor_text(&file.path, suppression.location);
+            let anchor = anchors.anchor(&file.path, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
                 name: "unused-suppression",
@@ -167,18 +168,29 @@ pub fn lint(
 }
 
 /// The text of the primary span's first line, trimmed: what the fingerprint
-/// hangs on, so that moving code up or down keeps it.
-fn anchor_text(path: &Path, location: Location) -> String {
-    let Ok(bytes) = std::fs::read(path) else {
-        return String::new();
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    text.lines()
-        .nth(location.line.saturating_sub(1) as usize)
-        .unwrap_or("")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// hangs on, so that moving code up or down keeps it. Each file is read once
+/// and split into lines once, however many findings it has.
+#[derive(Default)]
+struct Anchors {
+    lines: HashMap<PathBuf, Vec<String>>,
+}
+
+impl Anchors {
+    fn anchor(&mut self, path: &Path, location: Location) -> String {
+        let lines = self.lines.entry(path.to_path_buf()).or_insert_with(|| {
+            let Ok(bytes) = std::fs::read(path) else {
+                return Vec::new();
+            };
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect()
+        });
+        lines
+            .get(location.line.saturating_sub(1) as usize)
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// FNV-1a over the parts: stable across runs, platforms and versions.

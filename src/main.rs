@@ -18,8 +18,8 @@ use dispatchlint::{analyze, Settings};
 
 // Parsing and fact extraction allocate many small objects on every worker;
 // glibc malloc took about a third of the run in the profile.
-//GA#[global_allocator]
-//GAstatic ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -341,6 +341,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             analysis.files.len(),
         );
     }
+    // The process ends here: freeing every fact one by one took 5-10% of the
+    // run in the profile, and the OS reclaims it all at once anyway.
+    std::mem::forget(analysis);
+    std::mem::forget(agents_report);
     let threshold = match args.fail_level {
         FailLevel::Warning => Severity::Warning,
         FailLevel::Error => Severity::Error,
@@ -412,6 +416,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     analysis.files.len(),
                 );
             }
+            // As in `check`: the OS frees it faster than the destructors would.
+            std::mem::forget(analysis);
+            std::mem::forget(report);
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(args) => {
