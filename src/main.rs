@@ -250,6 +250,16 @@ fn paths(common: &Common) -> Vec<PathBuf> {
     }
 }
 
+/// The analysis the read-only commands share, with the configuration it used.
+fn analyze_common(
+    common: &Common,
+) -> Result<(dispatchlint::Analysis, settings::Resolver), Failure> {
+    let config = config_resolver(common, Config::default())?;
+    let settings = settings(common, &config)?;
+    let analysis = analyze(&paths(common), &settings)?;
+    Ok((analysis, config))
+}
+
 fn config_resolver(common: &Common, overrides: Config) -> Result<settings::Resolver, Failure> {
     settings::Resolver::new(common.config.as_deref(), common.isolated, overrides)
         .map_err(|e| Failure(e.0))
@@ -396,9 +406,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Check(args) => check(args),
         Command::Agents(args) => {
-            let config = config_resolver(&args.common, Config::default())?;
-            let settings = settings(&args.common, &config)?;
-            let analysis = analyze(&paths(&args.common), &settings)?;
+            let (analysis, _) = analyze_common(&args.common)?;
             let mut clock = dispatchlint::analysis::Clock::new();
             let report = agents::build(&analysis);
             let mut out = std::io::stdout().lock();
@@ -422,10 +430,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(args) => {
-            let config = config_resolver(&args.common, Config::default())?;
-            let settings = settings(&args.common, &config)?;
             let given = paths(&args.common);
-            let analysis = analyze(&given, &settings)?;
+            let (analysis, config) = analyze_common(&args.common)?;
             let result = lint::lint(&analysis, &config, &None).map_err(|e| Failure(e.0))?;
             let mut out = output(&args.output_file)?;
             match args.format {
@@ -456,9 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Route(args) => {
-            let config = config_resolver(&args.common, Config::default())?;
-            let settings = settings(&args.common, &config)?;
-            let analysis = analyze(&paths(&args.common), &settings)?;
+            let (analysis, _) = analyze_common(&args.common)?;
             let text = route::explain(&analysis, &args.conversation, &args.agent)?;
             print!("{text}");
             Ok(ExitCode::SUCCESS)
