@@ -114,6 +114,24 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     })
 }
 
+/// Everything after extraction, over facts already in hand: Rust linking,
+/// hierarchy and verdicts (no `--python-path` loading). `paths[i]` is where
+/// `files[i]` came from, for finding Rust crates. For harnesses that make
+/// facts from generated text (tests/fuzz.rs).
+pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -> Analysis {
+    crate::rust::link(&mut files, paths, packs);
+    let hierarchy = build_hierarchy(&files, packs);
+    let verdicts = verdicts(&files, &hierarchy);
+    Analysis {
+        files,
+        packs: packs.clone(),
+        hierarchy,
+        verdicts,
+        walk_problems: Vec::new(),
+        timings: Vec::new(),
+    }
+}
+
 /// Phase timings for `--stats`: cheap enough to take on every run.
 pub struct Clock {
     last: Instant,

@@ -98,6 +98,15 @@ impl Capability {
     }
 }
 
+/// The longest MRO computed (and so the deepest recursion through bases).
+pub const MAX_INHERITANCE_DEPTH: usize = 1000;
+
+fn too_long() -> String {
+    format!(
+        "the method resolution order is deeper than {MAX_INHERITANCE_DEPTH} classes; not followed"
+    )
+}
+
 /// How far alias chains (`astep = Other.astep`) are followed.
 const MAX_ALIAS_DEPTH: usize = 32;
 
@@ -134,6 +143,15 @@ impl Hierarchy {
         if stack.contains(key) {
             return Err("the class is its own ancestor (an inheritance cycle)".into());
         }
+        // The recursion follows the chain of bases; a generated chain of
+        // 100,000 classes would overflow the stack (and its MROs would be
+        // quadratic in size). Real hierarchies are a few dozen deep.
+        // The path on the stack holds distinct classes that all end up in
+        // this MRO, so stopping here gives the same answer as the length
+        // check below, whatever order the classes are asked in.
+        if stack.len() >= MAX_INHERITANCE_DEPTH {
+            return Err(too_long());
+        }
         let bases = self
             .nodes
             .get(key)
@@ -156,10 +174,13 @@ impl Hierarchy {
             Some(reason) => Err(reason),
             None => {
                 sequences.push(bases.clone());
-                merge(sequences).map(|tail| {
+                merge(sequences).and_then(|tail| {
                     let mut mro = vec![key.clone()];
                     mro.extend(tail);
-                    mro
+                    if mro.len() > MAX_INHERITANCE_DEPTH {
+                        return Err(too_long());
+                    }
+                    Ok(mro)
                 })
             }
         };

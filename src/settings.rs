@@ -85,10 +85,16 @@ impl Located {
 pub fn load_file(path: &Path) -> Result<Located, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    from_text(path, &text)
+}
+
+/// A configuration from its text; `path` names it in errors and tells
+/// `pyproject.toml` (whose `[tool.dispatchlint]` table is read) from the rest.
+pub fn from_text(path: &Path, text: &str) -> Result<Located, ConfigError> {
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let config = if is_pyproject {
         let project: PyProject =
-            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+            toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
         match project.tool.and_then(|t| t.dispatchlint) {
             Some(value) => value
                 .try_into()
@@ -96,7 +102,7 @@ pub fn load_file(path: &Path) -> Result<Located, ConfigError> {
             None => Config::default(),
         }
     } else {
-        toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+        toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
     };
     let located = Located {
         path: Some(path.to_path_buf()),

@@ -286,6 +286,13 @@ fn hostile_nesting_does_not_overflow() {
     std::fs::write(dir.path().join("nested.py"), nested).unwrap();
     let (analysis, findings) = run(&[dir.path().to_path_buf()]);
     for file in &analysis.files {
+        if file.path.ends_with("deep.py") {
+            // 5,000 nested parentheses: CPython's tokenizer rejects more
+            // than 200 ("too many nested parentheses"), and so do we.
+            assert_eq!(file.diagnostics.len(), 1, "{:?}", file.diagnostics);
+            assert!(file.diagnostics[0].message.contains("too many nested parentheses"));
+            continue;
+        }
         assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
         assert_eq!(file.functions.len(), 1);
     }

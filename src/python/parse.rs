@@ -2,8 +2,20 @@
 //! crates should touch nothing else.
 
 pub use ruff_python_ast as ast;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange};
+
+/// CPython's tokenizer rejects more nested brackets than this (MAXLEVEL,
+/// "too many nested parentheses"); so do we, with the same message.
+pub const MAX_BRACKETS: usize = 200;
+
+/// Deepest syntax tree we keep. CPython cannot compile much deeper trees
+/// either (RecursionError during compilation). Ruff's parser grows its stack
+/// as it goes, but our visitors and the tree's destructor recurse, so a
+/// deeper tree is reported and leaked instead of walked or dropped.
+pub const MAX_TREE_DEPTH: usize = 1000;
 
 /// One syntax error, with its range in the decoded text.
 pub struct SyntaxError {
@@ -23,23 +35,92 @@ pub struct Parsed {
 /// recovered tree together with every error so that the caller decides.
 pub fn parse_module(text: &str) -> Parsed {
     let parsed = ruff_python_parser::parse_unchecked_source(text, PySourceType::Python);
-    let comments = parsed
-        .tokens()
-        .iter()
-        .filter(|token| token.kind() == ast::token::TokenKind::Comment)
-        .map(|token| token.range())
-        .collect();
-    let errors = parsed
-        .errors()
-        .iter()
-        .map(|error| SyntaxError {
-            message: error.error.to_string(),
-            range: error.location,
-        })
-        .collect();
+    let mut comments = Vec::new();
+    let mut brackets = 0usize;
+    let mut too_many_brackets = None;
+    for token in parsed.tokens().iter() {
+        match token.kind() {
+            TokenKind::Comment => comments.push(token.range()),
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                brackets += 1;
+                if brackets > MAX_BRACKETS && too_many_brackets.is_none() {
+                    too_many_brackets = Some(token.range());
+                }
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                brackets = brackets.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    let mut errors: Vec<SyntaxError> = Vec::new();
+    if let Some(range) = too_many_brackets {
+        errors.push(SyntaxError {
+            message: format!("too many nested parentheses (more than {MAX_BRACKETS} levels)"),
+            range,
+        });
+    }
+    errors.extend(parsed.errors().iter().map(|error| SyntaxError {
+        message: error.error.to_string(),
+        range: error.location,
+    }));
+    let mut module = parsed.into_syntax();
+    let mut depth = Depth::default();
+    depth.visit_body(&module.body);
+    if let Some(range) = depth.exceeded {
+        // The bracket message, when there is one, says more; keep it first.
+        errors.insert(
+            usize::from(too_many_brackets.is_some()),
+            SyntaxError {
+                message: format!(
+                    "too deeply nested to analyze (more than {MAX_TREE_DEPTH} levels of expressions and statements)"
+                ),
+                range,
+            },
+        );
+        // Dropping the tree would recurse once per level; leaking it is the
+        // safe choice for one hostile file in a short-lived process.
+        std::mem::forget(std::mem::take(&mut module.body));
+    }
     Parsed {
-        module: parsed.into_syntax(),
+        module,
         errors,
         comments,
+    }
+}
+
+/// Measures tree depth without ever recursing past the limit.
+#[derive(Default)]
+struct Depth {
+    depth: usize,
+    exceeded: Option<TextRange>,
+}
+
+impl Depth {
+    fn enter(&mut self, range: TextRange, walk: impl FnOnce(&mut Self)) {
+        if self.exceeded.is_some() {
+            return;
+        }
+        if self.depth >= MAX_TREE_DEPTH {
+            self.exceeded = Some(range);
+            return;
+        }
+        self.depth += 1;
+        walk(self);
+        self.depth -= 1;
+    }
+}
+
+impl<'a> Visitor<'a> for Depth {
+    fn visit_stmt(&mut self, stmt: &'a ast::Stmt) {
+        self.enter(stmt.range(), |v| visitor::walk_stmt(v, stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a ast::Expr) {
+        self.enter(expr.range(), |v| visitor::walk_expr(v, expr));
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        self.enter(pattern.range(), |v| visitor::walk_pattern(v, pattern));
     }
 }

@@ -50,8 +50,62 @@ pub fn extract(display: &Path, path: &Path) -> FileFacts {
     from_text(facts, &text)
 }
 
+/// Longest path of tokens, through nested delimiters and along runs not
+/// broken by `,` or `;`, that a file may have. It bounds the depth of syn's
+/// recursive parse, of our visitors and of the tree's destructor, which
+/// overflow the stack on hostile input (10,000 nested parentheses, a long
+/// chain of unary operators); real code stays far below it.
+pub const MAX_NESTING: usize = 3000;
+
+/// Whether the text nests deeper than [`MAX_NESTING`], and where. Lexing is
+/// proc-macro2's, which (like its destructor) uses an explicit stack.
+fn too_deep(text: &str) -> Option<proc_macro2::Span> {
+    use proc_macro2::{TokenStream, TokenTree};
+    let stream: TokenStream = text.parse().ok()?;
+    // (tokens left in a group, path length before the group, current run)
+    let mut stack = vec![(stream.into_iter(), 0usize, 0usize)];
+    while let Some((tokens, base, run)) = stack.last_mut() {
+        let Some(token) = tokens.next() else {
+            stack.pop();
+            continue;
+        };
+        if matches!(&token, TokenTree::Punct(p) if matches!(p.as_char(), ',' | ';')) {
+            *run = 0;
+            continue;
+        }
+        *run += 1;
+        let depth = *base + *run;
+        if depth > MAX_NESTING {
+            return Some(token.span());
+        }
+        if let TokenTree::Group(group) = token {
+            stack.push((group.stream().into_iter(), depth, 0));
+        }
+    }
+    None
+}
+
 /// Facts from source text.
 pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
+    if let Some(span) = too_deep(text) {
+        let start = span.start();
+        facts.diagnostics.push(InputDiagnostic {
+            code: SYNTAX_ERROR,
+            message: format!(
+                "too deeply nested to analyze (more than {MAX_NESTING} nested tokens)"
+            ),
+            location: Some(Location {
+                start: span.byte_range().start as u32,
+                end: span.byte_range().end as u32,
+                line: start.line.max(1) as u32,
+                column: start.column as u32 + 1,
+                end_line: start.line.max(1) as u32,
+                end_column: start.column as u32 + 1,
+            }),
+        });
+        facts.rust = Some(Box::default());
+        return facts;
+    }
     match syn::parse_file(text) {
         Ok(file) => {
             let rust = facts::Extractor::new(&mut facts).run(&file);
