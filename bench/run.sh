@@ -104,8 +104,8 @@ for n in $sizes; do
     lines=$(find "$dir" -name '*.py' -print0 | xargs -0 cat | wc -l)
     json=$bench/times-${n}x.json
     (cd "$dir" && hyperfine --style basic --warmup 2 --runs "$runs" -i --export-json "$json" \
-        -n check "$dl check --isolated --exit-zero --output-format concise ." \
-        -n agents "$dl agents --isolated ." \
+        -n check "$dl check --isolated --exit-zero --output-format concise --no-cache ." \
+        -n agents "$dl agents --isolated --no-cache ." \
         -n ruff-F "$ruff check --no-cache --isolated --select F --exit-zero --quiet ." \
         -n parse "$dl parse --isolated ." \
         >"$bench/hyperfine-${n}x.txt")
@@ -119,10 +119,10 @@ for n in $sizes; do
     say "median  check $(ms "$check") ms | agents $(ms "$agents") ms | ruff --select F $(ms "$ruff_t") ms | parse alone $(ms "$parse") ms"
     say "check / ruff-F        $(ratio "$check" "$ruff_t")   (target <= 1.0 at 1x)"
     say "check / parse alone   $(ratio "$check" "$parse")   (target <= 1.5: overhead <= 50%)"
-    say "peak RSS check $(cd "$dir" && peak_rss_mb "$dl" check --isolated --exit-zero --output-format concise .) MB" \
+    say "peak RSS check $(cd "$dir" && peak_rss_mb "$dl" check --isolated --exit-zero --output-format concise --no-cache .) MB" \
         "| ruff $(cd "$dir" && peak_rss_mb "$ruff" check --no-cache --isolated --select F --exit-zero --quiet .) MB   (target < 150 MB at 1x)"
     say "phases (one run of check --stats):"
-    (cd "$dir" && "$dl" check --isolated --exit-zero --output-format concise --stats . 2>&1 >/dev/null |
+    (cd "$dir" && "$dl" check --isolated --exit-zero --output-format concise --no-cache --stats . 2>&1 >/dev/null |
         sed 's/^/    /' | tee -a "$report")
 done
 
@@ -136,8 +136,8 @@ first=${sizes%% *}
 dir=$bench/corpus-${first}x
 json=$bench/threads.json
 (cd "$dir" && hyperfine --style basic --warmup 1 --runs "$runs" -i --export-json "$json" \
-    -n threads-1 "$dl check --isolated --exit-zero --output-format concise --threads 1 ." \
-    -n threads-2 "$dl check --isolated --exit-zero --output-format concise --threads 2 ." \
+    -n threads-1 "$dl check --isolated --exit-zero --output-format concise --no-cache --threads 1 ." \
+    -n threads-2 "$dl check --isolated --exit-zero --output-format concise --no-cache --threads 2 ." \
     >"$bench/hyperfine-threads.txt")
 t1=$(median "$json" 0)
 t2=$(median "$json" 1)
@@ -150,14 +150,28 @@ last=${sizes##* }
 dir=$bench/corpus-${last}x
 mapfile -t changed < <(cd "$dir" && find . -name '*.py' -path '*agent*' | sort | head -5)
 json=$bench/precommit.json
+# The facts cache lives in its own directory here, so that runs start from
+# a known state: "cold" empties it before every run, the others reuse it.
+export DISPATCHLINT_CACHE_DIR=$bench/cache
 (cd "$dir" && hyperfine --style basic --warmup 2 --runs "$runs" -i --export-json "$json" \
-    -n full "$dl check --isolated --exit-zero --output-format concise ." \
-    -n precommit "$dl check --isolated --exit-zero --output-format concise --project-root . ${changed[*]}" \
+    -n full-no-cache "$dl check --isolated --exit-zero --output-format concise --no-cache ." \
+    -n precommit-no-cache "$dl check --isolated --exit-zero --output-format concise --no-cache --project-root . ${changed[*]}" \
+    -n precommit-cached "$dl check --isolated --exit-zero --output-format concise --project-root . ${changed[*]}" \
+    -n full-cached "$dl check --isolated --exit-zero --output-format concise ." \
     >"$bench/hyperfine-precommit.txt")
+(cd "$dir" && hyperfine --style basic --runs 3 -i --export-json "$bench/cold.json" \
+    --prepare "rm -rf $bench/cache" \
+    -n full-cold "$dl check --isolated --exit-zero --output-format concise ." \
+    >"$bench/hyperfine-cold.txt")
 full=$(median "$json" 0)
-pc=$(median "$json" 1)
+pcn=$(median "$json" 1)
+pc=$(median "$json" 2)
+fc=$(median "$json" 3)
+cold=$(median "$bench/cold.json" 0)
 say ""
 say "== pre-commit (${last}x, 5 files: ${changed[*]}) =="
-say "full $(ms "$full") ms | --project-root with 5 files $(ms "$pc") ms ($(ratio "$pc" "$full") of full)   (target < 0.5)"
+say "full --no-cache $(ms "$full") ms | 5 files --no-cache $(ms "$pcn") ms ($(ratio "$pcn" "$full") of full)"
+say "5 files, warm cache $(ms "$pc") ms ($(ratio "$pc" "$full") of full)   (target < 0.5)"
+say "full, warm cache $(ms "$fc") ms | full, cold cache (writing it) $(ms "$cold") ms"
 say ""
 say "raw hyperfine output and JSON: $bench"

@@ -24,6 +24,9 @@ pub struct Settings {
     pub threads: usize,
     /// Show a progress bar on a terminal's standard error for large runs.
     pub progress: bool,
+    /// Reuse Python facts from the per-file cache ([`crate::cache`]); off
+    /// for library callers, on in the CLI unless `--no-cache`.
+    pub cache: bool,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             python_path: Vec::new(),
             threads: 0,
             progress: false,
+            cache: false,
         }
     }
 }
@@ -81,10 +85,14 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     let (found, walk_problems) = discover_files(paths, settings)?;
     clock.lap("discover");
     let pool = parse_pool(settings)?;
+    let cache = settings.cache.then(crate::cache::Cache::open).flatten();
     let bar = progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
-            let facts = extract(file);
+            let facts = match &cache {
+                Some(cache) if file.language == Language::Python => extract_cached(cache, file),
+                _ => extract(file),
+            };
             bar.inc(1);
             facts
         })
@@ -224,6 +232,23 @@ fn largest_first<T: Send>(
         .collect();
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, value)| value).collect()
+}
+
+/// A Python file's facts from the cache when its bytes and module name are
+/// unchanged, else extracted and stored.
+fn extract_cached(cache: &crate::cache::Cache, found: &Discovered) -> FileFacts {
+    let Ok(bytes) = std::fs::read(&found.path) else {
+        // Unreadable: the plain path reports why.
+        return extract(found);
+    };
+    let (module, is_package) = python::modules::module_name(&found.path, &found.root);
+    let key = crate::cache::Cache::key(&bytes, &module, is_package);
+    if let Some(facts) = cache.get(&key, &found.display) {
+        return facts;
+    }
+    let facts = python::extract_as(&found.display, &found.path, module, is_package);
+    cache.put(&key, &facts);
+    facts
 }
 
 fn extract(found: &Discovered) -> FileFacts {

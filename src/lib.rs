@@ -5,6 +5,7 @@
 //! facts ([`model`]) -> [`hierarchy`] -> checks -> reports.
 
 pub mod analysis;
+pub mod cache;
 pub mod checks;
 pub mod discover;
 pub mod hierarchy;

@@ -87,6 +87,9 @@ struct Common {
     /// Print each phase's wall time on standard error (for the benchmark).
     #[arg(long, hide = true)]
     stats: bool,
+    /// Do not read or write the per-file facts cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -219,6 +222,7 @@ fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Fa
         python_path: common.python_path.clone(),
         threads: common.threads,
         progress: !common.quiet,
+        cache: !common.no_cache,
         ..Settings::default()
     };
     let cwd = std::env::current_dir()?;

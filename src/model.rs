@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,7 +27,7 @@ impl Language {
 
 /// A region of one file: byte offsets into the decoded text, and the
 /// one-based line and column (in characters) that editors show.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Location {
     pub start: u32,
     pub end: u32,
@@ -46,7 +46,7 @@ pub type ClassId = usize;
 
 /// A name path written in the source (`sdk.AgentBase`), to be looked up from a
 /// scope, or a path a front end already resolved itself.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NameRef {
     /// Dotted parts, looked up from `scope` with the language's scoping rules.
     Scoped { scope: ScopeId, parts: Vec<String> },
@@ -69,7 +69,7 @@ impl NameRef {
 }
 
 /// What a name is bound to in a scope.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Binding {
     /// `import a.b as c` binds `c` to module `a.b`; `import a.b` binds `a` to `a`.
     Module(String),
@@ -84,7 +84,7 @@ pub enum Binding {
 }
 
 /// One lexical scope: a module, a function or a class body.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Scope {
     pub parent: Option<ScopeId>,
     /// Class bodies are not visible from the scopes nested in them.
@@ -96,7 +96,7 @@ pub struct Scope {
 }
 
 /// How a class body provides an attribute.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Member {
     /// `def`/`async def` (decorated or not), or an assignment of something
     /// that is not a reference to another class's attribute.
@@ -122,7 +122,7 @@ impl Member {
 }
 
 /// A base class expression.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseRef {
     Name(NameRef),
     /// A name whose first part is bound in the class statement's own scope:
@@ -137,7 +137,7 @@ pub enum BaseRef {
 }
 
 /// A class (Python) or an implementing type or trait (Rust).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClassFact {
     pub name: String,
     /// The path inside its module, as Python's `__qualname__` spells it
@@ -163,7 +163,7 @@ pub struct InputDiagnostic {
 
 /// A suppression comment: `# noqa: DL001`, `# dispatchlint: ignore[DL001]`,
 /// `# dispatchlint: ignore-file[DL004]`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Suppression {
     pub codes: Vec<String>,
     /// The line the comment applies to (its own line, or the next one when
@@ -217,7 +217,7 @@ impl FileFacts {
 }
 
 /// A function or method, with what the dispatch checks need to know about its body.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FunctionFact {
     pub name: String,
     pub qualname: String,
@@ -238,14 +238,14 @@ pub struct FunctionFact {
     pub delegation: Option<Delegation>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
     pub annotation: Option<NameRef>,
 }
 
 /// A value expression, as far as the checks follow values.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     /// A local name or attribute path: `conv`, `self.conversation`, `conv.agent`.
     Path(Vec<String>),
@@ -266,7 +266,7 @@ pub enum Value {
 /// of the use's block.
 pub type Block = Vec<u32>;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Assign {
     pub target: Vec<String>,
     pub value: Value,
@@ -274,7 +274,7 @@ pub struct Assign {
     pub block: Block,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EntryCall {
     /// What the method is called on.
     pub receiver: Value,
@@ -287,7 +287,7 @@ pub struct EntryCall {
 }
 
 /// How a condition tests a capability.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TestKind {
     /// `type(x).m is not Base.m`
@@ -302,7 +302,7 @@ pub enum TestKind {
     VarsContains,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CapabilityTest {
     /// The value whose class is tested (`conversation`, `conversation.agent`).
     pub subject: Vec<String>,
@@ -311,7 +311,7 @@ pub struct CapabilityTest {
     pub location: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Guard {
     /// The condition of the `if` (or the helper variable's assignment).
     pub location: Location,
@@ -330,7 +330,7 @@ pub struct Guard {
 }
 
 /// An async method whose body only hands the sync method to something else.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Delegation {
     /// `run_in_executor`, `asyncio.to_thread`, `super().astep`.
     pub via: String,
