@@ -290,7 +290,9 @@ fn hostile_nesting_does_not_overflow() {
             // 5,000 nested parentheses: CPython's tokenizer rejects more
             // than 200 ("too many nested parentheses"), and so do we.
             assert_eq!(file.diagnostics.len(), 1, "{:?}", file.diagnostics);
-            assert!(file.diagnostics[0].message.contains("too many nested parentheses"));
+            assert!(file.diagnostics[0]
+                .message
+                .contains("too many nested parentheses"));
             continue;
         }
         assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
