@@ -349,7 +349,23 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
         })
         .collect();
     roles.extend(rust_roles);
-    Hierarchy::new(nodes, roles)
+    let names = files
+        .iter()
+        .enumerate()
+        .flat_map(|(file_id, file)| {
+            file.classes
+                .iter()
+                .enumerate()
+                .map(move |(class_id, class)| {
+                    let name = match file.language {
+                        Language::Python => format!("{}.{}", file.module, class.qualname),
+                        Language::Rust => class.qualname.clone(),
+                    };
+                    (TypeKey::Source(file_id, class_id), name)
+                })
+        })
+        .collect();
+    Hierarchy::new(nodes, roles).with_names(names)
 }
 
 fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {

@@ -114,6 +114,8 @@ pub struct Hierarchy {
     nodes: HashMap<TypeKey, TypeNode>,
     pub roles: Vec<RoleSpec>,
     mros: RefCell<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
+    /// How analyzed types are named in reasons (`pkg.mod.Class`).
+    names: HashMap<TypeKey, String>,
 }
 
 impl Hierarchy {
@@ -122,7 +124,14 @@ impl Hierarchy {
             nodes,
             roles,
             mros: RefCell::new(HashMap::new()),
+            names: HashMap::new(),
         }
+    }
+
+    /// Names for analyzed types, used in the reasons the hierarchy gives.
+    pub fn with_names(mut self, names: HashMap<TypeKey, String>) -> Self {
+        self.names = names;
+        self
     }
 
     pub fn node(&self, key: &TypeKey) -> Option<&TypeNode> {
@@ -286,7 +295,11 @@ impl Hierarchy {
         match key {
             TypeKey::Known(p) | TypeKey::Opaque(p) => p.clone(),
             TypeKey::Unresolved { text, .. } => text.clone(),
-            TypeKey::Source(file, class) => format!("class #{file}:{class}"),
+            TypeKey::Source(file, class) => self
+                .names
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| format!("class {class} of file {file}")),
         }
     }
 
