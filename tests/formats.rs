@@ -80,3 +80,62 @@ fn sarif_validates_against_the_official_schema() {
     // The fingerprints are stable from run to run.
     assert_eq!(check("sarif"), check("sarif"));
 }
+
+fn run(args: &[&str]) -> String {
+    let output = Command::cargo_bin("dispatchlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn agents_and_audit_snapshots() {
+    let packonly = "fixtures/python/packonly";
+    insta::assert_snapshot!("agents_human", run(&["agents", packonly, "--no-cache"]));
+    insta::assert_snapshot!(
+        "agents_json",
+        run(&["agents", "--format", "json", packonly])
+    );
+    insta::assert_snapshot!("agents_dot", run(&["agents", "--format", "dot", packonly]));
+    insta::assert_snapshot!(
+        "agents_mermaid",
+        run(&["agents", "--format", "mermaid", packonly])
+    );
+    insta::assert_snapshot!(
+        "audit_markdown",
+        run(&["audit", "fixtures/audit", "--isolated"])
+    );
+}
+
+#[test]
+fn unselected_checks_report_nothing() {
+    let paths = [std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/python-checks"
+    ))];
+    let analysis = dispatchlint::analyze(&paths, &dispatchlint::Settings::default()).unwrap();
+    let all = dispatchlint::checks::run(&analysis, &|_| true);
+    assert!(all.iter().any(|f| f.code == "DL001") && all.iter().any(|f| f.code == "DL003"));
+    let only = dispatchlint::checks::run(&analysis, &|code| code == "DL003");
+    assert!(!only.is_empty() && only.iter().all(|f| f.code == "DL003"));
+    let asked = std::sync::Mutex::new(Vec::new());
+    let none = dispatchlint::checks::run(&analysis, &|code| {
+        asked.lock().unwrap().push(code.to_owned());
+        false
+    });
+    assert!(none.is_empty());
+    // Every rule was asked about once, and none ran.
+    assert_eq!(
+        asked.lock().unwrap().len(),
+        dispatchlint::checks::rules().len()
+    );
+}

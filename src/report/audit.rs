@@ -95,10 +95,11 @@ pub fn write_markdown(
     writeln!(out, "# dispatchlint audit: {title}\n")?;
     writeln!(
         out,
-        "{} files; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {} findings.\n",
+        "{} files; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {} finding{}.\n",
         result.files,
         report.types.len(),
-        result.findings.len()
+        result.findings.len(),
+        if result.findings.len() == 1 { "" } else { "s" }
     )?;
     writeln!(out, "## Agents and conversations\n")?;
     types_table(&report, out)?;
