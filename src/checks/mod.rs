@@ -75,7 +75,7 @@ pub struct Rule {
 /// Every rule, in code order. Rules without a `check` are produced elsewhere
 /// (DL000 by the front ends, DL900 by the suppression pass).
 pub fn rules() -> Vec<Rule> {
-    vec![
+    let mut rules = vec![
         Rule {
             code: "DL000",
             name: "syntax-error",
@@ -137,7 +137,10 @@ pub fn rules() -> Vec<Rule> {
         check: None,
     }))
     .chain(rust_rules())
-    .collect()
+    .collect::<Vec<_>>();
+    // In code order, whatever order they are declared in.
+    rules.sort_by_key(|rule| rule.code);
+    rules
 }
 
 /// The Rust checks (DL1xx), over the Rust front end's impl facts.
