@@ -82,16 +82,21 @@ const PARSE_STACK: usize = 64 * 1024 * 1024;
 
 pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, AnalyzeError> {
     let mut clock = Clock::new();
-    let (found, walk_problems) = discover_files(paths, settings)?;
+    let (mut found, walk_problems) = discover_files(paths, settings)?;
+    name_modules(&mut found);
     clock.lap("discover");
     let pool = parse_pool(settings)?;
     let cache = settings.cache.then(crate::cache::Cache::open).flatten();
+    let entries = follow_names(&settings.packs);
+    let follow = python::Follow::Mentioning(&entries);
     let bar = progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
             let facts = match &cache {
-                Some(cache) if file.language == Language::Python => extract_cached(cache, file),
-                _ => extract(file),
+                Some(cache) if file.language == Language::Python => {
+                    extract_cached(cache, file, follow)
+                }
+                _ => extract(file, follow),
             };
             bar.inc(1);
             facts
@@ -236,24 +241,63 @@ fn largest_first<T: Send>(
 
 /// A Python file's facts from the cache when its bytes and module name are
 /// unchanged, else extracted and stored.
-fn extract_cached(cache: &crate::cache::Cache, found: &Discovered) -> FileFacts {
+fn extract_cached(
+    cache: &crate::cache::Cache,
+    found: &Discovered,
+    follow: python::Follow<'_>,
+) -> FileFacts {
     let Ok(bytes) = std::fs::read(&found.path) else {
         // Unreadable: the plain path reports why.
-        return extract(found);
+        return extract(found, follow);
     };
-    let (module, is_package) = python::modules::module_name(&found.path, &found.root);
-    let key = crate::cache::Cache::key(&bytes, &module, is_package);
+    let (module, is_package) = module_of(found);
+    // What was followed is part of the facts, so part of the key.
+    let keyed_module = match follow {
+        python::Follow::Mentioning(names) => format!("{module}\0{}", names.join("\0")),
+        other => format!("{module}\0{other:?}"),
+    };
+    let key = crate::cache::Cache::key(&bytes, &keyed_module, is_package);
     if let Some(facts) = cache.get(&key, &found.display) {
         return facts;
     }
-    let facts = python::extract_as(&found.display, &found.path, module, is_package);
+    let facts = python::extract_bytes(&found.display, &bytes, module, is_package, follow);
     cache.put(&key, &facts);
     facts
 }
 
-fn extract(found: &Discovered) -> FileFacts {
+/// The names whose mention makes a function worth following: every Python
+/// role's async entry.
+fn follow_names(packs: &Packs) -> Vec<String> {
+    let mut names: Vec<String> = packs
+        .roles(Language::Python)
+        .map(|role| role.async_.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Names every Python file's module, asking about each directory once.
+fn name_modules(found: &mut [Discovered]) {
+    let mut namer = python::modules::Namer::default();
+    for file in found.iter_mut().filter(|f| f.language == Language::Python) {
+        file.module = Some(namer.name(&file.path, &file.root));
+    }
+}
+
+fn module_of(found: &Discovered) -> (String, bool) {
+    found
+        .module
+        .clone()
+        .unwrap_or_else(|| python::modules::module_name(&found.path, &found.root))
+}
+
+fn extract(found: &Discovered, follow: python::Follow<'_>) -> FileFacts {
     match found.language {
-        Language::Python => python::extract(&found.display, &found.path, &found.root),
+        Language::Python => {
+            let (module, is_package) = module_of(found);
+            python::extract_as(&found.display, &found.path, module, is_package, follow)
+        }
         Language::Rust => crate::rust::extract(&found.display, &found.path),
     }
 }
@@ -301,7 +345,14 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
                 .par_iter()
                 .map(|(module, path, is_package)| {
                     let display = discover::display_path(&cwd, path);
-                    let mut facts = python::extract_as(&display, path, module.clone(), *is_package);
+                    // Library sources are never checked: no flow facts.
+                    let mut facts = python::extract_as(
+                        &display,
+                        path,
+                        module.clone(),
+                        *is_package,
+                        python::Follow::Nothing,
+                    );
                     facts.library = true;
                     facts
                 })

@@ -33,6 +33,8 @@ pub struct Discovered {
     pub language: Language,
     /// Named on the command line rather than found by a walk.
     pub explicit: bool,
+    /// Python: the module name and whether it is a package, once known.
+    pub module: Option<(String, bool)>,
 }
 
 #[derive(Debug)]
@@ -90,6 +92,7 @@ pub fn discover(
                         root,
                         language,
                         explicit: true,
+                        module: None,
                     });
             }
             continue;
@@ -145,6 +148,7 @@ pub fn discover(
                             root: root.clone(),
                             language,
                             explicit: false,
+                            module: None,
                         });
                 }
                 WalkState::Continue

@@ -253,7 +253,13 @@ fn unreadable_file_is_a_diagnostic() {
 #[test]
 fn read_errors_become_diagnostics_even_as_root() {
     let path = Path::new("/proc/self/mem");
-    let facts = dispatchlint::python::extract_as(path, path, "mem".into(), false);
+    let facts = dispatchlint::python::extract_as(
+        path,
+        path,
+        "mem".into(),
+        false,
+        dispatchlint::python::Follow::All,
+    );
     assert_eq!(facts.diagnostics.len(), 1);
     assert!(facts.diagnostics[0].message.starts_with("cannot read file"));
     let facts = dispatchlint::rust::extract(path, path);

@@ -94,13 +94,15 @@ pub struct Extractor<'a> {
     /// Bindings made under `if TYPE_CHECKING:`, per scope: they only count
     /// for names that nothing binds at runtime.
     typing_only: Vec<(ScopeId, String, Binding)>,
+    follow: super::Follow<'a>,
 }
 
 impl<'a> Extractor<'a> {
-    pub fn new(facts: FileFacts, locator: &'a Locator<'a>) -> Self {
+    pub fn new(facts: FileFacts, locator: &'a Locator<'a>, follow: super::Follow<'a>) -> Self {
         Extractor {
             facts,
             locator,
+            follow,
             typing_only: Vec::new(),
         }
     }
@@ -518,7 +520,7 @@ impl<'a> Extractor<'a> {
             depth: place.depth + 1,
         };
         self.suite(&function.body, body_place, &format!("{qualname}.<locals>."));
-        if !place.type_checking {
+        if !place.type_checking && self.follow.wants(self.locator.slice(function.range())) {
             let fact: FunctionFact = flow::function_fact(
                 function,
                 qualname,

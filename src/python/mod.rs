@@ -19,17 +19,65 @@ pub const SYNTAX_ERROR: &str = "DL000";
 /// Facts for one Python file, named by where it sits under `root`. Never
 /// fails: unreadable, undecodable and unparsable input becomes a DL000
 /// diagnostic in the facts.
-pub fn extract(display: &Path, path: &Path, root: &Path) -> FileFacts {
+pub fn extract(display: &Path, path: &Path, root: &Path, follow: Follow<'_>) -> FileFacts {
     let (module, is_package) = modules::module_name(path, root);
-    extract_as(display, path, module, is_package)
+    extract_as(display, path, module, is_package, follow)
+}
+
+/// Which function bodies the flow facts (what the dispatch checks read) are
+/// extracted for. Following a body costs about as much as parsing it, and
+/// only a function that names a role's async entry can call, test or
+/// define it.
+#[derive(Clone, Copy, Debug)]
+pub enum Follow<'a> {
+    All,
+    /// Functions whose source mentions one of these names (`arun`, `astep`).
+    Mentioning(&'a [String]),
+    /// None: library sources, which are never checked.
+    Nothing,
+}
+
+impl Follow<'_> {
+    pub fn wants(&self, source: &str) -> bool {
+        match self {
+            Follow::All => true,
+            Follow::Mentioning(names) => names.iter().any(|name| source.contains(name.as_str())),
+            Follow::Nothing => false,
+        }
+    }
 }
 
 /// Facts for one Python file whose module name is already known.
-pub fn extract_as(display: &Path, path: &Path, module: String, is_package: bool) -> FileFacts {
+pub fn extract_as(
+    display: &Path,
+    path: &Path,
+    module: String,
+    is_package: bool,
+    follow: Follow<'_>,
+) -> FileFacts {
+    match read_bytes(path) {
+        Ok(bytes) => extract_bytes(display, &bytes, module, is_package, follow),
+        Err(diagnostic) => {
+            let mut facts = FileFacts::empty(display.to_path_buf(), Language::Python, module);
+            facts.is_package = is_package;
+            facts.diagnostics.push(diagnostic);
+            facts
+        }
+    }
+}
+
+/// Facts for a Python file's bytes, already read.
+pub fn extract_bytes(
+    display: &Path,
+    bytes: &[u8],
+    module: String,
+    is_package: bool,
+    follow: Follow<'_>,
+) -> FileFacts {
     let mut facts = FileFacts::empty(display.to_path_buf(), Language::Python, module);
     facts.is_package = is_package;
-    match read_source(path) {
-        Ok(text) => from_text(facts, &text),
+    match decode_source(bytes) {
+        Ok(text) => from_text_following(facts, &text, follow),
         Err(diagnostic) => {
             facts.diagnostics.push(diagnostic);
             facts
@@ -37,14 +85,21 @@ pub fn extract_as(display: &Path, path: &Path, module: String, is_package: bool)
     }
 }
 
-/// Reads and decodes a source file (PEP 263).
-pub fn read_source(path: &Path) -> Result<String, InputDiagnostic> {
-    let bytes = std::fs::read(path).map_err(|error| InputDiagnostic {
+fn read_bytes(path: &Path) -> Result<Vec<u8>, InputDiagnostic> {
+    std::fs::read(path).map_err(|error| InputDiagnostic {
         code: SYNTAX_ERROR,
         message: format!("cannot read file: {error}"),
         location: None,
-    })?;
-    decode::decode(&bytes).map_err(|error| InputDiagnostic {
+    })
+}
+
+/// Reads and decodes a source file (PEP 263).
+pub fn read_source(path: &Path) -> Result<String, InputDiagnostic> {
+    decode_source(&read_bytes(path)?)
+}
+
+fn decode_source(bytes: &[u8]) -> Result<String, InputDiagnostic> {
+    decode::decode(bytes).map_err(|error| InputDiagnostic {
         code: SYNTAX_ERROR,
         message: format!("cannot decode file: {}", error.message),
         location: error.line.map(|line| crate::model::Location {
@@ -57,8 +112,13 @@ pub fn read_source(path: &Path) -> Result<String, InputDiagnostic> {
     })
 }
 
-/// Facts from already decoded text.
-pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
+/// Facts from already decoded text, following every function body.
+pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
+    from_text_following(facts, text, Follow::All)
+}
+
+/// Facts from already decoded text, following the bodies `follow` asks for.
+pub fn from_text_following(mut facts: FileFacts, text: &str, follow: Follow<'_>) -> FileFacts {
     let locator = Locator::new(text);
     let parsed = parse::parse_module(text);
     if !parsed.errors.is_empty() {
@@ -82,7 +142,7 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
             .map(|&range| (locator.slice(range), locator.location(range))),
         text,
     );
-    let facts = Extractor::new(facts, &locator).run(&parsed.module);
+    let facts = Extractor::new(facts, &locator, follow).run(&parsed.module);
     // Dropping a deeply nested tree recurses; the caller runs us on a thread
     // with a large stack, so dropping here is safe.
     drop(parsed);

@@ -8,42 +8,66 @@
 //! `sys.path` holds in src layouts and installed projects. So
 //! `openhands-sdk/openhands/sdk/agent/base.py` is `openhands.sdk.agent.base`.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg"];
 
 /// The dotted module name of `file`, and whether it is a package (`__init__`).
 /// `root` is the directory the analysis started from.
 pub fn module_name(file: &Path, root: &Path) -> (String, bool) {
-    let stem = file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default()
-        .to_owned();
-    let is_package = stem == "__init__";
-    let mut parts: Vec<String> = Vec::new();
-    if !is_package {
-        parts.push(stem);
-    }
-    let mut dir = file.parent();
-    // Regular packages: always part of the name, wherever the root is.
-    while let Some(d) = dir {
-        if !d.join("__init__.py").is_file() || !is_identifier_dir(d) {
-            break;
+    Namer::default().name(file, root)
+}
+
+/// Names many files, asking the file system about each directory once.
+#[derive(Default)]
+pub struct Namer {
+    /// directory -> (holds an `__init__.py`, is a `sys.path` root)
+    dirs: HashMap<PathBuf, (bool, bool)>,
+}
+
+impl Namer {
+    fn dir(&mut self, dir: &Path) -> (bool, bool) {
+        if let Some(known) = self.dirs.get(dir) {
+            return *known;
         }
-        parts.push(dir_name(d));
-        dir = d.parent();
+        let facts = (dir.join("__init__.py").is_file(), is_path_root(dir));
+        self.dirs.insert(dir.to_path_buf(), facts);
+        facts
     }
-    // Namespace packages: only inside the analyzed root.
-    while let Some(d) = dir {
-        if !is_strictly_inside(d, root) || !is_identifier_dir(d) || is_path_root(d) {
-            break;
+
+    /// The dotted module name of `file`, and whether it is a package.
+    pub fn name(&mut self, file: &Path, root: &Path) -> (String, bool) {
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let is_package = stem == "__init__";
+        let mut parts: Vec<String> = Vec::new();
+        if !is_package {
+            parts.push(stem);
         }
-        parts.push(dir_name(d));
-        dir = d.parent();
+        let mut dir = file.parent();
+        // Regular packages: always part of the name, wherever the root is.
+        while let Some(d) = dir {
+            if !self.dir(d).0 || !is_identifier_dir(d) {
+                break;
+            }
+            parts.push(dir_name(d));
+            dir = d.parent();
+        }
+        // Namespace packages: only inside the analyzed root.
+        while let Some(d) = dir {
+            if !is_strictly_inside(d, root) || !is_identifier_dir(d) || self.dir(d).1 {
+                break;
+            }
+            parts.push(dir_name(d));
+            dir = d.parent();
+        }
+        parts.reverse();
+        (parts.join("."), is_package)
     }
-    parts.reverse();
-    (parts.join("."), is_package)
 }
 
 fn dir_name(dir: &Path) -> String {
