@@ -311,7 +311,7 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
     let mut tried: HashSet<String> = HashSet::new();
     for _ in 0..MAX_LIBRARY_ROUNDS {
         let missing: BTreeSet<String> = {
-            let resolver = Resolver::new(files, &settings.packs);
+            let resolver = Resolver::new(files, &settings.packs).tracking_missing();
             for (file_id, file) in files.iter().enumerate() {
                 for class in &file.classes {
                     for base in &class.bases {

@@ -73,6 +73,8 @@ pub struct Resolver<'a> {
     modules: HashMap<&'a str, Vec<FileId>>,
     /// Modules asked for that are not analyzed: candidates for `--python-path`.
     missing: RefCell<BTreeSet<String>>,
+    /// Whether to record `missing` (only `--python-path` loading reads it).
+    track_missing: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -88,7 +90,14 @@ impl<'a> Resolver<'a> {
             packs,
             modules,
             missing: RefCell::new(BTreeSet::new()),
+            track_missing: false,
         }
+    }
+
+    /// Records the modules asked for that are not analyzed, for `missing_modules`.
+    pub fn tracking_missing(mut self) -> Self {
+        self.track_missing = true;
+        self
     }
 
     pub fn missing_modules(&self) -> BTreeSet<String> {
@@ -384,7 +393,7 @@ impl<'a> Resolver<'a> {
         }
         // Every prefix is a module that `--python-path` could provide; its
         // source, when found, is preferred to what a pack knows.
-        {
+        if self.track_missing {
             let mut missing = self.missing.borrow_mut();
             let mut end = path.len();
             loop {
