@@ -344,7 +344,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let color = args.output_file.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    let agents_report = agents::build(&analysis);
+    // Only the markdown summary shows the agents table.
+    let agents_report = if format == findings::Format::Markdown {
+        agents::build(&analysis)
+    } else {
+        agents::AgentsReport::default()
+    };
     let mut out = output(&args.output_file)?;
     findings::write(format, &result, &agents_report, color, &mut out)?;
     out.flush()?;

@@ -85,7 +85,11 @@ impl Located {
 pub fn load_file(path: &Path) -> Result<Located, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-    from_text(path, &text)
+    let mut located = from_text(path, &text)?;
+    // Paths in a configuration are relative to its directory, wherever we run from.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    located.path = Some(crate::discover::absolutize(&cwd, path));
+    Ok(located)
 }
 
 /// A configuration from its text; `path` names it in errors and tells
@@ -228,9 +232,13 @@ impl Resolver {
 
     /// The rules in effect for one file.
     pub fn rules_for(&self, file: &Path) -> Result<FileRules, ConfigError> {
-        let dir = file.parent().unwrap_or(Path::new("."));
+        // Reported paths are relative to the working directory; the search
+        // must still reach the directories above it.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let file = crate::discover::absolutize(&cwd, file);
+        let dir = file.parent().unwrap_or(Path::new("/"));
         let located = self.for_dir(dir)?;
-        Ok(FileRules::new(located.as_ref(), &self.overrides, file))
+        Ok(FileRules::new(located.as_ref(), &self.overrides, &file))
     }
 }
 

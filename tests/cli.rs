@@ -571,3 +571,28 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn config_above_the_working_directory_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "pyproject.toml",
+        "[tool.dispatchlint]\nignore = [\"DL000\"]\n",
+    );
+    write(dir, "sub/bad.py", "def broken(:\n");
+    // Run from sub/: the project's configuration is in the parent, as with ruff.
+    dispatchlint(&dir.join("sub"))
+        .args(["check", "."])
+        .assert()
+        .code(0);
+    dispatchlint(&dir.join("sub"))
+        .args(["check", "bad.py"])
+        .assert()
+        .code(0);
+    dispatchlint(&dir.join("sub"))
+        .args(["check", ".", "--isolated"])
+        .assert()
+        .code(1);
+}

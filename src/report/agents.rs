@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analysis::{Analysis, TypeVerdict};
 use crate::hierarchy::TypeKey;
 
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 pub struct AgentsReport {
     pub version: u32,
     pub types: Vec<TypeEntry>,
