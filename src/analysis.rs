@@ -110,7 +110,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     clock.lap("rust link");
     load_libraries(&mut files, settings, &pool);
     clock.lap("python-path libraries");
-    let hierarchy = build_hierarchy(&files, &settings.packs);
+    // On a parsing thread: its allocator holds the pages the freed syntax
+    // trees left, where the main thread would fault in fresh ones.
+    let hierarchy = pool.install(|| build_hierarchy(&files, &settings.packs));
     clock.lap("hierarchy");
     let verdicts = verdicts(&files, &hierarchy);
     clock.lap("verdicts");
@@ -400,20 +402,21 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
         })
         .collect();
     roles.extend(rust_roles);
-    let names = files
+    // Reasons name only a class that defines a role's async entry (the
+    // definer an unresolved base may come before), so only those get names.
+    let names = nodes
         .iter()
-        .enumerate()
-        .flat_map(|(file_id, file)| {
-            file.classes
-                .iter()
-                .enumerate()
-                .map(move |(class_id, class)| {
-                    let name = match file.language {
-                        Language::Python => format!("{}.{}", file.module, class.qualname),
-                        Language::Rust => class.qualname.clone(),
-                    };
-                    (TypeKey::Source(file_id, class_id), name)
-                })
+        .filter(|(_, node)| roles.iter().any(|r| node.members.contains_key(&r.async_)))
+        .filter_map(|(key, _)| match key {
+            TypeKey::Source(file, class) => {
+                let (file, class) = (&files[*file], &files[*file].classes[*class]);
+                let name = match file.language {
+                    Language::Python => format!("{}.{}", file.module, class.qualname),
+                    Language::Rust => class.qualname.clone(),
+                };
+                Some((key.clone(), name))
+            }
+            _ => None,
         })
         .collect();
     Hierarchy::new(nodes, roles).with_names(names)

@@ -88,6 +88,14 @@ struct Place {
     depth: usize,
 }
 
+/// Lengths of the facts' lists when a scope opened.
+#[derive(Clone, Copy)]
+struct Mark {
+    classes: usize,
+    functions: usize,
+    patches: usize,
+}
+
 pub struct Extractor<'a> {
     pub facts: FileFacts,
     pub locator: &'a Locator<'a>,
@@ -141,15 +149,70 @@ impl<'a> Extractor<'a> {
                 .push((place.scope, name.to_owned(), binding));
             return;
         }
-        let bindings = self.facts.scopes[place.scope]
-            .bindings
-            .entry(name.to_owned())
-            .or_default();
-        if !place.conditional {
-            bindings.clear();
+        let scope = &mut self.facts.scopes[place.scope].bindings;
+        match scope.get_mut(name) {
+            Some(bindings) => {
+                if !place.conditional {
+                    bindings.clear();
+                }
+                if !bindings.contains(&binding) {
+                    bindings.push(binding);
+                }
+            }
+            // Most names are bound once: no room for more.
+            None => {
+                scope.insert(name.to_owned(), vec![binding]);
+            }
         }
-        if !bindings.contains(&binding) {
-            bindings.push(binding);
+    }
+
+    /// What the facts held when a scope opened, to tell at its close
+    /// whether anything inside it will look names up through it.
+    fn mark(&self) -> Mark {
+        Mark {
+            classes: self.facts.classes.len(),
+            functions: self.facts.functions.len(),
+            patches: self.facts.patches.len(),
+        }
+    }
+
+    /// Frees a closed function or class body's bindings when nothing can
+    /// look them up. Names are only looked up from the scopes facts refer
+    /// to (a class statement's, an alias member's class body, a patch, a
+    /// followed function) and outwards from there, so a scope holding none
+    /// of those is never read again. About half of all bindings are such
+    /// locals, and keeping them cost more in fresh pages than parsing
+    /// (README, "Benchmark"). A patch of a name its own scope binds only
+    /// to non-classes (`self.x = ...`) resolves to no class, so it goes
+    /// first rather than keeping its scope alive.
+    fn close_scope(&mut self, scope: ScopeId, mark: Mark) {
+        let facts = &mut self.facts;
+        let bindings = &facts.scopes[scope].bindings;
+        let mut inner = facts.patches.split_off(mark.patches);
+        inner.retain(|(owner, _, _)| match owner {
+            NameRef::Scoped { scope: s, parts } if *s == scope => !bindings
+                .get(&parts[0])
+                .is_some_and(|bound| bound.iter().all(|b| matches!(b, Binding::Opaque))),
+            _ => true,
+        });
+        let aliases = facts.scopes[scope].is_class_body
+            && facts
+                .classes
+                .get(mark.classes.wrapping_sub(1))
+                .is_some_and(|class| {
+                    class.body_scope == scope
+                        && class
+                            .members
+                            .values()
+                            .any(|m| matches!(m, Member::AliasOf { .. }))
+                });
+        let referred = aliases
+            || !inner.is_empty()
+            || facts.classes.len() > mark.classes
+            || facts.functions.len() > mark.functions;
+        facts.patches.append(&mut inner);
+        if !referred {
+            facts.scopes[scope].bindings = Default::default();
         }
     }
 
@@ -464,7 +527,9 @@ impl<'a> Extractor<'a> {
             type_checking: place.type_checking,
             depth: place.depth + 1,
         };
+        let mark = self.mark();
         self.suite(&class.body, body_place, &format!("{qualname}."));
+        self.close_scope(body_scope, mark);
     }
 
     fn base(&self, base: &Expr, scope: ScopeId) -> BaseRef {
@@ -519,6 +584,7 @@ impl<'a> Extractor<'a> {
             type_checking: place.type_checking,
             depth: place.depth + 1,
         };
+        let mark = self.mark();
         self.suite(&function.body, body_place, &format!("{qualname}.<locals>."));
         if !place.type_checking && self.follow.wants(self.locator.slice(function.range())) {
             let fact: FunctionFact = flow::function_fact(
@@ -531,5 +597,6 @@ impl<'a> Extractor<'a> {
             );
             self.facts.functions.push(fact);
         }
+        self.close_scope(scope, mark);
     }
 }

@@ -1,6 +1,6 @@
 //! Python classes as hierarchy nodes: bases and members resolved to types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::hierarchy::{MemberNode, TypeKey, TypeNode};
 use crate::model::{BaseRef, Language, Member};
@@ -56,8 +56,41 @@ fn base_key(
     }
 }
 
+/// The member names a verdict can read: each role's async entry, and
+/// whatever an alias of one of those names, transitively. A class's other
+/// members (most of them) never decide anything, so its node leaves them out.
+fn decisive_members(resolver: &Resolver<'_>, packs: &Packs) -> HashSet<String> {
+    let mut names: HashSet<String> = packs
+        .roles(Language::Python)
+        .map(|role| role.async_.clone())
+        .collect();
+    let aliases: Vec<(&str, &str)> = resolver
+        .files
+        .iter()
+        .filter(|file| file.language == Language::Python)
+        .flat_map(|file| &file.classes)
+        .flat_map(|class| &class.members)
+        .filter_map(|(name, member)| match member {
+            Member::AliasOf { attr, .. } => Some((name.as_str(), attr.as_str())),
+            _ => None,
+        })
+        .collect();
+    loop {
+        let before = names.len();
+        for (name, attr) in &aliases {
+            if names.contains(*name) && !names.contains(*attr) {
+                names.insert((*attr).to_owned());
+            }
+        }
+        if names.len() == before {
+            return names;
+        }
+    }
+}
+
 /// One node per analyzed Python class, plus one per pack-known type.
 pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey, TypeNode>) {
+    let decisive = decisive_members(resolver, packs);
     for (file_id, file) in resolver.files.iter().enumerate() {
         if file.language != Language::Python {
             continue;
@@ -91,6 +124,7 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey
             let members = class
                 .members
                 .iter()
+                .filter(|(name, _)| decisive.contains(name.as_str()))
                 .map(|(name, member)| {
                     let node = match member {
                         Member::Defined { location } => MemberNode::Defined(Some(*location)),
@@ -128,6 +162,9 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey
             );
         }
         for (owner, attr, location) in &file.patches {
+            if !decisive.contains(attr) {
+                continue;
+            }
             if let Resolved::Class(key) = resolver.resolve(file_id, owner) {
                 let reason = format!(
                     "`{attr}` is replaced at runtime at {}:{} (setattr or attribute assignment)",
