@@ -114,6 +114,8 @@ pub struct Hierarchy {
     nodes: HashMap<TypeKey, TypeNode>,
     pub roles: Vec<RoleSpec>,
     mros: RefCell<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
+    /// Per role root, every type that reaches it.
+    reaching: RefCell<HashMap<TypeKey, HashSet<TypeKey>>>,
     /// How analyzed types are named in reasons (`pkg.mod.Class`).
     names: HashMap<TypeKey, String>,
 }
@@ -124,6 +126,7 @@ impl Hierarchy {
             nodes,
             roles,
             mros: RefCell::new(HashMap::new()),
+            reaching: RefCell::new(HashMap::new()),
             names: HashMap::new(),
         }
     }
@@ -200,24 +203,46 @@ impl Hierarchy {
         result
     }
 
-    /// Every ancestor reachable through bases, even where C3 fails.
+    /// Whether `key` reaches `target` through bases (and the candidates of
+    /// an ambiguous base), even where C3 fails. The types that reach a root
+    /// are found once, walking the bases backwards from it, rather than
+    /// walking up from each of the many types asked about.
     fn reaches(&self, key: &TypeKey, target: &TypeKey) -> bool {
-        let mut seen = HashSet::new();
-        let mut work = vec![key.clone()];
-        while let Some(current) = work.pop() {
-            if &current == target {
-                return true;
+        if !self.reaching.borrow().contains_key(target) {
+            let found = self.reaching_set(target);
+            self.reaching.borrow_mut().insert(target.clone(), found);
+        }
+        let reaching = self.reaching.borrow();
+        let set = &reaching[target];
+        set.contains(key)
+            || matches!(key, TypeKey::Unresolved { candidates, .. }
+                if candidates.iter().any(|c| set.contains(c)))
+    }
+
+    fn reaching_set(&self, target: &TypeKey) -> HashSet<TypeKey> {
+        let mut derived: HashMap<&TypeKey, Vec<&TypeKey>> = HashMap::new();
+        for (key, node) in &self.nodes {
+            for base in &node.bases {
+                derived.entry(base).or_default().push(key);
             }
-            if seen.insert(current.clone()) {
-                if let TypeKey::Unresolved { candidates, .. } = &current {
-                    work.extend(candidates.iter().cloned());
-                }
-                if let Some(node) = self.nodes.get(&current) {
-                    work.extend(node.bases.iter().cloned());
+            for holder in std::iter::once(key).chain(&node.bases) {
+                if let TypeKey::Unresolved { candidates, .. } = holder {
+                    for candidate in candidates {
+                        derived.entry(candidate).or_default().push(holder);
+                    }
                 }
             }
         }
-        false
+        let mut seen: HashSet<&TypeKey> = HashSet::from([target]);
+        let mut work = vec![target];
+        while let Some(current) = work.pop() {
+            for &next in derived.get(current).into_iter().flatten() {
+                if seen.insert(next) {
+                    work.push(next);
+                }
+            }
+        }
+        seen.into_iter().cloned().collect()
     }
 
     /// The capability of `key` for `role`, or `None` when it does not play the role.

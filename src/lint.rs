@@ -48,7 +48,7 @@ pub fn lint(
     config: &Resolver,
     only: &Only,
 ) -> Result<LintResult, ConfigError> {
-    let mut per_file: Vec<FileRules> = Vec::with_capacity(analysis.files.len());
+    let mut per_file: Vec<std::sync::Arc<FileRules>> = Vec::with_capacity(analysis.files.len());
     for file in &analysis.files {
         per_file.push(config.rules_for(&file.path)?);
     }

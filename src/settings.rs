@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
@@ -164,9 +164,14 @@ pub struct Resolver {
     fixed: Option<Located>,
     isolated: bool,
     cache: Mutex<HashMap<PathBuf, Option<Located>>>,
+    /// Per directory: its configuration and the rules it gives every file.
+    rules: Mutex<DirRules>,
+    cwd: PathBuf,
     /// Command-line selection, applied on top of every file's configuration.
     pub overrides: Config,
 }
+
+type DirRules = HashMap<PathBuf, (Option<Arc<Located>>, Arc<FileRules>)>;
 
 impl Resolver {
     pub fn new(
@@ -183,6 +188,8 @@ impl Resolver {
             fixed,
             isolated,
             cache: Mutex::new(HashMap::new()),
+            rules: Mutex::new(HashMap::new()),
+            cwd: std::env::current_dir().unwrap_or_default(),
             overrides,
         })
     }
@@ -231,14 +238,37 @@ impl Resolver {
     }
 
     /// The rules in effect for one file.
-    pub fn rules_for(&self, file: &Path) -> Result<FileRules, ConfigError> {
+    pub fn rules_for(&self, file: &Path) -> Result<Arc<FileRules>, ConfigError> {
         // Reported paths are relative to the working directory; the search
         // must still reach the directories above it.
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let file = crate::discover::absolutize(&cwd, file);
+        let file = crate::discover::absolutize(&self.cwd, file);
         let dir = file.parent().unwrap_or(Path::new("/"));
-        let located = self.for_dir(dir)?;
-        Ok(FileRules::new(located.as_ref(), &self.overrides, &file))
+        let cached = self
+            .rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .cloned();
+        let (located, shared) = match cached {
+            Some(hit) => hit,
+            None => {
+                let located = self.for_dir(dir)?.map(Arc::new);
+                // Everything but per-file-ignores is the same for every file
+                // under one configuration: computed once per directory.
+                let shared = Arc::new(FileRules::new(located.as_deref(), &self.overrides));
+                self.rules
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_path_buf(), (located.clone(), shared.clone()));
+                (located, shared)
+            }
+        };
+        match located {
+            Some(located) if !located.config.per_file_ignores.is_empty() => {
+                Ok(Arc::new(shared.without_per_file_ignores(&located, &file)))
+            }
+            _ => Ok(shared),
+        }
     }
 }
 
@@ -259,7 +289,7 @@ pub struct FileRules {
 }
 
 impl FileRules {
-    fn new(located: Option<&Located>, overrides: &Config, file: &Path) -> Self {
+    fn new(located: Option<&Located>, overrides: &Config) -> Self {
         let all = rules();
         let empty = Config::default();
         let config = located.map_or(&empty, |l| &l.config);
@@ -281,17 +311,6 @@ impl FileRules {
         }
         let ignored: Vec<&String> = config.ignore.iter().chain(&overrides.ignore).collect();
         enabled.retain(|code| !ignored.iter().any(|s| matches(s, code)));
-        if let Some(located) = located {
-            let base = located.dir();
-            let relative = file.strip_prefix(&base).unwrap_or(file);
-            for (pattern, codes) in &config.per_file_ignores {
-                let matcher: Option<GlobMatcher> =
-                    Glob::new(pattern).ok().map(|g| g.compile_matcher());
-                if matcher.is_some_and(|m| m.is_match(relative) || m.is_match(file)) {
-                    enabled.retain(|code| !codes.iter().any(|s| matches(s, code)));
-                }
-            }
-        }
         let mut severity: HashMap<&'static str, Severity> =
             all.iter().map(|r| (r.code, r.severity)).collect();
         for (selector, level) in config.severity.iter().chain(&overrides.severity) {
@@ -300,6 +319,22 @@ impl FileRules {
             }
         }
         FileRules { enabled, severity }
+    }
+
+    /// These rules less what `located`'s per-file-ignores take from `file`.
+    fn without_per_file_ignores(&self, located: &Located, file: &Path) -> Self {
+        let base = located.dir();
+        let relative = file.strip_prefix(&base).unwrap_or(file);
+        let mut rules = self.clone();
+        for (pattern, codes) in &located.config.per_file_ignores {
+            let matcher: Option<GlobMatcher> = Glob::new(pattern).ok().map(|g| g.compile_matcher());
+            if matcher.is_some_and(|m| m.is_match(relative) || m.is_match(file)) {
+                rules
+                    .enabled
+                    .retain(|code| !codes.iter().any(|s| matches(s, code)));
+            }
+        }
+        rules
     }
 
     pub fn is_enabled(&self, code: &str) -> bool {

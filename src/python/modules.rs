@@ -19,21 +19,34 @@ pub fn module_name(file: &Path, root: &Path) -> (String, bool) {
     Namer::default().name(file, root)
 }
 
-/// Names many files, asking the file system about each directory once.
+/// Names many files, asking the file system about each directory once, and
+/// only what the name needs (most directories are regular packages, and
+/// whether one is a `sys.path` root matters only above them).
 #[derive(Default)]
 pub struct Namer {
-    /// directory -> (holds an `__init__.py`, is a `sys.path` root)
-    dirs: HashMap<PathBuf, (bool, bool)>,
+    /// directory -> holds an `__init__.py`
+    packages: HashMap<PathBuf, bool>,
+    /// directory -> is a `sys.path` root
+    path_roots: HashMap<PathBuf, bool>,
 }
 
 impl Namer {
-    fn dir(&mut self, dir: &Path) -> (bool, bool) {
-        if let Some(known) = self.dirs.get(dir) {
-            return *known;
+    fn is_package(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.packages.get(dir) {
+            return known;
         }
-        let facts = (dir.join("__init__.py").is_file(), is_path_root(dir));
-        self.dirs.insert(dir.to_path_buf(), facts);
-        facts
+        let found = dir.join("__init__.py").is_file();
+        self.packages.insert(dir.to_path_buf(), found);
+        found
+    }
+
+    fn is_path_root(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.path_roots.get(dir) {
+            return known;
+        }
+        let found = is_path_root(dir);
+        self.path_roots.insert(dir.to_path_buf(), found);
+        found
     }
 
     /// The dotted module name of `file`, and whether it is a package.
@@ -51,7 +64,7 @@ impl Namer {
         let mut dir = file.parent();
         // Regular packages: always part of the name, wherever the root is.
         while let Some(d) = dir {
-            if !self.dir(d).0 || !is_identifier_dir(d) {
+            if !self.is_package(d) || !is_identifier_dir(d) {
                 break;
             }
             parts.push(dir_name(d));
@@ -59,7 +72,7 @@ impl Namer {
         }
         // Namespace packages: only inside the analyzed root.
         while let Some(d) = dir {
-            if !is_strictly_inside(d, root) || !is_identifier_dir(d) || self.dir(d).1 {
+            if !is_strictly_inside(d, root) || !is_identifier_dir(d) || self.is_path_root(d) {
                 break;
             }
             parts.push(dir_name(d));
