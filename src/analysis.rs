@@ -1,13 +1,13 @@
 //! The library API: `analyze(paths, settings) -> Analysis`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::discover::{self, Discovered};
-use crate::hierarchy::{Capability, Hierarchy, RoleSpec, TypeKey, TypeNode, Verdict};
+use crate::hierarchy::{Capability, Hierarchy, Nodes, RoleSpec, TypeKey, Verdict};
 use crate::model::{FileFacts, InputDiagnostic, Language, Location};
 use crate::packs::Packs;
 use crate::python;
@@ -384,7 +384,7 @@ fn find_module(roots: &[PathBuf], module: &str) -> Option<(PathBuf, bool)> {
 
 pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
     let resolver = Resolver::new(files, packs);
-    let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
+    let mut nodes = Nodes::default();
     python::nodes::build(&resolver, packs, &mut nodes);
     let rust_roles = crate::rust::nodes::Model::new(files, packs).build(&mut nodes);
     let mut roles: Vec<RoleSpec> = packs

@@ -2,7 +2,9 @@
 //! for each role. Language-neutral: front ends and resolvers hand it nodes.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use serde::Serialize;
 
@@ -39,6 +41,9 @@ pub struct TypeNode {
     pub bases: Vec<TypeKey>,
     pub members: BTreeMap<String, MemberNode>,
 }
+
+/// Every type's node, by key.
+pub type Nodes = HashMap<TypeKey, TypeNode>;
 
 /// A role as the hierarchy needs it.
 #[derive(Clone, Debug)]
@@ -111,23 +116,23 @@ fn too_long() -> String {
 const MAX_ALIAS_DEPTH: usize = 32;
 
 pub struct Hierarchy {
-    nodes: HashMap<TypeKey, TypeNode>,
+    nodes: Nodes,
     pub roles: Vec<RoleSpec>,
     mros: RefCell<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
     /// Per role root, every type that reaches it.
-    reaching: RefCell<HashMap<TypeKey, HashSet<TypeKey>>>,
+    reaching: RefCell<HashMap<TypeKey, FxHashSet<TypeKey>>>,
     /// How analyzed types are named in reasons (`pkg.mod.Class`).
     names: HashMap<TypeKey, String>,
 }
 
 impl Hierarchy {
-    pub fn new(nodes: HashMap<TypeKey, TypeNode>, roles: Vec<RoleSpec>) -> Self {
+    pub fn new(nodes: Nodes, roles: Vec<RoleSpec>) -> Self {
         Hierarchy {
             nodes,
             roles,
-            mros: RefCell::new(HashMap::new()),
-            reaching: RefCell::new(HashMap::new()),
-            names: HashMap::new(),
+            mros: RefCell::default(),
+            reaching: RefCell::default(),
+            names: HashMap::default(),
         }
     }
 
@@ -219,8 +224,8 @@ impl Hierarchy {
                 if candidates.iter().any(|c| set.contains(c)))
     }
 
-    fn reaching_set(&self, target: &TypeKey) -> HashSet<TypeKey> {
-        let mut derived: HashMap<&TypeKey, Vec<&TypeKey>> = HashMap::new();
+    fn reaching_set(&self, target: &TypeKey) -> FxHashSet<TypeKey> {
+        let mut derived: HashMap<&TypeKey, Vec<&TypeKey>> = HashMap::default();
         for (key, node) in &self.nodes {
             for base in &node.bases {
                 derived.entry(base).or_default().push(key);
@@ -233,7 +238,7 @@ impl Hierarchy {
                 }
             }
         }
-        let mut seen: HashSet<&TypeKey> = HashSet::from([target]);
+        let mut seen: FxHashSet<&TypeKey> = FxHashSet::from_iter([target]);
         let mut work = vec![target];
         while let Some(current) = work.pop() {
             for &next in derived.get(current).into_iter().flatten() {
@@ -510,7 +515,7 @@ mod tests {
             reason: "not analyzed".into(),
             candidates: Vec::new(),
         };
-        let mut nodes: HashMap<TypeKey, TypeNode> = HashMap::new();
+        let mut nodes = Nodes::default();
         nodes.insert(key("Root"), node(&[], &["astep"]));
         let mut first = node(&["Root"], &[]);
         first.bases.insert(0, unresolved.clone());

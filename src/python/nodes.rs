@@ -1,8 +1,10 @@
 //! Python classes as hierarchy nodes: bases and members resolved to types.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use crate::hierarchy::{MemberNode, TypeKey, TypeNode};
+use rayon::prelude::*;
+
+use crate::hierarchy::{MemberNode, Nodes, TypeKey, TypeNode};
 use crate::model::{BaseRef, Language, Member};
 use crate::packs::Packs;
 
@@ -89,13 +91,85 @@ fn decisive_members(resolver: &Resolver<'_>, packs: &Packs) -> HashSet<String> {
 }
 
 /// One node per analyzed Python class, plus one per pack-known type.
-pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey, TypeNode>) {
+pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut Nodes) {
     let decisive = decisive_members(resolver, packs);
+    // Resolving bases is independent per file: done on the parsing pool.
+    let per_file: Vec<Vec<(TypeKey, TypeNode)>> = resolver
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(file_id, file)| class_nodes(resolver, &decisive, file_id, file))
+        .collect();
+    nodes.reserve(per_file.iter().map(Vec::len).sum());
+    for file_nodes in per_file {
+        nodes.extend(file_nodes);
+    }
     for (file_id, file) in resolver.files.iter().enumerate() {
         if file.language != Language::Python {
             continue;
         }
-        for (class_id, class) in file.classes.iter().enumerate() {
+        for (owner, attr, location) in &file.patches {
+            if !decisive.contains(attr) {
+                continue;
+            }
+            if let Resolved::Class(key) = resolver.resolve(file_id, owner) {
+                let reason = format!(
+                    "`{attr}` is replaced at runtime at {}:{} (setattr or attribute assignment)",
+                    file.path.display(),
+                    location.line
+                );
+                if let Some(node) = nodes.get_mut(&TypeKey::Source(key.file, key.class)) {
+                    node.members
+                        .insert(attr.clone(), MemberNode::Unknown(reason));
+                }
+            }
+        }
+    }
+    for pack in packs
+        .packs
+        .iter()
+        .filter(|p| p.language == Language::Python)
+    {
+        let roots = pack.roles.iter().map(|role| {
+            (
+                role.root.clone(),
+                Vec::new(),
+                vec![role.sync.clone(), role.async_.clone()],
+            )
+        });
+        let known = pack
+            .types
+            .iter()
+            .map(|t| (t.qualname.clone(), t.bases.clone(), t.defines.clone()));
+        for (qualname, bases, defines) in roots.chain(known) {
+            let key = TypeKey::Known(qualname);
+            let bases = bases
+                .iter()
+                .map(|base| key_of(resolver.resolve_path(base, &mut Default::default()), base))
+                .collect();
+            let members = defines
+                .into_iter()
+                .map(|d| (d, MemberNode::Defined(None)))
+                .collect();
+            nodes.entry(key).or_insert(TypeNode { bases, members });
+        }
+    }
+}
+
+/// The nodes of one file's classes.
+fn class_nodes(
+    resolver: &Resolver<'_>,
+    decisive: &HashSet<String>,
+    file_id: usize,
+    file: &crate::model::FileFacts,
+) -> Vec<(TypeKey, TypeNode)> {
+    if file.language != Language::Python {
+        return Vec::new();
+    }
+    file.classes
+        .iter()
+        .enumerate()
+        .map(|(class_id, class)| {
             let bases = class
                 .bases
                 .iter()
@@ -156,55 +230,10 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut HashMap<TypeKey
                     (name.clone(), node)
                 })
                 .collect();
-            nodes.insert(
+            (
                 TypeKey::Source(file_id, class_id),
                 TypeNode { bases, members },
-            );
-        }
-        for (owner, attr, location) in &file.patches {
-            if !decisive.contains(attr) {
-                continue;
-            }
-            if let Resolved::Class(key) = resolver.resolve(file_id, owner) {
-                let reason = format!(
-                    "`{attr}` is replaced at runtime at {}:{} (setattr or attribute assignment)",
-                    file.path.display(),
-                    location.line
-                );
-                if let Some(node) = nodes.get_mut(&TypeKey::Source(key.file, key.class)) {
-                    node.members
-                        .insert(attr.clone(), MemberNode::Unknown(reason));
-                }
-            }
-        }
-    }
-    for pack in packs
-        .packs
-        .iter()
-        .filter(|p| p.language == Language::Python)
-    {
-        let roots = pack.roles.iter().map(|role| {
-            (
-                role.root.clone(),
-                Vec::new(),
-                vec![role.sync.clone(), role.async_.clone()],
             )
-        });
-        let known = pack
-            .types
-            .iter()
-            .map(|t| (t.qualname.clone(), t.bases.clone(), t.defines.clone()));
-        for (qualname, bases, defines) in roots.chain(known) {
-            let key = TypeKey::Known(qualname);
-            let bases = bases
-                .iter()
-                .map(|base| key_of(resolver.resolve_path(base, &mut Default::default()), base))
-                .collect();
-            let members = defines
-                .into_iter()
-                .map(|d| (d, MemberNode::Defined(None)))
-                .collect();
-            nodes.entry(key).or_insert(TypeNode { bases, members });
-        }
-    }
+        })
+        .collect()
 }

@@ -1,8 +1,10 @@
 //! Python name resolution over all analyzed modules: scopes, imports,
 //! re-exports, aliases and the rule packs' known paths.
 
-use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Mutex;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{Binding, ClassId, FileFacts, FileId, Language, NameRef, ScopeId};
 use crate::packs::Packs;
@@ -72,14 +74,14 @@ pub struct Resolver<'a> {
     pub packs: &'a Packs,
     modules: HashMap<&'a str, Vec<FileId>>,
     /// Modules asked for that are not analyzed: candidates for `--python-path`.
-    missing: RefCell<BTreeSet<String>>,
+    missing: Mutex<BTreeSet<String>>,
     /// Whether to record `missing` (only `--python-path` loading reads it).
     track_missing: bool,
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(files: &'a [FileFacts], packs: &'a Packs) -> Self {
-        let mut modules: HashMap<&str, Vec<FileId>> = HashMap::new();
+        let mut modules: HashMap<&str, Vec<FileId>> = HashMap::default();
         for (id, file) in files.iter().enumerate() {
             if file.language == Language::Python && !file.module.is_empty() {
                 modules.entry(file.module.as_str()).or_default().push(id);
@@ -89,7 +91,7 @@ impl<'a> Resolver<'a> {
             files,
             packs,
             modules,
-            missing: RefCell::new(BTreeSet::new()),
+            missing: Mutex::new(BTreeSet::new()),
             track_missing: false,
         }
     }
@@ -101,7 +103,10 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn missing_modules(&self) -> BTreeSet<String> {
-        self.missing.borrow().clone()
+        self.missing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn module_files(&self, module: &str) -> &[FileId] {
@@ -394,7 +399,7 @@ impl<'a> Resolver<'a> {
         // Every prefix is a module that `--python-path` could provide; its
         // source, when found, is preferred to what a pack knows.
         if self.track_missing {
-            let mut missing = self.missing.borrow_mut();
+            let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
             let mut end = path.len();
             loop {
                 missing.insert(path[..end].to_owned());

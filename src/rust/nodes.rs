@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::hierarchy::{MemberNode, RoleSpec, TypeKey, TypeNode};
+use crate::hierarchy::{MemberNode, Nodes, RoleSpec, TypeKey, TypeNode};
 use crate::model::{FileFacts, FileId, Language};
 use crate::packs::{Packs, Role};
 
@@ -277,7 +277,7 @@ impl<'a> Model<'a> {
     }
 
     /// Hierarchy nodes and role specs for every Rust role.
-    pub fn build(&self, nodes: &mut HashMap<TypeKey, TypeNode>) -> Vec<RoleSpec> {
+    pub fn build(&self, nodes: &mut Nodes) -> Vec<RoleSpec> {
         let mut specs = Vec::new();
         for role in &self.roles {
             let root = TypeKey::Known(role.role.root.clone());
