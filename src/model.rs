@@ -102,21 +102,32 @@ pub enum Member {
     /// that is not a reference to another class's attribute.
     Defined { location: Location },
     /// `astep = Other.astep`: the same object that `Other` provides.
-    AliasOf {
-        class: NameRef,
-        attr: String,
-        location: Location,
-    },
+    AliasOf(Box<AliasMember>),
     /// Decided by something we cannot see statically (`setattr`, a `cfg`, a macro).
-    Unknown { reason: String, location: Location },
+    Unknown(Box<UnknownMember>),
+}
+
+// Every method of every class is a member and nearly all are `Defined`:
+// the rare variants are boxed so that a member is 32 bytes, not 80.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasMember {
+    pub class: NameRef,
+    pub attr: String,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownMember {
+    pub reason: String,
+    pub location: Location,
 }
 
 impl Member {
     pub fn location(&self) -> Location {
         match self {
-            Member::Defined { location }
-            | Member::AliasOf { location, .. }
-            | Member::Unknown { location, .. } => *location,
+            Member::Defined { location } => *location,
+            Member::AliasOf(alias) => alias.location,
+            Member::Unknown(unknown) => unknown.location,
         }
     }
 }

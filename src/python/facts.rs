@@ -2,11 +2,11 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_source_file::LineIndex;
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    BaseRef, Binding, ClassFact, ClassId, FileFacts, FunctionFact, Location, Member, NameRef,
-    Scope, ScopeId,
+    AliasMember, BaseRef, Binding, ClassFact, ClassId, FileFacts, FunctionFact, Location, Member,
+    NameRef, Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
@@ -103,14 +103,30 @@ pub struct Extractor<'a> {
     /// for names that nothing binds at runtime.
     typing_only: Vec<(ScopeId, String, Binding)>,
     follow: super::Follow<'a>,
+    /// Where the names `follow` asks about occur in the text, in order.
+    mentions: Vec<TextSize>,
+    /// `__qualname__` of the class or function body being walked, with its
+    /// trailing `.` (or `.<locals>.`): grown and cut back as bodies nest.
+    prefix: String,
 }
 
 impl<'a> Extractor<'a> {
     pub fn new(facts: FileFacts, locator: &'a Locator<'a>, follow: super::Follow<'a>) -> Self {
+        let mut mentions: Vec<TextSize> = match follow {
+            super::Follow::Mentioning(names) => names
+                .iter()
+                .flat_map(|name| locator.text().match_indices(name.as_str()))
+                .filter_map(|(at, _)| TextSize::try_from(at).ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        mentions.sort_unstable();
         Extractor {
             facts,
             locator,
             follow,
+            mentions,
+            prefix: String::new(),
             typing_only: Vec::new(),
         }
     }
@@ -123,7 +139,7 @@ impl<'a> Extractor<'a> {
             type_checking: false,
             depth: 0,
         };
-        self.suite(&module.body, place, "");
+        self.suite(&module.body, place);
         // A typing-only binding counts only where nothing binds the name at runtime.
         let runtime: std::collections::HashSet<(ScopeId, String)> = self
             .typing_only
@@ -141,6 +157,20 @@ impl<'a> Extractor<'a> {
             }
         }
         self.facts
+    }
+
+    /// Whether a function's flow facts are wanted: with
+    /// `Follow::Mentioning`, whether one of the names occurs in its source
+    /// (found once per file rather than searched for once per function).
+    fn follows(&self, range: TextRange) -> bool {
+        match self.follow {
+            super::Follow::All => true,
+            super::Follow::Nothing => false,
+            super::Follow::Mentioning(_) => {
+                let first = self.mentions.partition_point(|&at| at < range.start());
+                self.mentions.get(first).is_some_and(|&at| at < range.end())
+            }
+        }
     }
 
     fn bind(&mut self, place: Place, name: &str, binding: Binding) {
@@ -225,16 +255,16 @@ impl<'a> Extractor<'a> {
         self.facts.scopes.len() - 1
     }
 
-    fn suite(&mut self, body: &[Stmt], place: Place, prefix: &str) {
+    fn suite(&mut self, body: &[Stmt], place: Place) {
         if place.depth > MAX_DEPTH {
             return;
         }
         for stmt in body {
-            self.stmt(stmt, place, prefix);
+            self.stmt(stmt, place);
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt, place: Place, prefix: &str) {
+    fn stmt(&mut self, stmt: &Stmt, place: Place) {
         let inner = Place {
             depth: place.depth + 1,
             ..place
@@ -291,8 +321,8 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            Stmt::ClassDef(class) => self.class(class, place, prefix),
-            Stmt::FunctionDef(function) => self.function(function, place, prefix),
+            Stmt::ClassDef(class) => self.class(class, place),
+            Stmt::FunctionDef(function) => self.function(function, place),
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     self.assignment(target, Some(&assign.value), place, stmt.range());
@@ -316,9 +346,9 @@ impl<'a> Extractor<'a> {
                         type_checking: true,
                         ..inner
                     };
-                    self.suite(&stmt_if.body, typing_only, prefix);
+                    self.suite(&stmt_if.body, typing_only);
                     for clause in &stmt_if.elif_else_clauses {
-                        self.suite(&clause.body, branch, prefix);
+                        self.suite(&clause.body, branch);
                     }
                     return;
                 }
@@ -336,32 +366,31 @@ impl<'a> Extractor<'a> {
                         .collect(),
                     stmt_if.elif_else_clauses.iter().any(|c| c.test.is_none()),
                     branch,
-                    prefix,
                 );
             }
             Stmt::Try(stmt_try) => {
                 // The body normally runs, so its definitions count as made;
                 // a handler's are alternatives to it.
-                self.suite(&stmt_try.body, branch, prefix);
+                self.suite(&stmt_try.body, branch);
                 for handler in &stmt_try.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    self.suite(&handler.body, branch, prefix);
+                    self.suite(&handler.body, branch);
                 }
-                self.suite(&stmt_try.orelse, branch, prefix);
-                self.suite(&stmt_try.finalbody, inner, prefix);
+                self.suite(&stmt_try.orelse, branch);
+                self.suite(&stmt_try.finalbody, inner);
             }
-            Stmt::With(with) => self.suite(&with.body, inner, prefix),
+            Stmt::With(with) => self.suite(&with.body, inner),
             Stmt::For(stmt_for) => {
-                self.suite(&stmt_for.body, branch, prefix);
-                self.suite(&stmt_for.orelse, branch, prefix);
+                self.suite(&stmt_for.body, branch);
+                self.suite(&stmt_for.orelse, branch);
             }
             Stmt::While(stmt_while) => {
-                self.suite(&stmt_while.body, branch, prefix);
-                self.suite(&stmt_while.orelse, branch, prefix);
+                self.suite(&stmt_while.body, branch);
+                self.suite(&stmt_while.orelse, branch);
             }
             Stmt::Match(stmt_match) => {
                 for case in &stmt_match.cases {
-                    self.suite(&case.body, branch, prefix);
+                    self.suite(&case.body, branch);
                 }
             }
             _ => {}
@@ -370,16 +399,10 @@ impl<'a> Extractor<'a> {
 
     /// An `if`/`elif`/`else` chain. In a class body, a member defined in some
     /// branches but not all depends on the condition, which we do not evaluate.
-    fn branches(
-        &mut self,
-        arms: Vec<(&[Stmt], Option<String>)>,
-        has_else: bool,
-        place: Place,
-        prefix: &str,
-    ) {
+    fn branches(&mut self, arms: Vec<(&[Stmt], Option<String>)>, has_else: bool, place: Place) {
         let Some(class) = place.class else {
             for (body, _) in arms {
-                self.suite(body, place, prefix);
+                self.suite(body, place);
             }
             return;
         };
@@ -387,7 +410,7 @@ impl<'a> Extractor<'a> {
         let mut conditions = Vec::new();
         for (body, condition) in arms {
             let outside = std::mem::take(&mut self.facts.classes[class].members);
-            self.suite(body, place, prefix);
+            self.suite(body, place);
             let arm = std::mem::replace(&mut self.facts.classes[class].members, outside);
             per_arm.push(arm.keys().cloned().collect());
             self.facts.classes[class].members.extend(arm);
@@ -405,9 +428,10 @@ impl<'a> Extractor<'a> {
                         "`{name}` is defined only when `{}` holds",
                         conditions.join("` / `")
                     );
-                    self.facts.classes[class]
-                        .members
-                        .insert(name.clone(), Member::Unknown { reason, location });
+                    self.facts.classes[class].members.insert(
+                        name.clone(),
+                        Member::Unknown(Box::new(UnknownMember { reason, location })),
+                    );
                 }
             }
         }
@@ -456,11 +480,11 @@ impl<'a> Extractor<'a> {
         match value.and_then(dotted) {
             Some(mut parts) if parts.len() >= 2 => {
                 let attr = parts.pop().unwrap_or_default();
-                Member::AliasOf {
+                Member::AliasOf(Box::new(AliasMember {
                     class: NameRef::scoped(place.scope, parts),
                     attr,
                     location,
-                }
+                }))
             }
             _ => Member::Defined { location },
         }
@@ -487,9 +511,11 @@ impl<'a> Extractor<'a> {
         ));
     }
 
-    fn class(&mut self, class: &ast::StmtClassDef, place: Place, prefix: &str) {
+    fn class(&mut self, class: &ast::StmtClassDef, place: Place) {
         let name = class.name.id.as_str();
-        let qualname = format!("{prefix}{name}");
+        let prefix_len = self.prefix.len();
+        self.prefix.push_str(name);
+        let qualname = self.prefix.clone();
         let body_scope = self.new_scope(place.scope, true);
         // PEP 695 type parameters live in their own scope; they never name a role class.
         let bases = class
@@ -504,7 +530,7 @@ impl<'a> Extractor<'a> {
         let id = self.facts.classes.len();
         self.facts.classes.push(ClassFact {
             name: name.to_owned(),
-            qualname: qualname.clone(),
+            qualname,
             location: self.locator.location(class.name.range()),
             scope: place.scope,
             body_scope,
@@ -528,7 +554,9 @@ impl<'a> Extractor<'a> {
             depth: place.depth + 1,
         };
         let mark = self.mark();
-        self.suite(&class.body, body_place, &format!("{qualname}."));
+        self.prefix.push('.');
+        self.suite(&class.body, body_place);
+        self.prefix.truncate(prefix_len);
         self.close_scope(body_scope, mark);
     }
 
@@ -559,9 +587,8 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn function(&mut self, function: &ast::StmtFunctionDef, place: Place, prefix: &str) {
+    fn function(&mut self, function: &ast::StmtFunctionDef, place: Place) {
         let name = function.name.id.as_str();
-        let qualname = format!("{prefix}{name}");
         if let Some(class) = place.class {
             if !place.type_checking {
                 let location = self.locator.location(function.name.range());
@@ -585,11 +612,15 @@ impl<'a> Extractor<'a> {
             depth: place.depth + 1,
         };
         let mark = self.mark();
-        self.suite(&function.body, body_place, &format!("{qualname}.<locals>."));
-        if !place.type_checking && self.follow.wants(self.locator.slice(function.range())) {
+        let prefix_len = self.prefix.len();
+        self.prefix.push_str(name);
+        self.prefix.push_str(".<locals>.");
+        self.suite(&function.body, body_place);
+        self.prefix.truncate(prefix_len);
+        if !place.type_checking && self.follows(function.range()) {
             let fact: FunctionFact = flow::function_fact(
                 function,
-                qualname,
+                format!("{}{name}", self.prefix),
                 scope,
                 place.class,
                 place.scope,

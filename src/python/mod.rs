@@ -37,16 +37,6 @@ pub enum Follow<'a> {
     Nothing,
 }
 
-impl Follow<'_> {
-    pub fn wants(&self, source: &str) -> bool {
-        match self {
-            Follow::All => true,
-            Follow::Mentioning(names) => names.iter().any(|name| source.contains(name.as_str())),
-            Follow::Nothing => false,
-        }
-    }
-}
-
 /// Facts for one Python file whose module name is already known.
 pub fn extract_as(
     display: &Path,

@@ -73,7 +73,7 @@ fn decisive_members(resolver: &Resolver<'_>, packs: &Packs) -> HashSet<String> {
         .flat_map(|file| &file.classes)
         .flat_map(|class| &class.members)
         .filter_map(|(name, member)| match member {
-            Member::AliasOf { attr, .. } => Some((name.as_str(), attr.as_str())),
+            Member::AliasOf(alias) => Some((name.as_str(), alias.attr.as_str())),
             _ => None,
         })
         .collect();
@@ -202,28 +202,27 @@ fn class_nodes(
                 .map(|(name, member)| {
                     let node = match member {
                         Member::Defined { location } => MemberNode::Defined(Some(*location)),
-                        Member::Unknown { reason, .. } => MemberNode::Unknown(reason.clone()),
-                        Member::AliasOf {
-                            class,
-                            attr,
-                            location,
-                        } => match resolver.resolve(file_id, class) {
+                        Member::Unknown(unknown) => MemberNode::Unknown(unknown.reason.clone()),
+                        Member::AliasOf(alias) => match resolver.resolve(file_id, &alias.class) {
                             Resolved::Class(key) => MemberNode::AliasOf(
                                 TypeKey::Source(key.file, key.class),
-                                attr.clone(),
-                                *location,
+                                alias.attr.clone(),
+                                alias.location,
                             ),
-                            Resolved::Known(path) => {
-                                MemberNode::AliasOf(TypeKey::Known(path), attr.clone(), *location)
-                            }
+                            Resolved::Known(path) => MemberNode::AliasOf(
+                                TypeKey::Known(path),
+                                alias.attr.clone(),
+                                alias.location,
+                            ),
                             // A function from a module, or any other object:
                             // not the root's method, so a definition.
                             Resolved::Module(_) | Resolved::NotAClass | Resolved::Opaque(_) => {
-                                MemberNode::Defined(Some(*location))
+                                MemberNode::Defined(Some(alias.location))
                             }
                             Resolved::Unresolved(reason) => MemberNode::Unknown(format!(
-                                "`{name} = {}.{attr}` refers to something unresolved: {reason}",
-                                class.text()
+                                "`{name} = {}.{}` refers to something unresolved: {reason}",
+                                alias.class.text(),
+                                alias.attr
                             )),
                         },
                     };
