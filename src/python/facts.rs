@@ -206,7 +206,7 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    /// Frees a closed function or class body's bindings when nothing can
+    /// Frees a closed function's scope or class body's bindings when nothing can
     /// look them up. Names are only looked up from the scopes facts refer
     /// to (a class statement's, an alias member's class body, a patch, a
     /// followed function) and outwards from there, so a scope holding none
@@ -241,8 +241,18 @@ impl<'a> Extractor<'a> {
             || facts.classes.len() > mark.classes
             || facts.functions.len() > mark.functions;
         facts.patches.append(&mut inner);
-        if !referred {
+        if referred {
+            return;
+        }
+        if facts.scopes[scope].is_class_body {
+            // The class's facts name its body scope; only the names go.
             facts.scopes[scope].bindings = Default::default();
+        } else {
+            // Nothing inside refers to this function, so every scope opened
+            // since it (its own and those of unreferred inner functions,
+            // already gone) can go, and their ids be used again.
+            facts.scopes.truncate(scope);
+            self.typing_only.retain(|(s, _, _)| *s < scope);
         }
     }
 
