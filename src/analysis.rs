@@ -86,7 +86,10 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     name_modules(&mut found);
     clock.lap("discover");
     let pool = parse_pool(settings)?;
-    let cache = settings.cache.then(crate::cache::Cache::open).flatten();
+    let cache = settings
+        .cache
+        .then(|| crate::cache::Cache::open(paths))
+        .flatten();
     let entries = follow_names(&settings.packs);
     let follow = python::Follow::Mentioning(&entries);
     let bar = progress_bar(settings, found.len());
@@ -103,6 +106,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         })
     });
     bar.finish_and_clear();
+    // Written while the hierarchy is built; joined before returning so that
+    // the process never exits halfway through the write.
+    let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
     clock.lap("read, parse, extract");
     // Rust paths resolve across files: place files in their crates, then resolve.
     let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
@@ -116,6 +122,10 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     clock.lap("hierarchy");
     let verdicts = verdicts(&files, &hierarchy);
     clock.lap("verdicts");
+    if let Some(saving) = saving {
+        let _ = saving.join();
+    }
+    clock.lap("cache written");
     Ok(Analysis {
         files,
         packs: settings.packs.clone(),
@@ -259,11 +269,11 @@ fn extract_cached(
         other => format!("{module}\0{other:?}"),
     };
     let key = crate::cache::Cache::key(&bytes, &keyed_module, is_package);
-    if let Some(facts) = cache.get(&key, &found.display) {
+    if let Some(facts) = cache.get(key, &found.display) {
         return facts;
     }
     let facts = python::extract_bytes(&found.display, &bytes, module, is_package, follow);
-    cache.put(&key, &facts);
+    cache.put(key, &facts);
     facts
 }
 

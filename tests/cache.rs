@@ -49,6 +49,55 @@ fn cached_runs_match_uncached_ones_and_see_edits() {
     assert_eq!(check(dir, cache.path(), &[]), uncached);
 }
 
+/// Every file under `dir`, recursively.
+fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_in(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn one_cache_file_per_project_shared_with_precommit_runs_and_rebuilt_when_corrupt() {
+    let project = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python-checks");
+    copy_tree(&fixtures, project.path());
+    let dir = project.path();
+
+    let full = check(dir, cache.path(), &[]);
+    let written = files_in(cache.path());
+    assert_eq!(written.len(), 1, "{written:?}");
+    let stamp = std::fs::metadata(&written[0]).unwrap().modified().unwrap();
+
+    // The pre-commit shape: the root and a changed file. Same project, same
+    // cache file, and nothing new to write.
+    let one = check(
+        dir,
+        cache.path(),
+        &["--project-root", ".", "dl003/flag/remote.py"],
+    );
+    assert!(one.contains("remote.py") && !one.contains("sync_agent.py"), "{one}");
+    assert_eq!(files_in(cache.path()), written);
+    assert_eq!(
+        std::fs::metadata(&written[0]).unwrap().modified().unwrap(),
+        stamp,
+        "an unchanged project rewrote its cache"
+    );
+
+    // A damaged cache is no cache: same findings, and it is written anew.
+    std::fs::write(&written[0], b"dlcache1 not really").unwrap();
+    assert_eq!(check(dir, cache.path(), &[]), full);
+    assert!(std::fs::metadata(&written[0]).unwrap().len() > 100);
+    assert_eq!(check(dir, cache.path(), &[]), full);
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
