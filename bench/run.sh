@@ -91,6 +91,21 @@ peak_rss_mb() { # peak RSS in MB of one run of "$@"
     awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$bench/time.txt"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+# The machine is shared: a slow spell during one command's runs skews a
+# ratio of two hyperfine medians. Here the two commands alternate, and the
+# ratio is the median over the pairs (each pair runs within a second).
+paired_ratio() { # paired_ratio RUNS "CMD A" "CMD B" -> median of A/B over RUNS pairs
+    local runs=$1 a=$2 b=$3 i t0 t1 t2
+    for i in $(seq 1 "$runs"); do
+        if [ $((i % 2)) = 0 ]; then
+            t0=$(date +%s%N); $a >/dev/null 2>&1 || true; t1=$(date +%s%N); $b >/dev/null 2>&1 || true; t2=$(date +%s%N)
+            echo "$((t1 - t0)) $((t2 - t1))"
+        else
+            t0=$(date +%s%N); $b >/dev/null 2>&1 || true; t1=$(date +%s%N); $a >/dev/null 2>&1 || true; t2=$(date +%s%N)
+            echo "$((t2 - t1)) $((t1 - t0))"
+        fi
+    done | "$python" -c "import sys, statistics; print('%.2f' % statistics.median(int(a) / int(b) for a, b in (l.split() for l in sys.stdin)))"
+}
 ms() { awk -v a="$1" 'BEGIN {printf "%.0f", a*1000}'; }
 
 declare -A check_s
@@ -119,6 +134,9 @@ for n in $sizes; do
     say "median  check $(ms "$check") ms | agents $(ms "$agents") ms | ruff --select F $(ms "$ruff_t") ms | parse alone $(ms "$parse") ms"
     say "check / ruff-F        $(ratio "$check" "$ruff_t")   (target <= 1.0 at 1x)"
     say "check / parse alone   $(ratio "$check" "$parse")   (target <= 1.5: overhead <= 50%)"
+    paired=$(cd "$dir" && paired_ratio "$((runs * 2))" \
+        "$dl check --isolated --exit-zero --output-format concise --no-cache ." "$dl parse --isolated .")
+    say "check / parse alone   $paired   (paired: median over $((runs * 2)) alternating pairs)"
     say "peak RSS check $(cd "$dir" && peak_rss_mb "$dl" check --isolated --exit-zero --output-format concise --no-cache .) MB" \
         "| ruff $(cd "$dir" && peak_rss_mb "$ruff" check --no-cache --isolated --select F --exit-zero --quiet .) MB   (target < 150 MB at 1x)"
     say "phases (one run of check --stats):"
