@@ -83,7 +83,10 @@ fn one_cache_file_per_project_shared_with_precommit_runs_and_rebuilt_when_corrup
         cache.path(),
         &["--project-root", ".", "dl003/flag/remote.py"],
     );
-    assert!(one.contains("remote.py") && !one.contains("sync_agent.py"), "{one}");
+    assert!(
+        one.contains("remote.py") && !one.contains("sync_agent.py"),
+        "{one}"
+    );
     assert_eq!(files_in(cache.path()), written);
     assert_eq!(
         std::fs::metadata(&written[0]).unwrap().modified().unwrap(),

@@ -28,6 +28,8 @@ pub struct Namer {
     packages: HashMap<PathBuf, bool>,
     /// directory -> is a `sys.path` root
     path_roots: HashMap<PathBuf, bool>,
+    /// directory -> (the root it was named under, its package name)
+    dir_packages: HashMap<PathBuf, (PathBuf, String)>,
 }
 
 impl Namer {
@@ -54,32 +56,54 @@ impl Namer {
         let stem = file
             .file_stem()
             .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap_or_default();
         let is_package = stem == "__init__";
-        let mut parts: Vec<String> = Vec::new();
-        if !is_package {
-            parts.push(stem);
+        let package = match file.parent() {
+            Some(dir) => self.package(dir, root),
+            None => String::new(),
+        };
+        let module = if is_package {
+            package
+        } else if package.is_empty() {
+            stem.to_owned()
+        } else {
+            format!("{package}.{stem}")
+        };
+        (module, is_package)
+    }
+
+    /// The dotted name of the package a directory is, under `root` (empty
+    /// for a `sys.path` root): computed once per directory, since every
+    /// file in it shares it.
+    fn package(&mut self, dir: &Path, root: &Path) -> String {
+        if let Some((known_root, name)) = self.dir_packages.get(dir) {
+            if known_root == root {
+                return name.clone();
+            }
         }
-        let mut dir = file.parent();
+        let mut parts: Vec<String> = Vec::new();
+        let mut current = Some(dir);
         // Regular packages: always part of the name, wherever the root is.
-        while let Some(d) = dir {
+        while let Some(d) = current {
             if !self.is_package(d) || !is_identifier_dir(d) {
                 break;
             }
             parts.push(dir_name(d));
-            dir = d.parent();
+            current = d.parent();
         }
         // Namespace packages: only inside the analyzed root.
-        while let Some(d) = dir {
+        while let Some(d) = current {
             if !is_strictly_inside(d, root) || !is_identifier_dir(d) || self.is_path_root(d) {
                 break;
             }
             parts.push(dir_name(d));
-            dir = d.parent();
+            current = d.parent();
         }
         parts.reverse();
-        (parts.join("."), is_package)
+        let name = parts.join(".");
+        self.dir_packages
+            .insert(dir.to_path_buf(), (root.to_path_buf(), name.clone()));
+        name
     }
 }
 
