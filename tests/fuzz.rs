@@ -193,6 +193,13 @@ const TOKENS: &[&str] = &[
     "1e999",
     "-",
     "=[",
+    // Shapes that decide whether a function body may be skipped.
+    "\n    def f(x):\n        x.astep = g\n",
+    "setattr(",
+    "if TYPE_CHECKING:\n",
+    "\n    self.astep = ",
+    "\ndef f():\n    A.helper = g\n",
+    "y = a.b\n",
 ];
 
 #[derive(Clone, Debug)]
@@ -284,6 +291,28 @@ fn run_python(path: PathBuf, text: String) {
     });
 }
 
+/// Skipping the function bodies that `python::inert` calls inert must leave
+/// exactly the facts a walk of every body leaves (with the CLI's `Follow`).
+fn skipping_changes_no_fact(path: PathBuf, text: String) {
+    on_big_stack(move || {
+        let names = ["arun".to_owned(), "astep".to_owned()];
+        let follow = dispatchlint::python::Follow::Mentioning(&names);
+        let empty = || FileFacts::empty(path.clone(), Language::Python, "m".into());
+        let skipped = dispatchlint::python::from_text_following(empty(), &text, follow);
+        let walked = dispatchlint::python::from_text_walking_every_body(empty(), &text, follow);
+        let skipped = serde_json::to_string(&skipped).expect("facts serialize");
+        let walked = serde_json::to_string(&walked).expect("facts serialize");
+        assert!(skipped == walked, "skipping changed the facts of:\n{text}");
+    });
+}
+
+#[test]
+fn skipping_inert_bodies_changes_no_fact_of_any_fixture() {
+    for (path, text) in python_seeds() {
+        skipping_changes_no_fact(path.clone(), text.clone());
+    }
+}
+
 /// Rust: facts from the text, then linking (the file keeps its fixture path,
 /// so it sits in its crate), hierarchy and checks.
 fn run_rust(path: PathBuf, text: String) {
@@ -341,6 +370,15 @@ proptest! {
     ) {
         let text: String = tokens.iter().map(|&t| TOKENS[t]).collect();
         run_python(PathBuf::from("soup.py"), text);
+    }
+
+    #[test]
+    fn skipping_inert_bodies_changes_no_fact(
+        seed in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..12),
+    ) {
+        let (path, text) = seed.get(python_seeds());
+        skipping_changes_no_fact(path.clone(), mutate(text, &edits));
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub struct Extractor<'a> {
     follow: super::Follow<'a>,
     /// Where the names `follow` asks about occur in the text, in order.
     mentions: Vec<TextSize>,
+    /// Skip function bodies that [`super::inert`] finds can leave no fact.
+    pub skip_inert: bool,
     /// `__qualname__` of the class or function body being walked, with its
     /// trailing `.` (or `.<locals>.`): grown and cut back as bodies nest.
     prefix: String,
@@ -126,6 +128,7 @@ impl<'a> Extractor<'a> {
             locator,
             follow,
             mentions,
+            skip_inert: true,
             prefix: String::new(),
             typing_only: Vec::new(),
         }
@@ -608,6 +611,13 @@ impl<'a> Extractor<'a> {
             }
         }
         self.bind(place, name, Binding::Opaque);
+        // Most bodies would only bind locals that `close_scope` then drops.
+        if self.skip_inert
+            && !self.follows(function.range())
+            && super::inert::is_inert(function, place.depth)
+        {
+            return;
+        }
         let scope = self.new_scope(place.scope, false);
         for parameter in function.parameters.iter() {
             self.facts.scopes[scope]

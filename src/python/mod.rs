@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod facts;
 pub mod flow;
+pub mod inert;
 pub mod modules;
 pub mod nodes;
 pub mod parse;
@@ -108,7 +109,23 @@ pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
 }
 
 /// Facts from already decoded text, following the bodies `follow` asks for.
-pub fn from_text_following(mut facts: FileFacts, text: &str, follow: Follow<'_>) -> FileFacts {
+pub fn from_text_following(facts: FileFacts, text: &str, follow: Follow<'_>) -> FileFacts {
+    from_text_with(facts, text, follow, true)
+}
+
+/// As [`from_text_following`], but walking every function body, even those
+/// [`inert`] says leave nothing behind: for tests that prove they do not.
+#[doc(hidden)]
+pub fn from_text_walking_every_body(facts: FileFacts, text: &str, follow: Follow<'_>) -> FileFacts {
+    from_text_with(facts, text, follow, false)
+}
+
+fn from_text_with(
+    mut facts: FileFacts,
+    text: &str,
+    follow: Follow<'_>,
+    skip_inert: bool,
+) -> FileFacts {
     let locator = Locator::new(text);
     let parsed = parse::parse_module(text);
     if !parsed.errors.is_empty() {
@@ -132,7 +149,9 @@ pub fn from_text_following(mut facts: FileFacts, text: &str, follow: Follow<'_>)
             .map(|&range| (locator.slice(range), locator.location(range))),
         text,
     );
-    let facts = Extractor::new(facts, &locator, follow).run(&parsed.module);
+    let mut extractor = Extractor::new(facts, &locator, follow);
+    extractor.skip_inert = skip_inert;
+    let facts = extractor.run(&parsed.module);
     // Dropping a deeply nested tree recurses; the caller runs us on a thread
     // with a large stack, so dropping here is safe.
     drop(parsed);
