@@ -116,8 +116,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     clock.lap("rust link");
     load_libraries(&mut files, settings, &pool);
     clock.lap("python-path libraries");
-    // On a parsing thread: its allocator holds the pages the freed syntax
-    // trees left, where the main thread would fault in fresh ones.
+    // On the parsing pool: class nodes are resolved per file in parallel,
+    // and its threads' allocators hold the pages the freed syntax trees
+    // left, where the main thread would fault in fresh ones.
     let hierarchy = pool.install(|| build_hierarchy(&files, &settings.packs));
     clock.lap("hierarchy");
     let verdicts = verdicts(&files, &hierarchy);
