@@ -171,7 +171,7 @@ pub struct Resolver {
     pub overrides: Config,
 }
 
-type DirRules = HashMap<PathBuf, (Option<Arc<Located>>, Arc<FileRules>)>;
+type DirRules = rustc_hash::FxHashMap<PathBuf, (Option<Arc<Located>>, Arc<FileRules>)>;
 
 impl Resolver {
     pub fn new(
@@ -188,7 +188,7 @@ impl Resolver {
             fixed,
             isolated,
             cache: Mutex::new(HashMap::new()),
-            rules: Mutex::new(HashMap::new()),
+            rules: Mutex::default(),
             cwd: std::env::current_dir().unwrap_or_default(),
             overrides,
         })

@@ -8,8 +8,9 @@
 //! `sys.path` holds in src layouts and installed projects. So
 //! `openhands-sdk/openhands/sdk/agent/base.py` is `openhands.sdk.agent.base`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap as HashMap;
 
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg"];
 
