@@ -19,14 +19,16 @@ pub const MAX_DEPTH: usize = 200;
 /// Turns byte ranges into [`Location`]s.
 pub struct Locator<'a> {
     text: &'a str,
-    index: LineIndex,
+    /// Built on the first location asked for: many files (package
+    /// `__init__`s, modules of plain functions) never ask.
+    index: std::cell::OnceCell<LineIndex>,
 }
 
 impl<'a> Locator<'a> {
     pub fn new(text: &'a str) -> Self {
         Locator {
             text,
-            index: LineIndex::from_source_text(text),
+            index: std::cell::OnceCell::new(),
         }
     }
 
@@ -35,8 +37,11 @@ impl<'a> Locator<'a> {
     }
 
     pub fn location(&self, range: TextRange) -> Location {
-        let start = self.index.line_column(range.start(), self.text);
-        let end = self.index.line_column(range.end(), self.text);
+        let index = self
+            .index
+            .get_or_init(|| LineIndex::from_source_text(self.text));
+        let start = index.line_column(range.start(), self.text);
+        let end = index.line_column(range.end(), self.text);
         Location {
             start: range.start().to_u32(),
             end: range.end().to_u32(),
