@@ -242,7 +242,7 @@ impl<'a> Extractor<'a> {
                         && class
                             .members
                             .values()
-                            .any(|m| matches!(m, Member::AliasOf { .. }))
+                            .any(|m| matches!(m, Member::AliasOf(_)))
                 });
         let referred = aliases
             || !inner.is_empty()
