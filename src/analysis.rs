@@ -12,6 +12,7 @@ use crate::model::{FileFacts, InputDiagnostic, Language, Location};
 use crate::packs::Packs;
 use crate::python;
 use crate::python::resolve::{Resolved, Resolver};
+use crate::untrusted::{self, Tree};
 
 /// What an analysis run needs to know besides the paths.
 #[derive(Clone, Debug)]
@@ -27,6 +28,11 @@ pub struct Settings {
     /// Reuse Python facts from the per-file cache ([`crate::cache`]); off
     /// for library callers, on in the CLI unless `--no-cache`.
     pub cache: bool,
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude`.
+    pub respect_ignore_files: bool,
+    /// The analyzed tree: symlinks named on the command line and
+    /// `python_path` directories inside it are followed only inside it.
+    pub tree: Tree,
 }
 
 impl Default for Settings {
@@ -38,6 +44,8 @@ impl Default for Settings {
             threads: 0,
             progress: false,
             cache: false,
+            respect_ignore_files: true,
+            tree: Tree::default(),
         }
     }
 }
@@ -187,7 +195,13 @@ fn discover_files(
     settings: &Settings,
 ) -> Result<(Vec<Discovered>, Vec<discover::WalkProblem>), AnalyzeError> {
     let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
-    discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))
+    let options = discover::Options {
+        excludes: &excludes,
+        threads: settings.threads,
+        respect_ignore_files: settings.respect_ignore_files,
+        tree: &settings.tree,
+    };
+    discover::discover(paths, &options).map_err(|e| AnalyzeError(e.0))
 }
 
 fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
@@ -217,7 +231,7 @@ pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<ParseStats, 
                 Ok(text) => usize::from(!python::parse::parse_module(&text).errors.is_empty()),
                 Err(_) => 1,
             },
-            Language::Rust => match std::fs::read_to_string(&file.path) {
+            Language::Rust => match untrusted::read_text(&file.path, untrusted::SOURCE_LIMIT) {
                 Ok(text) => usize::from(syn::parse_file(&text).is_err()),
                 Err(_) => 1,
             },
@@ -259,7 +273,7 @@ fn extract_cached(
     found: &Discovered,
     follow: python::Follow<'_>,
 ) -> FileFacts {
-    let Ok(bytes) = std::fs::read(&found.path) else {
+    let Ok(bytes) = untrusted::read(&found.path, untrusted::SOURCE_LIMIT) else {
         // Unreadable: the plain path reports why.
         return extract(found, follow);
     };
@@ -321,6 +335,18 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
     if settings.python_path.is_empty() {
         return;
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // A directory the tree holds (its `.venv`, one its configuration names)
+    // is read only where it resolves inside the tree.
+    let roots: Vec<(PathBuf, bool)> = settings
+        .python_path
+        .iter()
+        .map(|root| {
+            let absolute = discover::absolutize(&cwd, root);
+            let confined = settings.tree.holds(&absolute);
+            (absolute, confined)
+        })
+        .collect();
     let mut tried: HashSet<String> = HashSet::new();
     for _ in 0..MAX_LIBRARY_ROUNDS {
         let missing: BTreeSet<String> = {
@@ -346,13 +372,12 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
             .into_iter()
             .filter(|m| tried.insert(m.clone()))
             .filter_map(|module| {
-                find_module(&settings.python_path, &module).map(|(path, pkg)| (module, path, pkg))
+                find_module(&roots, &settings.tree, &module).map(|(path, pkg)| (module, path, pkg))
             })
             .collect();
         if wanted.is_empty() {
             return;
         }
-        let cwd = std::env::current_dir().unwrap_or_default();
         let loaded: Vec<FileFacts> = pool.install(|| {
             wanted
                 .par_iter()
@@ -375,9 +400,9 @@ fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon:
     }
 }
 
-fn find_module(roots: &[PathBuf], module: &str) -> Option<(PathBuf, bool)> {
+fn find_module(roots: &[(PathBuf, bool)], tree: &Tree, module: &str) -> Option<(PathBuf, bool)> {
     let relative: PathBuf = module.split('.').collect();
-    roots.iter().find_map(|root| {
+    roots.iter().find_map(|(root, confined)| {
         let base = root.join(&relative);
         for (candidate, is_package) in [
             (base.with_extension("py"), false),
@@ -385,7 +410,7 @@ fn find_module(roots: &[PathBuf], module: &str) -> Option<(PathBuf, bool)> {
             (base.with_extension("pyi"), false),
             (base.join("__init__.pyi"), true),
         ] {
-            if candidate.is_file() {
+            if candidate.is_file() && (!confined || tree.contains(&candidate)) {
                 return Some((candidate, is_package));
             }
         }
@@ -555,4 +580,34 @@ fn progress_bar(settings: &Settings, files: usize) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// For an audit: how many source files the ignore files (`.gitignore`,
+/// `.ignore`, `.git/info/exclude`; `None` when they were not honoured) and
+/// the `exclude` patterns kept out of the run. Counted by walking again
+/// without them; the built-in excludes (`.venv`, `node_modules`, ...) apply
+/// to every walk.
+pub fn excluded_counts(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Option<usize>, usize), AnalyzeError> {
+    let count = |excludes: &[String], respect_ignore_files: bool| {
+        let excludes = discover::build_excludes(excludes).map_err(|e| AnalyzeError(e.0))?;
+        let options = discover::Options {
+            excludes: &excludes,
+            threads: settings.threads,
+            respect_ignore_files,
+            tree: &settings.tree,
+        };
+        discover::discover(paths, &options)
+            .map(|(found, _)| found.len())
+            .map_err(|e| AnalyzeError(e.0))
+    };
+    let analyzed = count(&settings.excludes, settings.respect_ignore_files)?;
+    let unignored = count(&settings.excludes, false)?;
+    let everything = count(&[], false)?;
+    let by_ignore_files = settings
+        .respect_ignore_files
+        .then(|| unignored.saturating_sub(analyzed));
+    Ok((by_ignore_files, everything.saturating_sub(unignored)))
 }

@@ -17,5 +17,6 @@ pub mod report;
 pub mod rust;
 pub mod settings;
 pub mod suppress;
+pub mod untrusted;
 
 pub use analysis::{analyze, Analysis, Settings, TypeVerdict};

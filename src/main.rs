@@ -12,8 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use dispatchlint::checks::{self, Severity};
 use dispatchlint::lint::{self, Baseline};
-use dispatchlint::report::{agents, audit, findings, graph, route};
+use dispatchlint::report::{agents, audit, findings, graph, output, route};
 use dispatchlint::settings::{self, Config};
+use dispatchlint::untrusted::Tree;
 use dispatchlint::{analyze, Settings};
 
 // Parsing and fact extraction allocate many small objects on every worker;
@@ -90,6 +91,9 @@ struct Common {
     /// Do not read or write the per-file facts cache.
     #[arg(long)]
     no_cache: bool,
+    /// Analyze files that `.gitignore`, `.ignore` and `.git/info/exclude` hide.
+    #[arg(long)]
+    no_respect_gitignore: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -143,9 +147,15 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
     /// Report only on the files given on the command line, resolving their
     /// hierarchy from the whole project under ROOT. When only files are given,
-    /// this is the default, with the enclosing git repository as ROOT.
+    /// this is the default, with each file's project as ROOT: its git
+    /// repository, else the nearest directory with a `pyproject.toml`,
+    /// `setup.py`, `setup.cfg`, `dispatchlint.toml` or `Cargo.toml` (never
+    /// the home directory or the filesystem root).
     #[arg(long, value_name = "ROOT")]
     project_root: Option<PathBuf>,
+    /// Report findings that suppression comments would hide.
+    #[arg(long)]
+    ignore_noqa: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -175,6 +185,9 @@ struct AuditArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output_file: Option<PathBuf>,
+    /// Report findings that suppression comments would hide.
+    #[arg(long)]
+    ignore_noqa: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -210,31 +223,61 @@ struct ShowSettingsArgs {
 
 struct Failure(String);
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: std::fmt::Display + 'static> From<E> for Failure {
     fn from(error: E) -> Self {
+        if is_broken_pipe(&error) {
+            return Failure(BROKEN_PIPE.into());
+        }
         Failure(error.to_string())
     }
 }
 
+/// A reader that stopped reading (`| head`): not an error, as in ruff.
+const BROKEN_PIPE: &str = "\0broken pipe";
+
+fn is_broken_pipe(error: &dyn std::any::Any) -> bool {
+    let kind = if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        Some(io.kind())
+    } else {
+        error
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind)
+    };
+    kind == Some(std::io::ErrorKind::BrokenPipe)
+}
+
 fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Failure> {
+    let tree = config.tree();
     let mut settings = Settings {
         excludes: common.exclude.clone(),
         python_path: common.python_path.clone(),
         threads: common.threads,
         progress: !common.quiet,
         cache: !common.no_cache,
+        respect_ignore_files: !common.no_respect_gitignore,
+        tree: tree.clone(),
         ..Settings::default()
     };
     let cwd = std::env::current_dir()?;
     if let Some(located) = config.for_dir(&cwd).map_err(|e| Failure(e.0))? {
+        let config_error = |e: settings::ConfigError| Failure(e.0);
         settings
             .excludes
             .extend(located.config.exclude.iter().cloned());
-        settings
-            .python_path
-            .extend(settings::anchored(&located, &located.config.python_path));
-        for pack in settings::anchored(&located, &located.config.packs) {
-            settings.packs.load_file(&pack)?;
+        settings.python_path.extend(
+            settings::anchored(&located, &located.config.python_path, tree, "python-path")
+                .map_err(config_error)?,
+        );
+        for pack in settings::anchored(&located, &located.config.packs, tree, "packs")
+            .map_err(config_error)?
+        {
+            if located.confined {
+                settings
+                    .packs
+                    .load_with(&pack, |p, limit| tree.read(p, limit))?;
+            } else {
+                settings.packs.load_file(&pack)?;
+            }
         }
     }
     for pack in &common.pack {
@@ -258,25 +301,54 @@ fn paths(common: &Common) -> Vec<PathBuf> {
 fn analyze_common(
     common: &Common,
 ) -> Result<(dispatchlint::Analysis, settings::Resolver), Failure> {
-    let config = config_resolver(common, Config::default())?;
+    let given = paths(common);
+    let config = config_resolver(common, Config::default(), &given)?;
     let settings = settings(common, &config)?;
-    let analysis = analyze(&paths(common), &settings)?;
+    let analysis = analyze(&given, &settings)?;
     Ok((analysis, config))
 }
 
-fn config_resolver(common: &Common, overrides: Config) -> Result<settings::Resolver, Failure> {
-    settings::Resolver::new(common.config.as_deref(), common.isolated, overrides)
-        .map_err(|e| Failure(e.0))
+/// The configuration in effect, confined to the tree made of `analyzed`.
+fn config_resolver(
+    common: &Common,
+    overrides: Config,
+    analyzed: &[PathBuf],
+) -> Result<settings::Resolver, Failure> {
+    let cwd = std::env::current_dir()?;
+    let tree = Tree::new(&cwd, analyzed.iter().map(PathBuf::as_path));
+    Ok(
+        settings::Resolver::new(common.config.as_deref(), common.isolated, overrides)
+            .map_err(|e| Failure(e.0))?
+            .with_tree(tree),
+    )
 }
 
-fn output(path: &Option<PathBuf>) -> Result<Box<dyn Write>, Failure> {
-    Ok(match path {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    })
+/// Writes a report where it was asked for: standard output, or a file
+/// written whole through a temporary file and a rename (a failed run never
+/// leaves half a report), never over a file the run analyzed.
+fn emit(
+    path: &Option<PathBuf>,
+    analysis: &dispatchlint::Analysis,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Some(path) => {
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            output::write_file(path, &bytes, &analysis_paths(analysis))
+                .map_err(|e| Failure(e.to_string()))
+        }
+    }
+}
+
+fn analysis_paths(analysis: &dispatchlint::Analysis) -> Vec<&Path> {
+    analysis.files.iter().map(|f| f.path.as_path()).collect()
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
@@ -286,40 +358,52 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         ignore: args.ignore.clone(),
         ..Config::default()
     };
-    let config = config_resolver(&args.common, overrides)?;
-    let settings = settings(&args.common, &config)?;
     let given = paths(&args.common);
-    // Files alone (as pre-commit passes them): judge them against the whole
-    // project's hierarchy, report only on them.
-    let project_root = args.project_root.clone().or_else(|| {
-        let all_files = !args.common.paths.is_empty() && given.iter().all(|p| p.is_file());
-        all_files.then(|| project_root_of(&std::env::current_dir().unwrap_or_default()))
-    });
-    let (analyzed, only) = match &project_root {
-        Some(root) => {
-            let cwd = std::env::current_dir()?;
-            let only: HashSet<PathBuf> = given
-                .iter()
-                .map(|p| {
-                    let absolute = dispatchlint::discover::absolutize(&cwd, p);
-                    dispatchlint::discover::display_path(&cwd, &absolute)
-                })
-                .collect();
-            let mut analyzed = vec![root.clone()];
-            analyzed.extend(given.iter().cloned());
-            (analyzed, Some(only))
+    let cwd = std::env::current_dir()?;
+    // Files alone (as pre-commit passes them): judge them against their
+    // projects' hierarchy, report only on them.
+    let roots: Vec<PathBuf> = match &args.project_root {
+        Some(root) => vec![root.clone()],
+        None if !args.common.paths.is_empty() && given.iter().all(|p| p.is_file()) => {
+            let mut roots: Vec<PathBuf> = Vec::new();
+            for file in &given {
+                let absolute = dispatchlint::discover::absolutize(&cwd, file);
+                if let Some(root) = dispatchlint::discover::project_root_of(&absolute) {
+                    if !roots.contains(&root) {
+                        roots.push(root);
+                    }
+                }
+            }
+            roots
         }
-        None => (given, None),
+        None => Vec::new(),
     };
+    let only = (args.project_root.is_some() || !roots.is_empty()).then(|| {
+        given
+            .iter()
+            .map(|p| {
+                let absolute = dispatchlint::discover::absolutize(&cwd, p);
+                dispatchlint::discover::display_path(&cwd, &absolute)
+            })
+            .collect::<HashSet<PathBuf>>()
+    });
+    let mut analyzed = roots;
+    analyzed.extend(given.iter().cloned());
+    let config = config_resolver(&args.common, overrides, &analyzed)?;
+    let settings = settings(&args.common, &config)?;
     let analysis = analyze(&analyzed, &settings)?;
     let mut clock = dispatchlint::analysis::Clock::new();
-    let mut result = lint::lint(&analysis, &config, &only).map_err(|e| Failure(e.0))?;
+    let options = lint::Options {
+        ignore_noqa: args.ignore_noqa,
+    };
+    let mut result =
+        lint::lint_with(&analysis, &config, &only, &options).map_err(|e| Failure(e.0))?;
     clock.lap("checks, suppressions, fingerprints");
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.findings);
-        let text = serde_json::to_string_pretty(&baseline)?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        let text = serde_json::to_string_pretty(&baseline)? + "\n";
+        output::write_file(path, text.as_bytes(), &analysis_paths(&analysis))
+            .map_err(|e| Failure(e.to_string()))?;
         eprintln!(
             "dispatchlint: wrote {} finding(s) to the baseline {}",
             result.findings.len(),
@@ -350,9 +434,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         agents::AgentsReport::default()
     };
-    let mut out = output(&args.output_file)?;
-    findings::write(format, &result, &agents_report, color, &mut out)?;
-    out.flush()?;
+    emit(&args.output_file, &analysis, |out| {
+        findings::write(format, &result, &agents_report, color, out)?;
+        Ok(())
+    })?;
     clock.lap("report");
     if args.common.stats {
         print_stats(
@@ -376,15 +461,6 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     })
 }
 
-/// The enclosing repository (a `.git` above the working directory), or the
-/// working directory itself.
-fn project_root_of(cwd: &Path) -> PathBuf {
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf()
-}
-
 /// The hidden `--stats` output: one phase per line, then the total.
 fn print_stats<'a>(
     laps: impl Iterator<Item = &'a (&'static str, std::time::Duration)>,
@@ -405,10 +481,10 @@ fn print_stats<'a>(
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Parse(common) => {
-            let config = config_resolver(&common, Config::default())?;
+            let given = paths(&common);
+            let config = config_resolver(&common, Config::default(), &given)?;
             let settings = settings(&common, &config)?;
-            let (laps, files, failed) =
-                dispatchlint::analysis::parse_only(&paths(&common), &settings)?;
+            let (laps, files, failed) = dispatchlint::analysis::parse_only(&given, &settings)?;
             print_stats(laps.iter(), files);
             eprintln!("{failed} file(s) could not be read, decoded or parsed");
             Ok(ExitCode::SUCCESS)
@@ -440,53 +516,77 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Audit(args) => {
             let given = paths(&args.common);
-            let (analysis, config) = analyze_common(&args.common)?;
-            let result = lint::lint(&analysis, &config, &None).map_err(|e| Failure(e.0))?;
-            let mut out = output(&args.output_file)?;
-            match args.format {
-                AuditFormat::Markdown => {
-                    let title: Vec<String> =
-                        given.iter().map(|p| p.display().to_string()).collect();
-                    audit::write_markdown(&analysis, &result, &title.join(", "), &mut out)?
+            let config = config_resolver(&args.common, Config::default(), &given)?;
+            let settings = settings(&args.common, &config)?;
+            let analysis = analyze(&given, &settings)?;
+            let options = lint::Options {
+                ignore_noqa: args.ignore_noqa,
+            };
+            let result =
+                lint::lint_with(&analysis, &config, &None, &options).map_err(|e| Failure(e.0))?;
+            let (ignored_by_files, excluded_by_patterns) =
+                dispatchlint::analysis::excluded_counts(&given, &settings)?;
+            let coverage = audit::Coverage {
+                ignored_by_files,
+                excluded_by_patterns,
+                ignore_noqa: args.ignore_noqa,
+            };
+            emit(&args.output_file, &analysis, |out| {
+                match args.format {
+                    AuditFormat::Markdown => {
+                        let title: Vec<String> =
+                            given.iter().map(|p| p.display().to_string()).collect();
+                        audit::write_markdown(
+                            &analysis,
+                            &result,
+                            &coverage,
+                            &title.join(", "),
+                            out,
+                        )?
+                    }
+                    AuditFormat::Json => {
+                        serde_json::to_writer_pretty(
+                            &mut *out,
+                            &audit::json_document(&analysis, &result, &coverage),
+                        )?;
+                        writeln!(out)?;
+                    }
                 }
-                AuditFormat::Json => {
-                    serde_json::to_writer_pretty(
-                        &mut out,
-                        &audit::json_document(&analysis, &result),
-                    )?;
-                    writeln!(out)?;
-                }
-            }
-            out.flush()?;
+                Ok(())
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(
-                args.shell,
-                &mut command,
-                "dispatchlint",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "dispatchlint", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Route(args) => {
             let (analysis, _) = analyze_common(&args.common)?;
             let text = route::explain(&analysis, &args.conversation, &args.agent)?;
-            print!("{text}");
+            let mut out = std::io::stdout().lock();
+            write!(out, "{text}")?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rule(args) => {
+            let mut out = std::io::stdout().lock();
             if args.all || args.code.is_none() {
                 for rule in checks::rules() {
-                    println!("{}  {:<28} {}", rule.code, rule.name, rule.summary);
+                    writeln!(out, "{}  {:<28} {}", rule.code, rule.name, rule.summary)?;
                 }
+                out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
             let code = args.code.unwrap_or_default().to_ascii_uppercase();
             match checks::rule(&code) {
                 Some(rule) => {
-                    print!("{}", rule.docs);
+                    write!(out, "{}", rule.docs)?;
+                    out.flush()?;
                     Ok(ExitCode::SUCCESS)
                 }
                 None => Err(Failure(format!(
@@ -495,9 +595,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::ShowSettings(args) => {
+            let cwd = std::env::current_dir()?;
+            let tree = Tree::new(&cwd, [args.path.as_path()]);
             let config =
                 settings::Resolver::new(args.config.as_deref(), args.isolated, Config::default())
-                    .map_err(|e| Failure(e.0))?;
+                    .map_err(|e| Failure(e.0))?
+                    .with_tree(tree);
             let dir = if args.path.is_dir() {
                 args.path.clone()
             } else {
@@ -506,25 +609,27 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default()
             };
-            let cwd = std::env::current_dir()?;
             let dir = dispatchlint::discover::absolutize(&cwd, &dir);
             let located = config.for_dir(&dir).map_err(|e| Failure(e.0))?;
             let rules = config
                 .rules_for(&dir.join("__file__"))
                 .map_err(|e| Failure(e.0))?;
+            let mut out = std::io::stdout().lock();
             match &located {
-                Some(l) => println!(
+                Some(l) => writeln!(
+                    out,
                     "config file: {}",
                     l.path
                         .as_ref()
                         .map_or("-".into(), |p| p.display().to_string())
-                ),
-                None => println!("config file: none (defaults)"),
+                )?,
+                None => writeln!(out, "config file: none (defaults)")?,
             }
             if let Some(l) = &located {
-                println!("{}", toml::to_string_pretty(&l.config)?.trim_end());
+                writeln!(out, "{}", toml::to_string_pretty(&l.config)?.trim_end())?;
             }
-            println!("enabled rules: {}", rules.enabled().join(", "));
+            writeln!(out, "enabled rules: {}", rules.enabled().join(", "))?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -550,6 +655,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
+        Ok(Err(Failure(message))) if message == BROKEN_PIPE => ExitCode::SUCCESS,
         Ok(Err(Failure(message))) => {
             eprintln!("dispatchlint: error: {message}");
             ExitCode::from(2)

@@ -79,6 +79,102 @@ pub fn usages(analysis: &Analysis) -> Vec<Usage> {
     found.into_iter().collect()
 }
 
+/// What the audit did not look at, and why: an audited tree can hide code
+/// from it with its own ignore files, configuration and comments.
+#[derive(Clone, Debug, Default)]
+pub struct Coverage {
+    /// Source files that `.gitignore`, `.ignore` and `.git/info/exclude`
+    /// kept out; `None` when they were not honoured.
+    pub ignored_by_files: Option<usize>,
+    /// Source files that `exclude` patterns (configuration or command line) kept out.
+    pub excluded_by_patterns: usize,
+    /// Suppression comments were not honoured (`--ignore-noqa`).
+    pub ignore_noqa: bool,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn write_coverage(
+    analysis: &Analysis,
+    result: &LintResult,
+    coverage: &Coverage,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "## Coverage
+"
+    )?;
+    writeln!(out, "- {} analyzed.", plural(result.files, "file", "files"))?;
+    match coverage.ignored_by_files {
+        Some(n) => writeln!(
+            out,
+            "- {} excluded by `.gitignore`, `.ignore` or `.git/info/exclude`{}.",
+            plural(n, "source file", "source files"),
+            if n > 0 {
+                " (`--no-respect-gitignore` includes them)"
+            } else {
+                ""
+            }
+        )?,
+        None => writeln!(
+            out,
+            "- Ignore files not honoured (`--no-respect-gitignore`)."
+        )?,
+    }
+    writeln!(
+        out,
+        "- {} excluded by `exclude` patterns (configuration or `--exclude`).",
+        plural(coverage.excluded_by_patterns, "source file", "source files")
+    )?;
+    writeln!(
+        out,
+        "- {} not read (listed under Findings as DL000).",
+        plural(analysis.walk_problems.len(), "path", "paths")
+    )?;
+    if coverage.ignore_noqa {
+        writeln!(
+            out,
+            "- Suppression comments not honoured (`--ignore-noqa`)."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "- {} suppressed: {} by comments on their line, {} by file-wide `ignore-file` comments{}.",
+            plural(result.suppressed, "finding", "findings"),
+            result.suppressed_by_line,
+            result.suppressed_by_file,
+            if result.suppressed > 0 {
+                " (`--ignore-noqa` reports them)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "- {} turned off by the configuration (`ignore`, `per-file-ignores`; `--isolated` ignores it).\n",
+        plural(result.disabled_by_config, "finding", "findings")
+    )
+}
+
+fn coverage_json(analysis: &Analysis, result: &LintResult, coverage: &Coverage) -> Value {
+    json!({
+        "files": result.files,
+        "ignored_by_ignore_files": coverage.ignored_by_files,
+        "excluded_by_patterns": coverage.excluded_by_patterns,
+        "not_read": analysis.walk_problems.iter().map(|(path, why)| {
+            json!({"path": path.display().to_string(), "reason": why})
+        }).collect::<Vec<_>>(),
+        "suppression_comments_honoured": !coverage.ignore_noqa,
+        "suppressed_by_line_comments": result.suppressed_by_line,
+        "suppressed_by_file_comments": result.suppressed_by_file,
+        "disabled_by_configuration": result.disabled_by_config,
+    })
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -86,6 +182,7 @@ fn cell(s: &str) -> String {
 pub fn write_markdown(
     analysis: &Analysis,
     result: &LintResult,
+    coverage: &Coverage,
     title: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -101,6 +198,7 @@ pub fn write_markdown(
         result.findings.len(),
         if result.findings.len() == 1 { "" } else { "s" }
     )?;
+    write_coverage(analysis, result, coverage, out)?;
     writeln!(out, "## Agents and conversations\n")?;
     types_table(&report, out)?;
     writeln!(out, "\n## Routes\n")?;
@@ -184,7 +282,7 @@ fn types_table(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn json_document(analysis: &Analysis, result: &LintResult) -> Value {
+pub fn json_document(analysis: &Analysis, result: &LintResult, coverage: &Coverage) -> Value {
     let report = agents::build(analysis);
     let usages: Vec<Value> = usages(analysis)
         .into_iter()
@@ -207,6 +305,7 @@ pub fn json_document(analysis: &Analysis, result: &LintResult) -> Value {
         "agents": serde_json::to_value(&report).unwrap_or(Value::Null),
         "routes": usages,
         "check": findings::json_document(result),
+        "coverage": coverage_json(analysis, result, coverage),
         "unknown": unknown,
     })
 }

@@ -5,4 +5,5 @@ pub mod agents;
 pub mod audit;
 pub mod findings;
 pub mod graph;
+pub mod output;
 pub mod route;
