@@ -28,6 +28,11 @@ pub struct Reported {
     pub help: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
+    /// The analysis read this path as a source: a code frame may show it.
+    /// A path the walk would not read (a FIFO, a symlink out of the tree)
+    /// must not be opened by a reporter either.
+    #[serde(skip)]
+    pub has_source: bool,
 }
 
 #[derive(Debug, Default)]
@@ -159,6 +164,7 @@ pub fn lint_with(
             help: finding.help,
             labels: finding.labels,
             fingerprint,
+            has_source: true,
         });
     }
     for (path, problem) in &analysis.walk_problems {
@@ -184,6 +190,7 @@ pub fn lint_with(
             help: "make it a readable regular file inside the project, or exclude it".into(),
             labels: Vec::new(),
             fingerprint: fingerprint(INPUT_ERROR, path, problem, 0),
+            has_source: false,
         });
     }
     for (id, file) in analysis.files.iter().enumerate() {
@@ -216,6 +223,7 @@ pub fn lint_with(
                 help: "remove the suppression comment (or the codes it no longer needs)".into(),
                 labels: Vec::new(),
                 fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
+                has_source: true,
             });
         }
     }

@@ -134,9 +134,19 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
         .with_links(false)
         .with_width(100);
     for f in &result.findings {
-        let text = crate::python::read_source(&f.path).unwrap_or_default();
+        let text = if f.has_source {
+            crate::python::read_source(&f.path).unwrap_or_default()
+        } else {
+            String::new()
+        };
         let span_ok = |start: u32, end: u32| (end as usize) <= text.len() && start <= end;
-        let mut diagnostic = MietteDiagnostic::new(f.message.clone())
+        // Without a frame, miette names no file: the message does.
+        let message = if text.is_empty() {
+            format!("{}: {}", f.path.display(), f.message)
+        } else {
+            f.message.clone()
+        };
+        let mut diagnostic = MietteDiagnostic::new(message)
             .with_code(format!("{}({})", f.code, f.name))
             .with_help(format!("{}\n  docs: {}", f.help, docs_url(f.code)))
             .with_severity(match f.severity {
