@@ -247,42 +247,18 @@ fn is_broken_pipe(error: &dyn std::any::Any) -> bool {
 }
 
 fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Failure> {
-    let tree = config.tree();
-    let mut settings = Settings {
-        excludes: common.exclude.clone(),
+    let options = settings::RunOptions {
+        exclude: common.exclude.clone(),
         python_path: common.python_path.clone(),
+        packs: common.pack.clone(),
         threads: common.threads,
         progress: !common.quiet,
         cache: !common.no_cache,
         respect_ignore_files: !common.no_respect_gitignore,
-        tree: tree.clone(),
-        ..Settings::default()
     };
     let cwd = std::env::current_dir()?;
-    if let Some(located) = config.for_dir(&cwd).map_err(|e| Failure(e.0))? {
-        let config_error = |e: settings::ConfigError| Failure(e.0);
-        settings
-            .excludes
-            .extend(located.config.exclude.iter().cloned());
-        settings.python_path.extend(
-            settings::anchored(&located, &located.config.python_path, tree, "python-path")
-                .map_err(config_error)?,
-        );
-        for pack in settings::anchored(&located, &located.config.packs, tree, "packs")
-            .map_err(config_error)?
-        {
-            if located.confined {
-                settings
-                    .packs
-                    .load_with(&pack, |p, limit| tree.read(p, limit))?;
-            } else {
-                settings.packs.load_file(&pack)?;
-            }
-        }
-    }
-    for pack in &common.pack {
-        settings.packs.load_file(pack)?;
-    }
+    let mut settings =
+        settings::analysis_settings(&options, config, &cwd).map_err(|e| Failure(e.0))?;
     settings
         .python_path
         .extend(dispatchlint::analysis::default_python_path());

@@ -417,3 +417,64 @@ pub fn anchored(
     }
     Ok(anchored)
 }
+
+/// What the command line adds to the configuration for an analysis run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub exclude: Vec<String>,
+    pub python_path: Vec<PathBuf>,
+    /// `--pack`: the user's own files.
+    pub packs: Vec<PathBuf>,
+    pub threads: usize,
+    pub progress: bool,
+    pub cache: bool,
+    pub respect_ignore_files: bool,
+}
+
+/// The analysis settings: the command line's, then the run-wide keys
+/// (packs, exclude, python-path) of the configuration that applies to `dir`.
+/// A configuration inside the analyzed tree names only paths inside it, and
+/// its packs are read through the tree.
+pub fn analysis_settings(
+    options: &RunOptions,
+    config: &Resolver,
+    dir: &Path,
+) -> Result<crate::analysis::Settings, ConfigError> {
+    let tree = config.tree();
+    let mut settings = crate::analysis::Settings {
+        excludes: options.exclude.clone(),
+        python_path: options.python_path.clone(),
+        threads: options.threads,
+        progress: options.progress,
+        cache: options.cache,
+        respect_ignore_files: options.respect_ignore_files,
+        tree: tree.clone(),
+        ..crate::analysis::Settings::default()
+    };
+    let pack_error = |e: crate::packs::PackError| ConfigError(e.to_string());
+    if let Some(located) = config.for_dir(dir)? {
+        settings
+            .excludes
+            .extend(located.config.exclude.iter().cloned());
+        settings.python_path.extend(anchored(
+            &located,
+            &located.config.python_path,
+            tree,
+            "python-path",
+        )?);
+        for pack in anchored(&located, &located.config.packs, tree, "packs")? {
+            if located.confined {
+                settings
+                    .packs
+                    .load_with(&pack, |p, limit| tree.read(p, limit))
+                    .map_err(pack_error)?;
+            } else {
+                settings.packs.load_file(&pack).map_err(pack_error)?;
+            }
+        }
+    }
+    for pack in &options.packs {
+        settings.packs.load_file(pack).map_err(pack_error)?;
+    }
+    Ok(settings)
+}
