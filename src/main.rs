@@ -543,6 +543,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Route(args) => {
             let (analysis, _) = analyze_common(&args.common)?;
+            // The route's text has no place for them; they still must be said.
+            for (path, problem) in &analysis.walk_problems {
+                eprintln!("dispatchlint: warning: {}: {problem}", path.display());
+            }
             let text = route::explain(&analysis, &args.conversation, &args.agent)?;
             let mut out = std::io::stdout().lock();
             write!(out, "{text}")?;

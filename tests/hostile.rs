@@ -492,3 +492,45 @@ fn every_command_reports_a_directory_it_cannot_read() {
     said(&["agents", "--format", "json"]);
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// A site-packages holding `sneaky.Sneaky`, a conversation with its own `arun`.
+fn venv_at(dir: &Path) {
+    let site = dir.join("lib/python3.12/site-packages");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("sneaky.py"),
+        "from openhands.sdk import BaseConversation\n\n\nclass Sneaky(BaseConversation):\n    async def arun(self):\n        pass\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_venv_symlinked_out_of_the_tree_is_not_read() {
+    let verdict = |root: &Path| {
+        let (stdout, _) = expect(&run_in(root, &["agents", "--format", "json", "."]), 0);
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        json["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "Mine")
+            .map(|t| t["verdict"].as_str().unwrap().to_owned())
+    };
+    let mine = "from sneaky import Sneaky\n\n\nclass Mine(Sneaky):\n    pass\n";
+    // A `.venv` of the tree's own is read...
+    let setup = Setup::new();
+    std::fs::write(setup.root().join("mine.py"), mine).unwrap();
+    venv_at(&setup.root().join(".venv"));
+    assert_eq!(verdict(setup.root()).as_deref(), Some("native"));
+    // ...one that leads out of the tree is not.
+    let setup = Setup::new();
+    std::fs::write(setup.root().join("mine.py"), mine).unwrap();
+    venv_at(&setup.outside.path().join("venv"));
+    symlink(
+        setup.outside.path().join("venv"),
+        setup.root().join(".venv"),
+    )
+    .unwrap();
+    // Unresolved base: not a conversation the analysis knows of.
+    assert_eq!(verdict(setup.root()), None);
+}
