@@ -438,7 +438,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             std::mem::forget(report);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(args) => {
+        Command::Audit(mut args) => {
+            args.common.no_cache = true; // never the cache: one-shot, on a tree not ours
             let given = paths(&args.common);
             let (analysis, config) = analyze_common(&args.common)?;
             let result = lint::lint(&analysis, &config, &None).map_err(|e| Failure(e.0))?;
