@@ -452,10 +452,14 @@ mod private {
             Err(rustix::io::Errno::NOENT) => return Ok(Vec::new()),
             Err(rustix::io::Errno::LOOP) => return untrusted("it is a symlink"),
             Err(_) => {
-                // Unreadable: say why if it is not ours, else do without.
-                return match path.symlink_metadata().ok().as_ref().and_then(distrust) {
-                    Some(why) => untrusted(why),
-                    None => Err(Refused::Unavailable),
+                // Unopenable (a socket, another user's file): say why, or
+                // do without.
+                return match path.symlink_metadata() {
+                    Ok(metadata) if !metadata.is_file() => untrusted("it is not a regular file"),
+                    Ok(metadata) => {
+                        distrust(&metadata).map_or(Err(Refused::Unavailable), untrusted)
+                    }
+                    Err(_) => Err(Refused::Unavailable),
                 };
             }
         };

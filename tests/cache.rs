@@ -266,6 +266,13 @@ fn a_fifo_in_the_cache_files_place_is_not_opened() {
     let (findings, stderr) = check_with_stderr(dir, t.cache.path(), &[]);
     assert!(findings.contains("DL003"), "{findings}");
     assert!(stderr.contains("it is not a regular file"), "{stderr}");
+
+    // A socket cannot even be opened: the same warning.
+    std::fs::remove_file(&t.file).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(&t.file).unwrap();
+    let (findings, stderr) = check_with_stderr(dir, t.cache.path(), &[]);
+    assert!(findings.contains("DL003"), "{findings}");
+    assert!(stderr.contains("it is not a regular file"), "{stderr}");
 }
 
 /// The pids the next processes on this machine will probably get.
