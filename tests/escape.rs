@@ -1,7 +1,7 @@
 //! Control characters in file names and source never reach a human output
 //! raw: a real file whose name holds an OSC title change and a screen clear,
 //! with more of them in a string and a comment on the finding's line, run
-//! through every human format. JSON stays exact.
+//! through every human format (and `route`). JSON stays exact.
 
 use std::path::Path;
 use std::time::Duration;
@@ -81,6 +81,23 @@ fn every_human_format_escapes_control_characters() {
         assert!(text.contains(EVIL_NAME_ESCAPED), "{what}: {text}");
         assert!(text.contains("Evil"), "{what}: {text}");
     }
+
+    let route = run(
+        dir,
+        &[
+            "route",
+            ".",
+            "--conversation",
+            "RemoteConversation",
+            "--agent",
+            "Evil",
+        ],
+    );
+    assert_clean("route", &route);
+    assert!(
+        route.contains("evil\\x1b]0;pwned\\x07\\x1b[2J.Evil"),
+        "{route}"
+    );
 
     // The code frame shows the escaped line, with the label still under
     // `conversation.arun()`, and Python's line break at the lone CR.
