@@ -14,7 +14,8 @@ const EVIL_NAME_ESCAPED: &str = "evil\\x1b]0;pwned\\x07\\x1b[2J.py";
 
 /// A DL003 finding whose line has a string with ESC before the span, a
 /// comment with a screen clear, backspace, DEL, a C1 CSI, a right-to-left
-/// override, and a lone CR (a line end to Python) after it; a sync-only
+/// override, and a lone CR (a line end to Python) after it, then a line with
+/// a markdown fence (the audit's code block must not end there); a sync-only
 /// agent for the agents table.
 const EVIL_SOURCE: &str = "from openhands.sdk import AgentBase, RemoteConversation\n\
 \n\
@@ -24,7 +25,7 @@ class Evil(AgentBase):\n    def step(self, conversation, on_event):\n        pas
 \n\
 async def go(agent, workspace):\n    title = \"\x1b]0;pwned\x07\"\n    \
 conversation = RemoteConversation(agent=agent, workspace=workspace)\n    \
-x = \"\x1b[2J\"; await conversation.arun()  # \x1b[2J\x08\x7f\u{9b}31m\u{202e}gnp.exe\rY = 1\n";
+x = \"\x1b[2J\"; await conversation.arun()  # \x1b[2J\x08\x7f\u{9b}31m\u{202e}gnp.exe\rY = \"```\"\n";
 
 fn run(dir: &Path, args: &[&str]) -> String {
     let output = Command::cargo_bin("dispatchlint")
@@ -81,6 +82,8 @@ fn every_human_format_escapes_control_characters() {
         assert!(text.contains(EVIL_NAME_ESCAPED), "{what}: {text}");
         assert!(text.contains("Evil"), "{what}: {text}");
     }
+    let audit = run(dir, &["audit", "."]);
+    assert!(audit.contains("\n````text\n"), "{audit}");
 
     let route = run(
         dir,
@@ -129,7 +132,7 @@ fn every_human_format_escapes_control_characters() {
         "{full}"
     );
     assert!(
-        lines[at + 1..].iter().any(|l| l.ends_with(" Y = 1")),
+        lines[at + 1..].iter().any(|l| l.ends_with(" Y = \"```\"")),
         "{full}"
     );
 
