@@ -82,9 +82,8 @@ const TEMPORARY_PREFIX: &str = ".dlcache-";
 impl Cache {
     /// The cache of the project made of `paths` (their directories: a file
     /// stands for its own) for this build of dispatchlint, or `None` when
-    /// there is no cache directory to use.
-    /// The cache is not used (with a warning on standard error) when it is
-    /// not private to this user.
+    /// there is no cache directory to use. The cache is not used (with a
+    /// warning on standard error) when it is not private to this user.
     pub fn open(paths: &[PathBuf]) -> Option<Cache> {
         let base = match std::env::var_os("DISPATCHLINT_CACHE_DIR") {
             Some(dir) => PathBuf::from(dir),
@@ -617,5 +616,42 @@ impl Hasher for Fnv64 {
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_names_are_pruned() {
+        assert!(is_build_name(&build_id()));
+        assert!(is_build_name("0.1.0-0123456789abcdef"));
+        assert!(is_build_name("1.2.3-rc.1-0123456789abcdef"));
+        for name in [
+            "0.1.0",
+            "x0.1.0-0123456789abcdef",
+            "0.1.0-0123456789ABCDEF",
+            "0.1/0-0123456789abcdef",
+            "0.1.0-0123456789abcde",
+        ] {
+            assert!(!is_build_name(name), "{name}");
+        }
+        for name in [
+            "0123456789abcdef.bin",
+            "0123456789abcdef.4242.tmp",
+            ".dlcache-x1Y2z3.tmp",
+        ] {
+            assert!(is_cache_file_name(name), "{name}");
+        }
+        for name in [
+            "notes.txt",
+            "0123456789abcdef.bin.bak",
+            "0123456789abcdef.42x.tmp",
+            ".dlcache-x",
+            "bin",
+        ] {
+            assert!(!is_cache_file_name(name), "{name}");
+        }
     }
 }
