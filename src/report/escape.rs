@@ -208,4 +208,34 @@ mod tests {
         assert_eq!(plain.text, "a\r\nb\tc\n");
         assert_eq!(plain.span(3, 4), (3, 1));
     }
+
+    proptest::proptest! {
+        /// Any span of the source maps to the frame text of exactly that
+        /// part of the source, and the frame holds no control but line ends
+        /// and tabs.
+        #[test]
+        fn frame_spans_cover_what_they_covered(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['a', 'é', '✓', '\x1b', '\x07', '\x7f', '\u{9b}', '\u{202e}', '\t', '\n', '\r']),
+                0..40,
+            ),
+            cuts in (0usize..41, 0usize..41),
+        ) {
+            let source: String = chars.iter().collect();
+            let bounds: Vec<usize> = source
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([source.len()])
+                .filter(|&i| !(i > 0 && source[..i].ends_with('\r') && source[i..].starts_with('\n')))
+                .collect();
+            let (a, b) = (bounds[cuts.0 % bounds.len()], bounds[cuts.1 % bounds.len()]);
+            let (a, b) = (a.min(b), a.max(b));
+            let frame = Frame::new(&source);
+            let (at, length) = frame.span(a as u32, b as u32);
+            proptest::prop_assert_eq!(&frame.text[at..at + length], Frame::new(&source[a..b]).text);
+            let bare_cr = frame.text.replace("\r\n", "").contains('\r');
+            let other = frame.text.chars().any(|c| is_escaped(c) && !matches!(c, '\n' | '\t' | '\r'));
+            proptest::prop_assert!(!bare_cr && !other);
+        }
+    }
 }
