@@ -250,6 +250,20 @@ fn a_symlink_in_the_cache_files_place_is_not_followed() {
     assert!(stderr.contains("it is a symlink"), "{stderr}");
     assert_eq!(std::fs::read(&target).unwrap(), t.bytes);
     assert!(t.file.symlink_metadata().unwrap().file_type().is_symlink());
+
+    // The build's directory a symlink to a directory holding the tampered file.
+    let build = t.file.parent().unwrap();
+    std::fs::copy(&target, elsewhere.path().join(t.file.file_name().unwrap())).unwrap();
+    std::fs::remove_file(&t.file).unwrap();
+    std::fs::remove_dir(build).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), build).unwrap();
+    let (findings, stderr) = check_with_stderr(dir, t.cache.path(), &[]);
+    assert!(findings.contains("DL003"), "followed a symlink: {findings}");
+    let warning = format!(
+        "dispatchlint: warning: not using the cache at {}: it is a symlink\n",
+        build.display()
+    );
+    assert_eq!(stderr, warning);
 }
 
 #[test]
