@@ -4,6 +4,8 @@
 //! cache that others could have written is not used, a FIFO or symlink in
 //! its place is not opened, and old builds' directories are pruned.
 
+#![cfg(unix)]
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

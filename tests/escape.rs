@@ -3,6 +3,8 @@
 //! with more of them in a string and a comment on the finding's line, run
 //! through every human format (and `route`). JSON stays exact.
 
+#![cfg(unix)]
+
 use std::path::Path;
 use std::time::Duration;
 
