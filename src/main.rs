@@ -490,7 +490,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             std::mem::forget(report);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(args) => {
+        Command::Audit(mut args) => {
+            args.common.no_cache = true; // never the cache: one-shot, on a tree not ours
             let given = paths(&args.common);
             let config = config_resolver(&args.common, Config::default(), &given)?;
             let settings = settings(&args.common, &config)?;

@@ -15,6 +15,7 @@ use crate::checks::Context;
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::lint::LintResult;
 use crate::report::agents::{self, AgentsReport};
+use crate::report::escape::{self, cell, code};
 use crate::report::findings::{self, Format};
 
 /// A conversation built with an agent, somewhere in the analyzed code.
@@ -102,11 +103,7 @@ fn write_coverage(
     coverage: &Coverage,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "## Coverage
-"
-    )?;
+    writeln!(out, "## Coverage\n")?;
     writeln!(out, "- {} analyzed.", plural(result.files, "file", "files"))?;
     match coverage.ignored_by_files {
         Some(n) => writeln!(
@@ -175,10 +172,6 @@ fn coverage_json(analysis: &Analysis, result: &LintResult, coverage: &Coverage) 
     })
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 pub fn write_markdown(
     analysis: &Analysis,
     result: &LintResult,
@@ -189,7 +182,7 @@ pub fn write_markdown(
     let report = agents::build(analysis);
     let usages = usages(analysis);
     let [native, inherited, unknown] = analysis.verdict_counts();
-    writeln!(out, "# dispatchlint audit: {title}\n")?;
+    writeln!(out, "# dispatchlint audit: {}\n", escape::text(title))?;
     writeln!(
         out,
         "{} files; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {} finding{}.\n",
@@ -214,8 +207,11 @@ pub fn write_markdown(
         for u in &usages {
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | `{}:{}` |",
-                u.conversation, u.agent, u.route, u.path, u.line
+                "| {} | {} | {} | {} |",
+                cell(&code(&u.conversation)),
+                cell(&code(&u.agent)),
+                cell(&u.route),
+                cell(&code(&format!("{}:{}", u.path, u.line)))
             )?;
         }
         writeln!(out)?;
@@ -226,7 +222,9 @@ pub fn write_markdown(
     } else {
         let mut frames = Vec::new();
         findings::write(Format::Full, result, &report, false, &mut frames)?;
-        writeln!(out, "```text\n{}```\n", String::from_utf8_lossy(&frames))?;
+        let frames = String::from_utf8_lossy(&frames);
+        let fence = escape::fence(&frames);
+        writeln!(out, "{fence}text\n{frames}{fence}\n")?;
     }
     writeln!(out, "## Unknowns\n")?;
     let unknowns: Vec<_> = report
@@ -244,12 +242,11 @@ pub fn write_markdown(
         for t in unknowns {
             writeln!(
                 out,
-                "- `{}` ({}, `{}:{}`): {}",
-                t.qualname,
-                t.role,
-                t.path,
-                t.line,
-                t.reason.as_deref().unwrap_or("no reason recorded")
+                "- {} ({}, {}): {}",
+                code(&t.qualname),
+                escape::text(&t.role),
+                code(&format!("{}:{}", t.path, t.line)),
+                escape::text(t.reason.as_deref().unwrap_or("no reason recorded"))
             )?;
         }
     }
@@ -264,19 +261,24 @@ fn types_table(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
             .provider
             .as_ref()
             .map(|p| match (&p.path, p.line) {
-                (Some(path), Some(line)) => format!("`{}` (`{path}:{line}`)", p.qualname),
-                _ => format!("`{}` (rule pack)", p.qualname),
+                (Some(path), Some(line)) => {
+                    format!(
+                        "{} ({})",
+                        code(&p.qualname),
+                        code(&format!("{path}:{line}"))
+                    )
+                }
+                _ => format!("{} (rule pack)", code(&p.qualname)),
             })
             .unwrap_or_else(|| "?".into());
         writeln!(
             out,
-            "| {} | {} | `{}` | {} | `{}:{}` |",
-            t.role,
+            "| {} | {} | {} | {} | {} |",
+            cell(&t.role),
             t.verdict,
-            t.qualname,
+            cell(&code(&t.qualname)),
             cell(&provider),
-            t.path,
-            t.line
+            cell(&code(&format!("{}:{}", t.path, t.line)))
         )?;
     }
     Ok(())

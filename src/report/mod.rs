@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod escape;
 pub mod findings;
 pub mod graph;
 pub mod output;
