@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cache;
 pub mod checks;
+pub mod commands;
 pub mod discover;
 pub mod hierarchy;
 pub mod lint;
