@@ -12,9 +12,9 @@ use crate::checks::{self, Finding, Label, Severity};
 use crate::model::Location;
 use crate::settings::{ConfigError, FileRules, Resolver};
 
-pub const UNUSED_SUPPRESSION: &str = "DL900";
+pub const UNUSED_SUPPRESSION: &str = checks::dl900_unused_suppression::RULE.code;
 /// Input that could not be read, decoded or parsed.
-const INPUT_ERROR: &str = "DL000";
+const INPUT_ERROR: &str = checks::dl000_syntax_error::RULE.code;
 
 /// A finding as reported: with its rule, severity, path and fingerprint.
 #[derive(Clone, Debug, Serialize)]
@@ -212,7 +212,7 @@ pub fn lint_with(
             let anchor = anchors.anchor(&file.path, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
-                name: "unused-suppression",
+                name: checks::dl900_unused_suppression::RULE.name,
                 severity: per_file[id].severity(UNUSED_SUPPRESSION),
                 path: file.path.clone(),
                 location: suppression.location,

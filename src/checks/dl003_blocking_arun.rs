@@ -4,9 +4,17 @@
 use crate::hierarchy::Verdict;
 
 use super::values::{functions, made_here, role_pairs, root_name, At, Values};
-use super::{Context, Finding};
+use super::{Context, Finding, Rule, Severity};
 
-pub const CODE: &str = "DL003";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL003",
+    name: "blocking-arun",
+    summary: "the async entry of a conversation that only inherits it, blocking the event loop",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL003.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
@@ -40,7 +48,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let (arun, run) = (&role.async_, &role.sync);
                 let labels = made_here(&conversation, &name);
                 findings.push(Finding {
-                    code: CODE,
+                    code: RULE.code,
                     file,
                     location: call.location,
                     message: format!(

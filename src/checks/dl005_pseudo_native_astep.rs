@@ -7,9 +7,17 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 
 use super::values::{next_provider, root_name};
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
 
-pub const CODE: &str = "DL005";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL005",
+    name: "pseudo-native-astep",
+    summary: "an async override that only runs the sync entry in a thread",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL005.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -49,7 +57,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let class_name = &file.classes[class].name;
                 let root = root_name(cx, role);
                 findings.push(Finding {
-                    code: CODE,
+                    code: RULE.code,
                     file: file_id,
                     location: function.location,
                     message: format!(
