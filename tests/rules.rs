@@ -19,7 +19,8 @@ fn expected_table() -> String {
 
 #[test]
 fn the_readme_table_is_the_registry() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let expected = expected_table();
     assert!(
         readme.contains(&expected),
@@ -42,12 +43,19 @@ fn every_rule_has_the_four_sections() {
         let title = format!("# {} {}\n", rule.code, rule.name);
         assert!(rule.docs.starts_with(&title), "{}: title", rule.code);
         let mut at = 0;
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix"] {
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix",
+        ] {
             let found = rule.docs[at..]
                 .find(&format!("\n{section}\n"))
                 .unwrap_or_else(|| panic!("{}: no `{section}` after the previous one", rule.code));
             let start = at + found + section.len() + 2;
-            let body_end = rule.docs[start..].find("\n## ").map_or(rule.docs.len(), |e| start + e);
+            let body_end = rule.docs[start..]
+                .find("\n## ")
+                .map_or(rule.docs.len(), |e| start + e);
             assert!(
                 !rule.docs[start..body_end].trim().is_empty(),
                 "{}: `{section}` is empty",
@@ -68,8 +76,9 @@ fn the_command_line_lists_every_rule() {
     let text = String::from_utf8(output.stdout).unwrap();
     for rule in rules() {
         assert!(
-            text.lines()
-                .any(|l| l.starts_with(rule.code) && l.contains(rule.name) && l.ends_with(rule.summary)),
+            text.lines().any(|l| l.starts_with(rule.code)
+                && l.contains(rule.name)
+                && l.ends_with(rule.summary)),
             "{}: {text}",
             rule.code
         );
