@@ -2,6 +2,7 @@
 //! only inherits the root's, which runs the sync entry on the event loop.
 
 use crate::hierarchy::Verdict;
+use crate::model::Driver;
 
 use super::values::{functions, made_here, role_pairs, root_name, At, Values};
 use super::{Context, Finding, Rule, Severity};
@@ -29,7 +30,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         for call in &function.entry_calls {
             // `asyncio.run` makes a loop of its own that nothing else shares:
             // blocking it only makes the call synchronous.
-            if call.driver == "asyncio.run" {
+            if call.driver == Driver::AsyncioRun {
                 continue;
             }
             for pair in &pairs {

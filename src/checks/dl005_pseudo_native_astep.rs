@@ -4,7 +4,7 @@
 //! like the default.
 
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::model::Language;
+use crate::model::{Language, Via};
 
 use super::values::{next_provider, root_name};
 use super::{Context, Finding, Label, Rule, Severity};
@@ -36,17 +36,17 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     continue;
                 }
                 let (astep, step) = (&role.async_, &role.sync);
-                let what = match delegation.via.as_str() {
-                    "run_in_executor" if &delegation.target == step => {
+                let what = match delegation.via {
+                    Via::Executor if &delegation.target == step => {
                         format!("hands the sync `{step}` to an executor")
                     }
-                    "asyncio.to_thread" if &delegation.target == step => {
+                    Via::ToThread if &delegation.target == step => {
                         format!("hands the sync `{step}` to `asyncio.to_thread`")
                     }
-                    "inline" if &delegation.target == step => {
+                    Via::Inline if &delegation.target == step => {
                         format!("calls the sync `{step}()` inline, on the event loop")
                     }
-                    "super"
+                    Via::Super
                         if &delegation.target == astep
                             && next_provider(cx, &key, role) == Some(Verdict::Inherited) =>
                     {
