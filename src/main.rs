@@ -48,6 +48,8 @@ enum Command {
     Audit(commands::audit::AuditArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Run the language server on standard input and output.
+    Server(commands::server::ServerArgs),
     /// Discover, decode and parse only, then print the phase timings: the
     /// floor the benchmark compares the analysis with.
     #[command(hide = true)]
@@ -68,6 +70,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::ShowSettings(args) => commands::show_settings::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Parse(common) => commands::parse::run(common),
+        Command::Server(args) => commands::server::run(args),
         Command::Completions(args) => {
             // Written whole, so that a closed pipe is one error, not a panic.
             let mut command = <Cli as clap::CommandFactory>::command();

@@ -113,11 +113,17 @@ fn find_module(roots: &[(PathBuf, bool)], tree: &Tree, module: &str) -> Option<(
 
 /// `$VIRTUAL_ENV` and `./.venv`: their `site-packages`, when present.
 pub fn default_python_path() -> Vec<PathBuf> {
+    default_python_path_in(std::path::Path::new(""))
+}
+
+/// [`default_python_path`] with the `.venv` of `dir` (the language server's
+/// workspace), not of the working directory.
+pub fn default_python_path_in(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut envs: Vec<PathBuf> = Vec::new();
     if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
         envs.push(PathBuf::from(venv));
     }
-    envs.push(PathBuf::from(".venv"));
+    envs.push(dir.join(".venv"));
     let mut found = Vec::new();
     for env in envs {
         for lib in ["lib", "lib64"] {

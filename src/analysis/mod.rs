@@ -16,7 +16,7 @@ use crate::untrusted::{self, Tree};
 mod libraries;
 mod progress;
 
-pub use libraries::default_python_path;
+pub use libraries::{default_python_path, default_python_path_in};
 pub use progress::Clock;
 
 /// What an analysis run needs to know besides the paths.
@@ -238,7 +238,8 @@ fn extract_cached(
 
 /// The names whose mention makes a function worth following: every Python
 /// role's async entry.
-fn follow_names(packs: &Packs) -> Vec<String> {
+/// The async entries whose mention makes a function body worth following.
+pub fn follow_names(packs: &Packs) -> Vec<String> {
     let mut names: Vec<String> = packs
         .roles(Language::Python)
         .map(|role| role.async_.clone())
@@ -338,6 +339,16 @@ fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
         }
     }
     verdicts
+}
+
+impl Analysis {
+    /// Builds the hierarchy and the verdicts again from the facts in hand,
+    /// after a Python file's facts were replaced (the language server's
+    /// edits); Rust facts are linked once, by `analyze`.
+    pub fn refresh(&mut self) {
+        self.hierarchy = build_hierarchy(&self.files, &self.packs);
+        self.verdicts = verdicts(&self.files, &self.hierarchy);
+    }
 }
 
 impl Analysis {

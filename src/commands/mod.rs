@@ -17,6 +17,7 @@ pub mod check;
 pub mod parse;
 pub mod route;
 pub mod rule;
+pub mod server;
 pub mod show_settings;
 
 /// How a command that ran ended.
