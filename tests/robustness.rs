@@ -335,6 +335,74 @@ fn class_that_is_its_own_ancestor_through_an_import_cycle() {
 }
 
 #[test]
+fn star_imports_that_search_each_other_are_unknown() {
+    // Two modules that star-import each other, and a package that
+    // star-imports submodules nobody wrote (each search of it asked the
+    // package again for a longer and longer name): the name is unresolved
+    // with a reason, where the search used to overflow the stack.
+    let dir = project();
+    let files = [
+        ("a.py", "from b import *\n"),
+        ("b.py", "from a import *\n"),
+        (
+            "c.py",
+            "from openhands.sdk import AgentBase\nfrom a import Missing\n\nclass C(Missing, AgentBase):\n    pass\n",
+        ),
+        (
+            "pkg/__init__.py",
+            "from pkg.absent import *\nfrom pkg.other import *\nfrom . import *\n",
+        ),
+        (
+            "d.py",
+            "from openhands.sdk import AgentBase\nfrom pkg import Thing\n\nclass D(Thing, AgentBase):\n    pass\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    check(dir.path());
+    let report = agents_json(dir.path());
+    for class in ["c.C", "d.D"] {
+        let (verdict, reason) = verdict(&report, class);
+        assert_eq!(verdict, "unknown", "{class}: {reason}");
+        assert!(reason.contains("cannot be resolved"), "{class}: {reason}");
+    }
+}
+
+#[test]
+fn long_reexport_chains_resolve_until_a_limit() {
+    // m0 re-exports m1's `Base`, which re-exports m2's, ...: 20 modules
+    // resolve; 200 stop with a reason instead of recursing 200 deep.
+    let dir = project();
+    for (prefix, length) in [("short", 20), ("long", 200)] {
+        for i in 0..length {
+            let text = if i + 1 == length {
+                "from openhands.sdk import AgentBase\n\nclass Base(AgentBase):\n    pass\n"
+                    .to_owned()
+            } else {
+                format!("from {prefix}{} import Base\n", i + 1)
+            };
+            std::fs::write(dir.path().join(format!("{prefix}{i}.py")), text).unwrap();
+        }
+        std::fs::write(
+            dir.path().join(format!("use_{prefix}.py")),
+            format!(
+                "from openhands.sdk import AgentBase\nfrom {prefix}0 import Base\n\nclass Mine(Base, AgentBase):\n    pass\n"
+            ),
+        )
+        .unwrap();
+    }
+    check(dir.path());
+    let report = agents_json(dir.path());
+    assert_eq!(verdict(&report, "use_short.Mine").0, "inherited");
+    let (verdict, reason) = verdict(&report, "use_long.Mine");
+    assert_eq!(verdict, "unknown", "{reason}");
+    assert!(reason.contains("deeper than"), "{reason}");
+}
+
+#[test]
 fn mro_that_c3_rejects_is_unknown() {
     let dir = project();
     std::fs::write(
