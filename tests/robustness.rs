@@ -112,6 +112,121 @@ fn deep_trees_without_brackets_are_a_syntax_error() {
     }
 }
 
+/// `n` copies of `term` joined by `separator`.
+fn joined(term: &str, separator: &str, n: usize) -> String {
+    vec![term; n].join(separator)
+}
+
+/// A shape's name and its expression with `n` terms.
+type Shape = (&'static str, fn(usize) -> String);
+
+/// Chains and nestings of every shape, as `x = ...` statements.
+const SHAPES: &[Shape] = &[
+    ("plus", |n| joined("\"a\"", " + ", n)),
+    ("times", |n| joined("a", " * ", n)),
+    ("bitor", |n| joined("a", " | ", n)),
+    ("power", |n| joined("a", " ** ", n)),
+    ("and", |n| joined("a", " and ", n)),
+    ("or", |n| joined("a", " or ", n)),
+    ("compare", |n| joined("a", " < ", n)),
+    ("concat", |n| joined("\"a\"", " ", n)),
+    ("fstring", |n| joined("f\"{a}\"", " + ", n)),
+    ("attribute", |n| format!("a{}", ".b".repeat(n))),
+    ("call", |n| format!("f{}", "()".repeat(n))),
+    ("subscript", |n| format!("a{}", "[0]".repeat(n))),
+    ("method", |n| format!("a{}", ".b()".repeat(n))),
+    ("not", |n| format!("{}a", "not ".repeat(n))),
+    ("minus", |n| format!("{}a", "-".repeat(n))),
+    ("conditional", |n| joined("a", " if c else ", n)),
+    ("lambda", |n| format!("{}a", "lambda: ".repeat(n))),
+];
+
+/// Whether CPython 3.12 refuses to compile a file, run as a script: the
+/// shallowest start, where it accepts the deepest trees (`compile()` called
+/// from Python code refuses a few levels earlier). Running the file is
+/// harmless here: each is one assignment from undefined names.
+fn cpython_refuses(dir: &Path, file: &str) -> bool {
+    let output = std::process::Command::new("python3.12")
+        .env("PYENV_VERSION", "3.12.1")
+        .current_dir(dir)
+        .arg(file)
+        .output()
+        .expect("Python 3.12 (bash .ci/setup)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    [
+        "SyntaxError",
+        "during ast construction",
+        "during compilation",
+        "Parser stack overflowed",
+    ]
+    .iter()
+    .any(|refusal| stderr.contains(refusal))
+}
+
+#[test]
+fn nesting_limit_agrees_with_cpython() {
+    // A chain of 1,001 terms is valid Python; 10,000 and 100,000 are not
+    // for CPython 3.12 ("maximum recursion depth exceeded during ast
+    // construction"), except where the tree stays flat (`and`, `<`,
+    // implicit concatenation). DL000 exactly where CPython refuses, at the
+    // limit too (2,999 and 3,000 terms, 2,998 and 2,999 attributes), and
+    // never a crash, however long the chain.
+    let dir = project();
+    let mut files = Vec::new();
+    let sizes = SHAPES.iter().flat_map(|shape| {
+        [1_001, 10_000, 100_000]
+            .into_iter()
+            .map(move |n| (shape, n))
+    });
+    let limits = [
+        (&SHAPES[0], 2_999),
+        (&SHAPES[0], 3_000),
+        (&SHAPES[9], 2_998),
+        (&SHAPES[9], 2_999),
+    ];
+    for ((shape, make), n) in sizes.chain(limits) {
+        let name = format!("{shape}_{n}.py");
+        std::fs::write(dir.path().join(&name), format!("x = {}\n", make(n))).unwrap();
+        files.push(name);
+    }
+    assert!(!cpython_refuses(dir.path(), "plus_1001.py"));
+    let (stdout, _) = check(dir.path());
+    let mut disagree = Vec::new();
+    for file in &files {
+        let syntax_error = stdout
+            .lines()
+            .any(|line| line.starts_with(file.as_str()) && line.contains("DL000"));
+        let refused = cpython_refuses(dir.path(), file);
+        if syntax_error != refused {
+            disagree.push(format!(
+                "{file}: CPython {}, dispatchlint {}",
+                if refused { "refuses it" } else { "compiles it" },
+                if syntax_error { "DL000" } else { "no DL000" },
+            ));
+        }
+    }
+    assert!(disagree.is_empty(), "{disagree:#?}\n{stdout}");
+}
+
+#[test]
+fn an_await_at_the_far_end_of_a_long_chain_is_seen() {
+    // The await is the innermost of 1,000 nested additions.
+    let dir = project();
+    let text = GOOD.replace(
+        "    await conversation.arun()\n",
+        &format!(
+            "    x = await conversation.arun(){}\n",
+            " + \"a\"".repeat(1_000)
+        ),
+    );
+    std::fs::write(dir.path().join("chain.py"), text).unwrap();
+    let (stdout, _) = check(dir.path());
+    assert!(
+        finding_for(&stdout, "chain.py").starts_with("chain.py:6:9: DL003"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn deeply_nested_rust_is_a_syntax_error() {
     let dir = project();
