@@ -518,6 +518,33 @@ fn long_reexport_chains_resolve_until_a_limit() {
 }
 
 #[test]
+fn rust_globs_that_reexport_each_other_resolve_quickly() {
+    // Twelve modules, each glob-importing all the others: every path
+    // through them was searched (six modules took 26 s; twelve, hours).
+    let dir = project();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"globs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let modules: Vec<String> = (0..12).map(|i| format!("m{i}")).collect();
+    let mut text = String::new();
+    for module in &modules {
+        text.push_str(&format!("pub mod {module} {{\n"));
+        for other in modules.iter().filter(|other| *other != module) {
+            text.push_str(&format!("    pub use super::{other}::*;\n"));
+        }
+        text.push_str("}\n");
+    }
+    text.push_str("pub struct X;\nimpl m0::Agent for X {\n    fn step(&mut self) {}\n}\n");
+    std::fs::write(dir.path().join("src/lib.rs"), text).unwrap();
+    let started = std::time::Instant::now();
+    check(dir.path());
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+#[test]
 fn mro_that_c3_rejects_is_unknown() {
     let dir = project();
     std::fs::write(
