@@ -298,6 +298,39 @@ fn run_python(path: PathBuf, text: String) {
     });
 }
 
+/// Ways to wrap an expression in one more level without brackets (the
+/// tokenizer allows 200 of those): chain links, which nest to the left,
+/// and prefixes and right-nesting operators, which nest the other way.
+const WRAPS: &[(&str, &str)] = &[
+    ("", " + a"),
+    ("", " * a"),
+    ("", ".b"),
+    ("", "()"),
+    ("", "[0]"),
+    ("", ".arun()"),
+    ("not ", ""),
+    ("-", ""),
+    ("await ", ""),
+    ("a ** ", ""),
+    ("a if c else ", ""),
+    ("lambda: ", ""),
+    ("", " and a"),
+    ("", " < a"),
+];
+
+/// `conversation.arun()` wrapped by each of `wraps`, innermost first, in an
+/// async function that builds the conversation.
+fn deep_chain(wraps: &[usize]) -> String {
+    let mut expr = String::from("conversation.arun()");
+    for &wrap in wraps {
+        let (before, after) = WRAPS[wrap];
+        expr = format!("{before}{expr}{after}");
+    }
+    format!(
+        "from openhands.sdk import RemoteConversation\n\n\nasync def go(agent, workspace):\n    conversation = RemoteConversation(agent=agent, workspace=workspace)\n    x = {expr}\n"
+    )
+}
+
 /// What a wide line is made of: spaces (code pushed to the right, or bad
 /// indentation), a long name, a long string, a long comment, tabs, and
 /// multi-byte characters (columns count characters, offsets bytes).
@@ -446,6 +479,19 @@ proptest! {
             text = widen(&text, at, fill, width);
         }
         report_python(text);
+    }
+
+    #[test]
+    fn python_reports_survive_deep_chains(
+        runs in prop::collection::vec((0..WRAPS.len(), 1usize..2_000), 1..6),
+    ) {
+        // Runs of one wrapping each, up to a few thousand levels in all:
+        // around CPython's limit of 3,000 and past it.
+        let wraps: Vec<usize> = runs
+            .iter()
+            .flat_map(|&(wrap, times)| std::iter::repeat_n(wrap, times))
+            .collect();
+        report_python(deep_chain(&wraps));
     }
 
     #[test]
