@@ -14,6 +14,19 @@
 //! one went unused (so it holds just the project's current files).
 //! Concurrent runs never read half a file; one that does not decode is
 //! treated as empty.
+//!
+//! The cache decides what is reported, so it is private: its directories
+//! are made `0700`, its temporary file is created exclusively (never
+//! through a symlink) and renamed into place, and a run does without it,
+//! with a one-line warning, when a directory or the file is owned by another
+//! user, writable by its group or by others, or the file is not a regular
+//! file (it is opened with `O_NOFOLLOW | O_NONBLOCK` and checked with
+//! `fstat` before a byte is read, and read up to [`MAX_BYTES`]).
+//!
+//! Each build of dispatchlint has its own directory under the base. A run
+//! that writes its cache removes the directories of other builds, except the
+//! two used most recently within a week (an installed binary and a
+//! development build used in turn must not wipe each other's cache).
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -44,6 +57,8 @@ struct Entry {
 
 pub struct Cache {
     path: PathBuf,
+    /// The directory that holds every build's directory.
+    base: PathBuf,
     /// The cache file as read.
     bytes: Vec<u8>,
     /// Key -> (offset, length) of its entry in `bytes`.
@@ -57,22 +72,44 @@ pub struct Cache {
 /// The first bytes of a cache file: a format change must not decode as the old.
 const MAGIC: &[u8; 8] = b"dlcache1";
 
+/// A cache file larger than this is not read (the 1x benchmark corpus,
+/// 137k lines, needs 1.4 MB).
+pub const MAX_BYTES: u64 = 512 << 20;
+
+/// The start of a temporary cache file's name.
+const TEMPORARY_PREFIX: &str = ".dlcache-";
+
 impl Cache {
     /// The cache of the project made of `paths` (their directories: a file
     /// stands for its own) for this build of dispatchlint, or `None` when
-    /// there is no cache directory to use.
+    /// there is no cache directory to use. The cache is not used (with a
+    /// warning on standard error) when it is not private to this user.
     pub fn open(paths: &[PathBuf]) -> Option<Cache> {
         let base = match std::env::var_os("DISPATCHLINT_CACHE_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => dirs::cache_dir()?.join("dispatchlint"),
         };
         let dir = base.join(build_id());
-        std::fs::create_dir_all(&dir).ok()?;
         let path = dir.join(format!("{:016x}.bin", project_id(paths)));
-        let bytes = std::fs::read(&path).unwrap_or_default();
+        let bytes = match private::directory(&base, true)
+            .and_then(|()| private::directory(&dir, false))
+            .and_then(|()| private::read(&path, MAX_BYTES))
+        {
+            Ok(bytes) => bytes,
+            Err(private::Refused::Untrusted(at, why)) => {
+                eprintln!(
+                    "dispatchlint: warning: not using the cache at {}: {why}",
+                    crate::report::escape::path(&at)
+                );
+                return None;
+            }
+            Err(private::Refused::Unavailable) => return None,
+        };
+        private::mark_used(&dir);
         let index = read_index(&bytes).unwrap_or_default();
         Some(Cache {
             path,
+            base,
             bytes,
             index,
             used: Mutex::default(),
@@ -174,13 +211,24 @@ impl Cache {
             .into_iter()
             .chain(entries.iter().map(|(key, bytes)| (*key, bytes.as_slice())))
             .collect();
-        let temporary = self
-            .path
-            .with_extension(format!("{}.tmp", std::process::id()));
-        if std::fs::write(&temporary, write_file(&all)).is_ok()
-            && std::fs::rename(&temporary, &self.path).is_err()
-        {
-            let _ = std::fs::remove_file(&temporary);
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        // Created with O_EXCL and mode 0600 under a random name, renamed over
+        // the cache file (a symlink there is replaced, never followed), and
+        // removed on any failure.
+        let written = tempfile::Builder::new()
+            .prefix(TEMPORARY_PREFIX)
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, &write_file(&all))?;
+                file.persist(&self.path).map_err(|e| e.error)
+            });
+        if written.is_ok() {
+            if let Some(build) = dir.file_name() {
+                private::prune(&self.base, build);
+            }
         }
     }
 }
@@ -301,6 +349,254 @@ fn build_id() -> String {
     format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
 }
 
+/// Whether `name` is a build directory's name: `{version}-{16 hex digits}`
+/// (any version: other releases' directories are ours too).
+fn is_build_name(name: &str) -> bool {
+    let Some((version, hash)) = name.rsplit_once('-') else {
+        return false;
+    };
+    hash.len() == 16
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && version.starts_with(|c: char| c.is_ascii_digit())
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
+}
+
+/// Whether `name` is a file a build directory holds: a cache file
+/// (`{16 hex}.bin`), a temporary one, or one an older build left
+/// (`{16 hex}.{pid}.tmp`).
+fn is_cache_file_name(name: &str) -> bool {
+    let hex16 = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = name.strip_prefix(TEMPORARY_PREFIX) {
+        return rest.ends_with(".tmp");
+    }
+    match name.split('.').collect::<Vec<_>>()[..] {
+        [project, "bin"] => hex16(project),
+        [project, pid, "tmp"] => hex16(project) && pid.bytes().all(|b| b.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// The checks that keep the cache private, and the pruning of old builds.
+#[cfg(unix)]
+mod private {
+    use std::ffi::OsStr;
+    use std::fs::{DirBuilder, File, Metadata};
+    use std::io::Read;
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, SystemTime};
+
+    use rustix::fs::{AtFlags, Mode, OFlags};
+
+    /// Why the cache is not used.
+    pub enum Refused {
+        /// Someone else could have written it: warn, and do without.
+        Untrusted(PathBuf, &'static str),
+        /// It cannot be made or read (a read-only home, a race with another
+        /// build's pruning): do without, silently.
+        Unavailable,
+    }
+
+    /// What makes a directory or file untrusted, or `None`.
+    fn distrust(metadata: &Metadata) -> Option<&'static str> {
+        if metadata.uid() != rustix::process::geteuid().as_raw() {
+            Some("it is owned by another user")
+        } else if metadata.mode() & 0o002 != 0 {
+            Some("it is writable by others")
+        } else if metadata.mode() & 0o020 != 0 {
+            Some("it is writable by its group")
+        } else {
+            None
+        }
+    }
+
+    /// Makes `path` (mode 0700) if missing and checks that only this user
+    /// can write it. The base may be a symlink to a directory (a cache
+    /// directory moved to another disk); a build's directory may not.
+    pub fn directory(path: &Path, follow: bool) -> Result<(), Refused> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(|_| Refused::Unavailable)?;
+        let metadata = if follow {
+            path.metadata()
+        } else {
+            path.symlink_metadata()
+        }
+        .map_err(|_| Refused::Unavailable)?;
+        let untrusted = |why| Err(Refused::Untrusted(path.to_path_buf(), why));
+        if metadata.file_type().is_symlink() {
+            return untrusted("it is a symlink");
+        }
+        if !metadata.is_dir() {
+            return untrusted("it is not a directory");
+        }
+        match distrust(&metadata) {
+            Some(why) => untrusted(why),
+            None => Ok(()),
+        }
+    }
+
+    /// The cache file's bytes (none when it does not exist or is too
+    /// large). Opened without following a symlink and without blocking on a
+    /// FIFO, and checked with `fstat` before anything is read.
+    pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
+        let untrusted = |why| Err(Refused::Untrusted(path.to_path_buf(), why));
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let file = match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(fd) => File::from(fd),
+            Err(rustix::io::Errno::NOENT) => return Ok(Vec::new()),
+            Err(rustix::io::Errno::LOOP) => return untrusted("it is a symlink"),
+            Err(_) => {
+                // Unopenable (a socket, another user's file): say why, or
+                // do without.
+                return match path.symlink_metadata() {
+                    Ok(metadata) if !metadata.is_file() => untrusted("it is not a regular file"),
+                    Ok(metadata) => {
+                        distrust(&metadata).map_or(Err(Refused::Unavailable), untrusted)
+                    }
+                    Err(_) => Err(Refused::Unavailable),
+                };
+            }
+        };
+        let metadata = file.metadata().map_err(|_| Refused::Unavailable)?;
+        if !metadata.is_file() {
+            return untrusted("it is not a regular file");
+        }
+        if let Some(why) = distrust(&metadata) {
+            return untrusted(why);
+        }
+        if metadata.len() > limit {
+            return Ok(Vec::new());
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        // A read error is an empty cache (another build may be removing it).
+        if file.take(limit).read_to_end(&mut bytes).is_err() {
+            bytes.clear();
+        }
+        Ok(bytes)
+    }
+
+    /// Records that this build's cache was used now (its directory's
+    /// modification time), for [`prune`].
+    pub fn mark_used(dir: &Path) {
+        if let Ok(handle) = File::open(dir) {
+            let _ = handle.set_modified(SystemTime::now());
+        }
+    }
+
+    /// Other builds whose directories are kept: the most recently used ones,
+    /// if used within [`KEEP_FOR`].
+    const KEEP_OTHER_BUILDS: usize = 2;
+    const KEEP_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+    /// At most this many directories are removed by one run.
+    const PRUNE_PER_RUN: usize = 16;
+
+    /// Removes other builds' directories under `base`, but `current` and the
+    /// ones [`KEEP_OTHER_BUILDS`] keeps: only directories named like a build
+    /// and owned by this user, only the files a cache directory holds, never
+    /// through a symlink (every removal is relative to a directory opened
+    /// with `O_NOFOLLOW`). Failures are ignored: another run may be reading
+    /// or pruning the same directories.
+    pub fn prune(base: &Path, current: &OsStr) {
+        let Ok(listing) = std::fs::read_dir(base) else {
+            return;
+        };
+        let mut builds: Vec<(SystemTime, std::ffi::OsString)> = listing
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name();
+                if name == current || !name.to_str().is_some_and(super::is_build_name) {
+                    return None;
+                }
+                // Not followed: a symlink is not a directory here.
+                let metadata = entry.path().symlink_metadata().ok()?;
+                let ours = metadata.is_dir() && distrust(&metadata).is_none();
+                ours.then(|| (metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH), name))
+            })
+            .collect();
+        if builds.is_empty() {
+            return;
+        }
+        builds.sort_by_key(|&(used, _)| std::cmp::Reverse(used));
+        let now = SystemTime::now();
+        let stale = builds.into_iter().enumerate().filter(|(rank, (used, _))| {
+            *rank >= KEEP_OTHER_BUILDS || now.duration_since(*used).unwrap_or_default() > KEEP_FOR
+        });
+        let directory = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let Ok(base_fd) = rustix::fs::open(base, directory, Mode::empty()) else {
+            return;
+        };
+        for (_, (_, name)) in stale.take(PRUNE_PER_RUN) {
+            let Ok(build_fd) =
+                rustix::fs::openat(&base_fd, &name, directory | OFlags::NOFOLLOW, Mode::empty())
+            else {
+                continue;
+            };
+            let owned = rustix::fs::fstat(&build_fd)
+                .is_ok_and(|stat| stat.st_uid == rustix::process::geteuid().as_raw());
+            if !owned {
+                continue;
+            }
+            let Ok(files) = std::fs::read_dir(base.join(&name)) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let file = file.file_name();
+                if file.to_str().is_some_and(super::is_cache_file_name) {
+                    // Never removes a directory, never follows a symlink.
+                    let _ = rustix::fs::unlinkat(&build_fd, &file, AtFlags::empty());
+                }
+            }
+            // Only when empty: a file we did not make keeps the directory.
+            let _ = rustix::fs::unlinkat(&base_fd, &name, AtFlags::REMOVEDIR);
+        }
+    }
+}
+
+/// Elsewhere, the checks that need no owner or mode.
+#[cfg(not(unix))]
+mod private {
+    use std::ffi::OsStr;
+    use std::io::Read;
+    use std::path::{Path, PathBuf};
+
+    pub enum Refused {
+        Untrusted(PathBuf, &'static str),
+        Unavailable,
+    }
+
+    pub fn directory(path: &Path, _follow: bool) -> Result<(), Refused> {
+        std::fs::create_dir_all(path).map_err(|_| Refused::Unavailable)
+    }
+
+    pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
+        match path.symlink_metadata() {
+            Err(_) => return Ok(Vec::new()),
+            Ok(m) if !m.is_file() => {
+                return Err(Refused::Untrusted(
+                    path.to_path_buf(),
+                    "it is not a regular file",
+                ))
+            }
+            Ok(m) if m.len() > limit => return Ok(Vec::new()),
+            Ok(_) => {}
+        }
+        let mut bytes = Vec::new();
+        match std::fs::File::open(path).map(|f| f.take(limit).read_to_end(&mut bytes)) {
+            Ok(Ok(_)) => Ok(bytes),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    pub fn mark_used(_dir: &Path) {}
+
+    pub fn prune(_base: &Path, _current: &OsStr) {}
+}
+
 /// FNV-1a: stable across Rust releases, unlike `DefaultHasher`.
 struct Fnv64(u64);
 
@@ -320,5 +616,42 @@ impl Hasher for Fnv64 {
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_names_are_pruned() {
+        assert!(is_build_name(&build_id()));
+        assert!(is_build_name("0.1.0-0123456789abcdef"));
+        assert!(is_build_name("1.2.3-rc.1-0123456789abcdef"));
+        for name in [
+            "0.1.0",
+            "x0.1.0-0123456789abcdef",
+            "0.1.0-0123456789ABCDEF",
+            "0.1/0-0123456789abcdef",
+            "0.1.0-0123456789abcde",
+        ] {
+            assert!(!is_build_name(name), "{name}");
+        }
+        for name in [
+            "0123456789abcdef.bin",
+            "0123456789abcdef.4242.tmp",
+            ".dlcache-x1Y2z3.tmp",
+        ] {
+            assert!(is_cache_file_name(name), "{name}");
+        }
+        for name in [
+            "notes.txt",
+            "0123456789abcdef.bin.bak",
+            "0123456789abcdef.42x.tmp",
+            ".dlcache-x",
+            "bin",
+        ] {
+            assert!(!is_cache_file_name(name), "{name}");
+        }
     }
 }

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cache;
 pub mod checks;
+pub mod commands;
 pub mod discover;
 pub mod hierarchy;
 pub mod lint;
@@ -17,5 +18,6 @@ pub mod report;
 pub mod rust;
 pub mod settings;
 pub mod suppress;
+pub mod untrusted;
 
 pub use analysis::{analyze, Analysis, Settings, TypeVerdict};

@@ -12,7 +12,9 @@ use crate::checks::{self, Finding, Label, Severity};
 use crate::model::Location;
 use crate::settings::{ConfigError, FileRules, Resolver};
 
-pub const UNUSED_SUPPRESSION: &str = "DL900";
+pub const UNUSED_SUPPRESSION: &str = checks::dl900_unused_suppression::RULE.code;
+/// Input that could not be read, decoded or parsed.
+const INPUT_ERROR: &str = checks::dl000_syntax_error::RULE.code;
 
 /// A finding as reported: with its rule, severity, path and fingerprint.
 #[derive(Clone, Debug, Serialize)]
@@ -26,13 +28,26 @@ pub struct Reported {
     pub help: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
+    /// The analysis read this path as a source: a code frame may show it.
+    /// A path the walk would not read (a FIFO, a symlink out of the tree)
+    /// must not be opened by a reporter either.
+    #[serde(skip)]
+    pub has_source: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct LintResult {
     pub findings: Vec<Reported>,
     pub files: usize,
+    /// Findings hidden by suppression comments (all of the below).
     pub suppressed: usize,
+    /// ... by a comment on or above their line.
+    pub suppressed_by_line: usize,
+    /// ... by a file-wide `# dispatchlint: ignore-file[...]`.
+    pub suppressed_by_file: usize,
+    /// Findings of checks that ran whose rule the file's configuration
+    /// turns off (`ignore`, `per-file-ignores`).
+    pub disabled_by_config: usize,
     /// Findings hidden because the baseline holds them.
     pub baselined: usize,
     /// Baseline entries whose findings are gone.
@@ -43,10 +58,27 @@ pub struct LintResult {
 /// the hierarchy still comes from everything analyzed.
 pub type Only = Option<HashSet<PathBuf>>;
 
+/// How findings are filtered.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Report what suppression comments would hide (`--ignore-noqa`): the
+    /// analyzed tree's comments need not be trusted in an audit.
+    pub ignore_noqa: bool,
+}
+
 pub fn lint(
     analysis: &Analysis,
     config: &Resolver,
     only: &Only,
+) -> Result<LintResult, ConfigError> {
+    lint_with(analysis, config, only, &Options::default())
+}
+
+pub fn lint_with(
+    analysis: &Analysis,
+    config: &Resolver,
+    only: &Only,
+    options: &Options,
 ) -> Result<LintResult, ConfigError> {
     let mut per_file: Vec<std::sync::Arc<FileRules>> = Vec::with_capacity(analysis.files.len());
     for file in &analysis.files {
@@ -94,16 +126,26 @@ pub fn lint(
     let mut used: HashSet<(usize, usize, String)> = HashSet::new();
     let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
     for finding in raw {
-        if !reported_file(finding.file) || !per_file[finding.file].is_enabled(finding.code) {
+        if !reported_file(finding.file) {
+            continue;
+        }
+        if !per_file[finding.file].is_enabled(finding.code) {
+            result.disabled_by_config += 1;
             continue;
         }
         let file = &analysis.files[finding.file];
-        if let Some(index) = file.suppressions.iter().position(|s| {
+        let suppression = file.suppressions.iter().position(|s| {
             s.codes.iter().any(|c| c == finding.code)
                 && s.line.is_none_or(|line| line == finding.location.line)
-        }) {
+        });
+        if let Some(index) = suppression.filter(|_| !options.ignore_noqa) {
             used.insert((finding.file, index, finding.code.to_owned()));
             result.suppressed += 1;
+            if file.suppressions[index].line.is_some() {
+                result.suppressed_by_line += 1;
+            } else {
+                result.suppressed_by_file += 1;
+            }
             continue;
         }
         let anchor = anchors.anchor(&file.path, finding.location);
@@ -122,10 +164,38 @@ pub fn lint(
             help: finding.help,
             labels: finding.labels,
             fingerprint,
+            has_source: true,
+        });
+    }
+    for (path, problem) in &analysis.walk_problems {
+        // What the walk could not read or would not: a finding of its own,
+        // so that every format says it (the path may be a directory).
+        if !config.rules_for(path)?.is_enabled(INPUT_ERROR) {
+            continue;
+        }
+        let location = Location {
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            ..Default::default()
+        };
+        result.findings.push(Reported {
+            code: INPUT_ERROR,
+            name: rules.get(INPUT_ERROR).copied().unwrap_or("unknown"),
+            severity: config.rules_for(path)?.severity(INPUT_ERROR),
+            path: path.clone(),
+            location,
+            message: problem.clone(),
+            help: "make it a readable regular file inside the project, or exclude it".into(),
+            labels: Vec::new(),
+            fingerprint: fingerprint(INPUT_ERROR, path, problem, 0),
+            has_source: false,
         });
     }
     for (id, file) in analysis.files.iter().enumerate() {
-        if !reported_file(id) || !per_file[id].is_enabled(UNUSED_SUPPRESSION) {
+        if options.ignore_noqa || !reported_file(id) || !per_file[id].is_enabled(UNUSED_SUPPRESSION)
+        {
             continue;
         }
         for (index, suppression) in file.suppressions.iter().enumerate() {
@@ -142,7 +212,7 @@ pub fn lint(
             let anchor = anchors.anchor(&file.path, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
-                name: "unused-suppression",
+                name: checks::dl900_unused_suppression::RULE.name,
                 severity: per_file[id].severity(UNUSED_SUPPRESSION),
                 path: file.path.clone(),
                 location: suppression.location,
@@ -153,6 +223,7 @@ pub fn lint(
                 help: "remove the suppression comment (or the codes it no longer needs)".into(),
                 labels: Vec::new(),
                 fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
+                has_source: true,
             });
         }
     }
@@ -178,7 +249,7 @@ struct Anchors {
 impl Anchors {
     fn anchor(&mut self, path: &Path, location: Location) -> String {
         let lines = self.lines.entry(path.to_path_buf()).or_insert_with(|| {
-            let Ok(bytes) = std::fs::read(path) else {
+            let Ok(bytes) = crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) else {
                 return Vec::new();
             };
             String::from_utf8_lossy(&bytes)
@@ -240,7 +311,7 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::untrusted::read_text(path, crate::untrusted::CONFIG_LIMIT)
             .map_err(|e| ConfigError(format!("cannot read baseline {}: {e}", path.display())))?;
         serde_json::from_str(&text)
             .map_err(|e| ConfigError(format!("invalid baseline {}: {e}", path.display())))

@@ -1,20 +1,15 @@
-//! The command line: argument handling and exit codes, nothing else.
+//! The command line: argument handling and exit codes, nothing else; each
+//! subcommand is a file of `dispatchlint::commands`.
 //!
 //! Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage,
 //! configuration or I/O error (and internal errors).
 
-use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use dispatchlint::checks::{self, Severity};
-use dispatchlint::lint::{self, Baseline};
-use dispatchlint::report::{agents, audit, findings, graph, route};
-use dispatchlint::settings::{self, Config};
-use dispatchlint::{analyze, Settings};
+use dispatchlint::commands::{self, Error, ExitStatus};
 
 // Parsing and fact extraction allocate many small objects on every worker;
 // glibc malloc took about a third of the run in the profile.
@@ -40,147 +35,23 @@ fn version() -> &'static str {
 #[derive(Subcommand)]
 enum Command {
     /// Run the dispatch checks.
-    Check(CheckArgs),
+    Check(commands::check::CheckArgs),
     /// List every agent and conversation type with its async capability.
-    Agents(AgentsArgs),
+    Agents(commands::agents::AgentsArgs),
     /// Print the route the dispatcher takes for a conversation and an agent type.
-    Route(RouteArgs),
+    Route(commands::route::RouteArgs),
     /// Print a rule's documentation.
-    Rule(RuleArgs),
+    Rule(commands::rule::RuleArgs),
     /// Print the settings in effect for a path.
-    ShowSettings(ShowSettingsArgs),
+    ShowSettings(commands::show_settings::ShowSettingsArgs),
     /// Audit a repository: agents, routes, findings and unknowns in one markdown report.
-    Audit(AuditArgs),
+    Audit(commands::audit::AuditArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Discover, decode and parse only, then print the phase timings: the
     /// floor the benchmark compares the analysis with.
     #[command(hide = true)]
-    Parse(Common),
-}
-
-#[derive(Args)]
-struct Common {
-    /// Files or directories to analyze (default: the current directory).
-    paths: Vec<PathBuf>,
-    /// Skip paths matching this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Index Python sources under DIR for imported modules (repeatable).
-    #[arg(long, value_name = "DIR")]
-    python_path: Vec<PathBuf>,
-    /// Add a rule pack (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pack: Vec<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Use this configuration file for every file.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Ignore all configuration files.
-    #[arg(long)]
-    isolated: bool,
-    /// No progress bar.
-    #[arg(short, long)]
-    quiet: bool,
-    /// Print each phase's wall time on standard error (for the benchmark).
-    #[arg(long, hide = true)]
-    stats: bool,
-    /// Do not read or write the per-file facts cache.
-    #[arg(long)]
-    no_cache: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum AgentsFormat {
-    Human,
-    Json,
-    /// Graphviz: the role hierarchy, nodes coloured by verdict.
-    Dot,
-    /// A Mermaid flowchart of the same graph.
-    Mermaid,
-}
-
-#[derive(Args)]
-struct AgentsArgs {
-    #[command(flatten)]
-    common: Common,
-    #[arg(long, value_enum, default_value_t = AgentsFormat::Human)]
-    format: AgentsFormat,
-}
-
-#[derive(Args)]
-struct CheckArgs {
-    #[command(flatten)]
-    common: Common,
-    /// Output format (default: full on a terminal, concise otherwise; github under GitHub Actions).
-    #[arg(long, value_enum)]
-    output_format: Option<findings::Format>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output_file: Option<PathBuf>,
-    /// Only these rules (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    select: Option<Vec<String>>,
-    /// Also these rules.
-    #[arg(long, value_delimiter = ',')]
-    extend_select: Vec<String>,
-    /// Not these rules.
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
-    /// Exit 0 even when there are findings.
-    #[arg(long)]
-    exit_zero: bool,
-    /// Exit 1 only for findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
-    fail_level: FailLevel,
-    /// Report only findings that are not in this baseline.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Record today's findings in FILE and exit 0.
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<PathBuf>,
-    /// Report only on the files given on the command line, resolving their
-    /// hierarchy from the whole project under ROOT. When only files are given,
-    /// this is the default, with the enclosing git repository as ROOT.
-    #[arg(long, value_name = "ROOT")]
-    project_root: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FailLevel {
-    Warning,
-    Error,
-}
-
-#[derive(Args)]
-struct RouteArgs {
-    #[command(flatten)]
-    common: Common,
-    /// The conversation type (name or qualified name).
-    #[arg(long)]
-    conversation: String,
-    /// The agent type (name or qualified name).
-    #[arg(long)]
-    agent: String,
-}
-
-#[derive(Args)]
-struct AuditArgs {
-    #[command(flatten)]
-    common: Common,
-    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
-    format: AuditFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output_file: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum AuditFormat {
-    Markdown,
-    Json,
+    Parse(commands::Common),
 }
 
 #[derive(Args)]
@@ -188,344 +59,24 @@ struct CompletionsArgs {
     shell: clap_complete::Shell,
 }
 
-#[derive(Args)]
-struct RuleArgs {
-    /// The rule code, e.g. DL001.
-    code: Option<String>,
-    /// List every rule.
-    #[arg(long)]
-    all: bool,
-}
-
-#[derive(Args)]
-struct ShowSettingsArgs {
-    /// The file or directory whose settings to show.
-    #[arg(default_value = ".")]
-    path: PathBuf,
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    #[arg(long)]
-    isolated: bool,
-}
-
-struct Failure(String);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(error: E) -> Self {
-        Failure(error.to_string())
-    }
-}
-
-fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Failure> {
-    let mut settings = Settings {
-        excludes: common.exclude.clone(),
-        python_path: common.python_path.clone(),
-        threads: common.threads,
-        progress: !common.quiet,
-        cache: !common.no_cache,
-        ..Settings::default()
-    };
-    let cwd = std::env::current_dir()?;
-    if let Some(located) = config.for_dir(&cwd).map_err(|e| Failure(e.0))? {
-        settings
-            .excludes
-            .extend(located.config.exclude.iter().cloned());
-        settings
-            .python_path
-            .extend(settings::anchored(&located, &located.config.python_path));
-        for pack in settings::anchored(&located, &located.config.packs) {
-            settings.packs.load_file(&pack)?;
-        }
-    }
-    for pack in &common.pack {
-        settings.packs.load_file(pack)?;
-    }
-    settings
-        .python_path
-        .extend(dispatchlint::analysis::default_python_path());
-    Ok(settings)
-}
-
-fn paths(common: &Common) -> Vec<PathBuf> {
-    if common.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        common.paths.clone()
-    }
-}
-
-/// The analysis the read-only commands share, with the configuration it used.
-fn analyze_common(
-    common: &Common,
-) -> Result<(dispatchlint::Analysis, settings::Resolver), Failure> {
-    let config = config_resolver(common, Config::default())?;
-    let settings = settings(common, &config)?;
-    let analysis = analyze(&paths(common), &settings)?;
-    Ok((analysis, config))
-}
-
-fn config_resolver(common: &Common, overrides: Config) -> Result<settings::Resolver, Failure> {
-    settings::Resolver::new(common.config.as_deref(), common.isolated, overrides)
-        .map_err(|e| Failure(e.0))
-}
-
-fn output(path: &Option<PathBuf>) -> Result<Box<dyn Write>, Failure> {
-    Ok(match path {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    })
-}
-
-fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
-    let overrides = Config {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        ..Config::default()
-    };
-    let config = config_resolver(&args.common, overrides)?;
-    let settings = settings(&args.common, &config)?;
-    let given = paths(&args.common);
-    // Files alone (as pre-commit passes them): judge them against the whole
-    // project's hierarchy, report only on them.
-    let project_root = args.project_root.clone().or_else(|| {
-        let all_files = !args.common.paths.is_empty() && given.iter().all(|p| p.is_file());
-        all_files.then(|| project_root_of(&std::env::current_dir().unwrap_or_default()))
-    });
-    let (analyzed, only) = match &project_root {
-        Some(root) => {
-            let cwd = std::env::current_dir()?;
-            let only: HashSet<PathBuf> = given
-                .iter()
-                .map(|p| {
-                    let absolute = dispatchlint::discover::absolutize(&cwd, p);
-                    dispatchlint::discover::display_path(&cwd, &absolute)
-                })
-                .collect();
-            let mut analyzed = vec![root.clone()];
-            analyzed.extend(given.iter().cloned());
-            (analyzed, Some(only))
-        }
-        None => (given, None),
-    };
-    let analysis = analyze(&analyzed, &settings)?;
-    let mut clock = dispatchlint::analysis::Clock::new();
-    let mut result = lint::lint(&analysis, &config, &only).map_err(|e| Failure(e.0))?;
-    clock.lap("checks, suppressions, fingerprints");
-    if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::from_findings(&result.findings);
-        let text = serde_json::to_string_pretty(&baseline)?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
-        eprintln!(
-            "dispatchlint: wrote {} finding(s) to the baseline {}",
-            result.findings.len(),
-            path.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(path) = &args.baseline {
-        Baseline::read(path)
-            .map_err(|e| Failure(e.0))?
-            .apply(&mut result);
-    }
-    let format = args.output_format.unwrap_or_else(|| {
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            findings::Format::Github
-        } else if args.output_file.is_none() && std::io::stdout().is_terminal() {
-            findings::Format::Full
-        } else {
-            findings::Format::Concise
-        }
-    });
-    let color = args.output_file.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    // Only the markdown summary shows the agents table.
-    let agents_report = if format == findings::Format::Markdown {
-        agents::build(&analysis)
-    } else {
-        agents::AgentsReport::default()
-    };
-    let mut out = output(&args.output_file)?;
-    findings::write(format, &result, &agents_report, color, &mut out)?;
-    out.flush()?;
-    clock.lap("report");
-    if args.common.stats {
-        print_stats(
-            analysis.timings.iter().chain(&clock.laps),
-            analysis.files.len(),
-        );
-    }
-    // The process ends here: freeing every fact one by one took 5-10% of the
-    // run in the profile, and the OS reclaims it all at once anyway.
-    std::mem::forget(analysis);
-    std::mem::forget(agents_report);
-    let threshold = match args.fail_level {
-        FailLevel::Warning => Severity::Warning,
-        FailLevel::Error => Severity::Error,
-    };
-    let failing = result.findings.iter().any(|f| f.severity >= threshold);
-    Ok(if failing && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// The enclosing repository (a `.git` above the working directory), or the
-/// working directory itself.
-fn project_root_of(cwd: &Path) -> PathBuf {
-    cwd.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf()
-}
-
-/// The hidden `--stats` output: one phase per line, then the total.
-fn print_stats<'a>(
-    laps: impl Iterator<Item = &'a (&'static str, std::time::Duration)>,
-    files: usize,
-) {
-    let mut total = std::time::Duration::ZERO;
-    for (phase, took) in laps {
-        total += *took;
-        eprintln!("{phase:<38} {:>9.1} ms", took.as_secs_f64() * 1e3);
-    }
-    eprintln!(
-        "{:<38} {:>9.1} ms ({files} files)",
-        "total",
-        total.as_secs_f64() * 1e3
-    );
-}
-
-fn run(cli: Cli) -> Result<ExitCode, Failure> {
+fn run(cli: Cli) -> Result<ExitStatus, Error> {
     match cli.command {
-        Command::Parse(common) => {
-            let config = config_resolver(&common, Config::default())?;
-            let settings = settings(&common, &config)?;
-            let (laps, files, failed) =
-                dispatchlint::analysis::parse_only(&paths(&common), &settings)?;
-            print_stats(laps.iter(), files);
-            eprintln!("{failed} file(s) could not be read, decoded or parsed");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check(args) => check(args),
-        Command::Agents(args) => {
-            let (analysis, _) = analyze_common(&args.common)?;
-            let mut clock = dispatchlint::analysis::Clock::new();
-            let report = agents::build(&analysis);
-            let mut out = std::io::stdout().lock();
-            match args.format {
-                AgentsFormat::Human => agents::write_human(&report, &mut out)?,
-                AgentsFormat::Json => agents::write_json(&report, &mut out)?,
-                AgentsFormat::Dot => graph::write_dot(&analysis, &mut out)?,
-                AgentsFormat::Mermaid => graph::write_mermaid(&analysis, &mut out)?,
-            }
-            out.flush()?;
-            clock.lap("report");
-            if args.common.stats {
-                print_stats(
-                    analysis.timings.iter().chain(&clock.laps),
-                    analysis.files.len(),
-                );
-            }
-            // As in `check`: the OS frees it faster than the destructors would.
-            std::mem::forget(analysis);
-            std::mem::forget(report);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Audit(args) => {
-            let given = paths(&args.common);
-            let (analysis, config) = analyze_common(&args.common)?;
-            let result = lint::lint(&analysis, &config, &None).map_err(|e| Failure(e.0))?;
-            let mut out = output(&args.output_file)?;
-            match args.format {
-                AuditFormat::Markdown => {
-                    let title: Vec<String> =
-                        given.iter().map(|p| p.display().to_string()).collect();
-                    audit::write_markdown(&analysis, &result, &title.join(", "), &mut out)?
-                }
-                AuditFormat::Json => {
-                    serde_json::to_writer_pretty(
-                        &mut out,
-                        &audit::json_document(&analysis, &result),
-                    )?;
-                    writeln!(out)?;
-                }
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Check(args) => commands::check::run(args),
+        Command::Agents(args) => commands::agents::run(args),
+        Command::Route(args) => commands::route::run(args),
+        Command::Rule(args) => commands::rule::run(args),
+        Command::ShowSettings(args) => commands::show_settings::run(args),
+        Command::Audit(args) => commands::audit::run(args),
+        Command::Parse(common) => commands::parse::run(common),
         Command::Completions(args) => {
+            // Written whole, so that a closed pipe is one error, not a panic.
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(
-                args.shell,
-                &mut command,
-                "dispatchlint",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Route(args) => {
-            let (analysis, _) = analyze_common(&args.common)?;
-            let text = route::explain(&analysis, &args.conversation, &args.agent)?;
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Rule(args) => {
-            if args.all || args.code.is_none() {
-                for rule in checks::rules() {
-                    println!("{}  {:<28} {}", rule.code, rule.name, rule.summary);
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let code = args.code.unwrap_or_default().to_ascii_uppercase();
-            match checks::rule(&code) {
-                Some(rule) => {
-                    print!("{}", rule.docs);
-                    Ok(ExitCode::SUCCESS)
-                }
-                None => Err(Failure(format!(
-                    "unknown rule `{code}` (see `dispatchlint rule --all`)"
-                ))),
-            }
-        }
-        Command::ShowSettings(args) => {
-            let config =
-                settings::Resolver::new(args.config.as_deref(), args.isolated, Config::default())
-                    .map_err(|e| Failure(e.0))?;
-            let dir = if args.path.is_dir() {
-                args.path.clone()
-            } else {
-                args.path
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default()
-            };
-            let cwd = std::env::current_dir()?;
-            let dir = dispatchlint::discover::absolutize(&cwd, &dir);
-            let located = config.for_dir(&dir).map_err(|e| Failure(e.0))?;
-            let rules = config
-                .rules_for(&dir.join("__file__"))
-                .map_err(|e| Failure(e.0))?;
-            match &located {
-                Some(l) => println!(
-                    "config file: {}",
-                    l.path
-                        .as_ref()
-                        .map_or("-".into(), |p| p.display().to_string())
-                ),
-                None => println!("config file: none (defaults)"),
-            }
-            if let Some(l) = &located {
-                println!("{}", toml::to_string_pretty(&l.config)?.trim_end());
-            }
-            println!("enabled rules: {}", rules.enabled().join(", "));
-            Ok(ExitCode::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "dispatchlint", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
+            Ok(ExitStatus::Success)
         }
     }
 }
@@ -549,8 +100,10 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(code)) => code,
-        Ok(Err(Failure(message))) => {
+        Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
+        Ok(Ok(ExitStatus::Findings)) => ExitCode::from(1),
+        Ok(Err(error)) if error.is_closed_pipe() => ExitCode::SUCCESS,
+        Ok(Err(Error(message))) => {
             eprintln!("dispatchlint: error: {message}");
             ExitCode::from(2)
         }

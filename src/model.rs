@@ -290,11 +290,38 @@ pub struct EntryCall {
     /// What the method is called on.
     pub receiver: Value,
     pub method: String,
-    /// How it is driven: `await`, `asyncio.run`, `create_task`, ...
-    pub driver: String,
+    pub driver: Driver,
     /// The whole expression (`await c.arun()`).
     pub location: Location,
     pub block: Block,
+}
+
+/// How a coroutine of an entry call is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Driver {
+    /// `await c.arun()`.
+    Await,
+    /// `asyncio.run(c.arun())`: a loop of its own that runs nothing else.
+    AsyncioRun,
+    /// Handed to a scheduler of the running loop: `create_task`,
+    /// `ensure_future`, `gather`, `wait_for`, `shield`,
+    /// `run_until_complete`, `run_coroutine_threadsafe`.
+    Scheduled,
+}
+
+/// How an async override hands its work on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    /// `await loop.run_in_executor(None, self.step, ...)`.
+    Executor,
+    /// `await asyncio.to_thread(self.step, ...)`.
+    ToThread,
+    /// `self.step(...)`, called on the event loop.
+    Inline,
+    /// `await super().astep(...)`.
+    Super,
 }
 
 /// How a condition tests a capability.
@@ -343,8 +370,7 @@ pub struct Guard {
 /// An async method whose body only hands the sync method to something else.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Delegation {
-    /// `run_in_executor`, `asyncio.to_thread`, `super().astep`.
-    pub via: String,
+    pub via: Via,
     pub target: String,
     pub location: Location,
 }

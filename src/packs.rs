@@ -175,11 +175,27 @@ impl Packs {
         packs
     }
 
+    /// A pack file named on the command line or by the user's configuration:
+    /// read only if it is a regular file under the size cap.
     pub fn load_file(&mut self, path: &Path) -> Result<(), PackError> {
+        self.load_with(path, crate::untrusted::read)
+    }
+
+    /// A pack file read by `read` (a tree's configuration reads through the
+    /// tree); the error names the file and never quotes one it refused.
+    pub fn load_with(
+        &mut self,
+        path: &Path,
+        read: impl FnOnce(&Path, u64) -> Result<Vec<u8>, crate::untrusted::ReadError>,
+    ) -> Result<(), PackError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PackError {
+        let bytes = read(path, crate::untrusted::CONFIG_LIMIT).map_err(|e| PackError {
             origin: origin.clone(),
-            message: e.to_string(),
+            message: format!("cannot read it: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| PackError {
+            origin: origin.clone(),
+            message: "not valid UTF-8".into(),
         })?;
         self.add(parse_pack(&origin, &text)?);
         Ok(())

@@ -12,6 +12,7 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{rules, Severity};
+use crate::untrusted::Tree;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -70,6 +71,9 @@ struct Tool {
 pub struct Located {
     pub path: Option<PathBuf>,
     pub config: Config,
+    /// Found inside the analyzed tree: the paths it names must stay inside it.
+    #[serde(skip)]
+    pub confined: bool,
 }
 
 impl Located {
@@ -82,14 +86,29 @@ impl Located {
     }
 }
 
+/// The configuration file named by `--config`: the user's own, read only if
+/// it is a regular file under the size cap.
 pub fn load_file(path: &Path) -> Result<Located, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = crate::discover::absolutize(&cwd, path);
+    let text = read_config(&absolute, None)?;
     let mut located = from_text(path, &text)?;
     // Paths in a configuration are relative to its directory, wherever we run from.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    located.path = Some(crate::discover::absolutize(&cwd, path));
+    located.path = Some(absolute);
     Ok(located)
+}
+
+/// A configuration file's text, capped; through `tree` when the tree holds it.
+/// The error names the file and why, and never quotes what it refused.
+fn read_config(absolute: &Path, tree: Option<&Tree>) -> Result<String, ConfigError> {
+    let limit = crate::untrusted::CONFIG_LIMIT;
+    let bytes = match tree {
+        Some(tree) => tree.read_held(absolute, limit),
+        None => crate::untrusted::read(absolute, limit),
+    }
+    .map_err(|e| ConfigError(format!("cannot read {}: {e}", absolute.display())))?;
+    String::from_utf8(bytes)
+        .map_err(|_| ConfigError(format!("{}: not valid UTF-8", absolute.display())))
 }
 
 /// A configuration from its text; `path` names it in errors and tells
@@ -111,9 +130,19 @@ pub fn from_text(path: &Path, text: &str) -> Result<Located, ConfigError> {
     let located = Located {
         path: Some(path.to_path_buf()),
         config,
+        confined: false,
     };
     validate(&located)?;
     Ok(located)
+}
+
+/// Whether a `pyproject.toml`'s text has a `[tool.dispatchlint]` table.
+fn has_section(text: &str) -> bool {
+    toml::from_str::<PyProject>(text)
+        .ok()
+        .and_then(|p| p.tool)
+        .and_then(|t| t.dispatchlint)
+        .is_some()
 }
 
 /// Every code named in a configuration must select at least one rule.
@@ -167,6 +196,8 @@ pub struct Resolver {
     /// Per directory: its configuration and the rules it gives every file.
     rules: Mutex<DirRules>,
     cwd: PathBuf,
+    /// The analyzed tree: configuration found inside it is confined to it.
+    tree: Tree,
     /// Command-line selection, applied on top of every file's configuration.
     pub overrides: Config,
 }
@@ -183,6 +214,7 @@ impl Resolver {
         validate(&Located {
             path: None,
             config: overrides.clone(),
+            confined: false,
         })?;
         Ok(Resolver {
             fixed,
@@ -190,8 +222,19 @@ impl Resolver {
             cache: Mutex::new(HashMap::new()),
             rules: Mutex::default(),
             cwd: std::env::current_dir().unwrap_or_default(),
+            tree: Tree::default(),
             overrides,
         })
+    }
+
+    /// Confines configuration found inside `tree` (and what it names) to it.
+    pub fn with_tree(mut self, tree: Tree) -> Self {
+        self.tree = tree;
+        self
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
     }
 
     /// The configuration closest to `dir`, if any.
@@ -219,20 +262,22 @@ impl Resolver {
     }
 
     fn search(&self, dir: &Path) -> Result<Option<Located>, ConfigError> {
-        let mut current = Some(dir);
-        while let Some(d) = current {
-            let own = d.join("dispatchlint.toml");
-            if own.is_file() {
-                return load_file(&own).map(Some);
-            }
-            let pyproject = d.join("pyproject.toml");
-            if pyproject.is_file() {
-                let located = load_file(&pyproject)?;
-                if pyproject_has_section(&pyproject) {
-                    return Ok(Some(located));
+        let dir = crate::discover::absolutize(&self.cwd, dir);
+        for d in dir.ancestors() {
+            for name in ["dispatchlint.toml", "pyproject.toml"] {
+                let candidate = d.join(name);
+                // Present in any form (a FIFO, a dangling symlink): read or refused.
+                if std::fs::symlink_metadata(&candidate).is_err() {
+                    continue;
                 }
+                let text = read_config(&candidate, Some(&self.tree))?;
+                let mut located = from_text(&candidate, &text)?;
+                if name == "pyproject.toml" && !has_section(&text) {
+                    continue;
+                }
+                located.confined = self.tree.holds(&candidate);
+                return Ok(Some(located));
             }
-            current = d.parent();
         }
         Ok(None)
     }
@@ -270,15 +315,6 @@ impl Resolver {
             _ => Ok(shared),
         }
     }
-}
-
-fn pyproject_has_section(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| toml::from_str::<PyProject>(&t).ok())
-        .and_then(|p| p.tool)
-        .and_then(|t| t.dispatchlint)
-        .is_some()
 }
 
 /// Selection and severities for one file.
@@ -350,8 +386,95 @@ impl FileRules {
     }
 }
 
-/// Paths in a configuration file are relative to it.
-pub fn anchored(located: &Located, paths: &[PathBuf]) -> Vec<PathBuf> {
+/// Paths in a configuration file, relative to it. A configuration inside the
+/// analyzed tree may name only paths inside it (`key` names the entry in
+/// the error).
+pub fn anchored(
+    located: &Located,
+    paths: &[PathBuf],
+    tree: &Tree,
+    key: &str,
+) -> Result<Vec<PathBuf>, ConfigError> {
     let dir = located.dir();
-    paths.iter().map(|p| dir.join(p)).collect()
+    let mut anchored = Vec::with_capacity(paths.len());
+    for path in paths {
+        let joined = crate::discover::absolutize(&dir, path);
+        if located.confined {
+            let inside = tree.holds(&joined)
+                && (std::fs::symlink_metadata(&joined).is_err() || tree.contains(&joined));
+            if !inside {
+                return Err(ConfigError(format!(
+                    "{}: {key} entry `{}` is outside the analyzed tree; a configuration inside the tree may only name paths inside it",
+                    located
+                        .path
+                        .as_ref()
+                        .map_or(String::new(), |p| p.display().to_string()),
+                    path.display()
+                )));
+            }
+        }
+        anchored.push(joined);
+    }
+    Ok(anchored)
+}
+
+/// What the command line adds to the configuration for an analysis run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub exclude: Vec<String>,
+    pub python_path: Vec<PathBuf>,
+    /// `--pack`: the user's own files.
+    pub packs: Vec<PathBuf>,
+    pub threads: usize,
+    pub progress: bool,
+    pub cache: bool,
+    pub respect_ignore_files: bool,
+}
+
+/// The analysis settings: the command line's, then the run-wide keys
+/// (packs, exclude, python-path) of the configuration that applies to `dir`.
+/// A configuration inside the analyzed tree names only paths inside it, and
+/// its packs are read through the tree.
+pub fn analysis_settings(
+    options: &RunOptions,
+    config: &Resolver,
+    dir: &Path,
+) -> Result<crate::analysis::Settings, ConfigError> {
+    let tree = config.tree();
+    let mut settings = crate::analysis::Settings {
+        excludes: options.exclude.clone(),
+        python_path: options.python_path.clone(),
+        threads: options.threads,
+        progress: options.progress,
+        cache: options.cache,
+        respect_ignore_files: options.respect_ignore_files,
+        tree: tree.clone(),
+        ..crate::analysis::Settings::default()
+    };
+    let pack_error = |e: crate::packs::PackError| ConfigError(e.to_string());
+    if let Some(located) = config.for_dir(dir)? {
+        settings
+            .excludes
+            .extend(located.config.exclude.iter().cloned());
+        settings.python_path.extend(anchored(
+            &located,
+            &located.config.python_path,
+            tree,
+            "python-path",
+        )?);
+        for pack in anchored(&located, &located.config.packs, tree, "packs")? {
+            if located.confined {
+                settings
+                    .packs
+                    .load_with(&pack, |p, limit| tree.read(p, limit))
+                    .map_err(pack_error)?;
+            } else {
+                settings.packs.load_file(&pack).map_err(pack_error)?;
+            }
+        }
+    }
+    for pack in &options.packs {
+        settings.packs.load_file(pack).map_err(pack_error)?;
+    }
+    Ok(settings)
 }

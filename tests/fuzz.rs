@@ -379,7 +379,8 @@ fn report_python(text: String) {
         }
         agents::write_human(&report, &mut out).expect("agents");
         agents::write_json(&report, &mut out).expect("agents json");
-        audit::write_markdown(&analysis, &result, "fuzz", &mut out).expect("audit");
+        let coverage = audit::Coverage::default();
+        audit::write_markdown(&analysis, &result, &coverage, "fuzz", &mut out).expect("audit");
     });
 }
 

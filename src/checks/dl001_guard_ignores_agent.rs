@@ -5,9 +5,17 @@ use crate::hierarchy::Verdict;
 use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, TestKind, Value};
 
 use super::values::{functions, role_pairs, root_name, At, RolePair, Values};
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
 
-pub const CODE: &str = "DL001";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL001",
+    name: "guard-ignores-agent",
+    summary: "a condition that chooses the conversation's async entry without testing its agent",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL001.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
@@ -147,7 +155,7 @@ fn check_guard(
         }
     }
     Some(Finding {
-        code: CODE,
+        code: RULE.code,
         file: values.file,
         location: guard.location,
         message,

@@ -5,9 +5,17 @@
 use crate::hierarchy::Verdict;
 
 use super::values::{functions, role_pairs, root_name, At, Values};
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
 
-pub const CODE: &str = "DL002";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL002",
+    name: "sync-agent-async-path",
+    summary: "a conversation with a sync-only agent run on the async path",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL002.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
@@ -55,7 +63,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     });
                 }
                 findings.push(Finding {
-                    code: CODE,
+                    code: RULE.code,
                     file,
                     location: call.location,
                     message: format!(

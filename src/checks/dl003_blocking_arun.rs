@@ -2,11 +2,20 @@
 //! only inherits the root's, which runs the sync entry on the event loop.
 
 use crate::hierarchy::Verdict;
+use crate::model::Driver;
 
 use super::values::{functions, made_here, role_pairs, root_name, At, Values};
-use super::{Context, Finding};
+use super::{Context, Finding, Rule, Severity};
 
-pub const CODE: &str = "DL003";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL003",
+    name: "blocking-arun",
+    summary: "the async entry of a conversation that only inherits it, blocking the event loop",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL003.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
@@ -21,7 +30,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         for call in &function.entry_calls {
             // `asyncio.run` makes a loop of its own that nothing else shares:
             // blocking it only makes the call synchronous.
-            if call.driver == "asyncio.run" {
+            if call.driver == Driver::AsyncioRun {
                 continue;
             }
             for pair in &pairs {
@@ -40,7 +49,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let (arun, run) = (&role.async_, &role.sync);
                 let labels = made_here(&conversation, &name);
                 findings.push(Finding {
-                    code: CODE,
+                    code: RULE.code,
                     file,
                     location: call.location,
                     message: format!(

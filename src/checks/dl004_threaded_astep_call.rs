@@ -4,9 +4,17 @@
 use crate::hierarchy::Verdict;
 
 use super::values::{functions, made_here, role_pairs, root_name, At, Values};
-use super::{Context, Finding};
+use super::{Context, Finding, Rule, Severity};
 
-pub const CODE: &str = "DL004";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL004",
+    name: "threaded-astep-call",
+    summary: "the async step awaited on a sync-only agent outside a conversation",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL004.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
@@ -39,7 +47,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             let (astep, step) = (&role.async_, &role.sync);
             let labels = made_here(&agent, &name);
             findings.push(Finding {
-                code: CODE,
+                code: RULE.code,
                 file,
                 location: call.location,
                 message: format!(

@@ -4,12 +4,20 @@
 //! like the default.
 
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::model::Language;
+use crate::model::{Language, Via};
 
 use super::values::{next_provider, root_name};
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
 
-pub const CODE: &str = "DL005";
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL005",
+    name: "pseudo-native-astep",
+    summary: "an async override that only runs the sync entry in a thread",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL005.md"),
+    check: Some(check),
+};
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -28,17 +36,17 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     continue;
                 }
                 let (astep, step) = (&role.async_, &role.sync);
-                let what = match delegation.via.as_str() {
-                    "run_in_executor" if &delegation.target == step => {
+                let what = match delegation.via {
+                    Via::Executor if &delegation.target == step => {
                         format!("hands the sync `{step}` to an executor")
                     }
-                    "asyncio.to_thread" if &delegation.target == step => {
+                    Via::ToThread if &delegation.target == step => {
                         format!("hands the sync `{step}` to `asyncio.to_thread`")
                     }
-                    "inline" if &delegation.target == step => {
+                    Via::Inline if &delegation.target == step => {
                         format!("calls the sync `{step}()` inline, on the event loop")
                     }
-                    "super"
+                    Via::Super
                         if &delegation.target == astep
                             && next_provider(cx, &key, role) == Some(Verdict::Inherited) =>
                     {
@@ -49,7 +57,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let class_name = &file.classes[class].name;
                 let root = root_name(cx, role);
                 findings.push(Finding {
-                    code: CODE,
+                    code: RULE.code,
                     file: file_id,
                     location: function.location,
                     message: format!(

@@ -9,7 +9,17 @@
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::rust::nodes::Model;
 
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
+
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL101",
+    name: "unreachable-native-async",
+    summary: "an async entry implemented where no dispatcher can reach it",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL101.md"),
+    check: Some(check),
+};
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
@@ -51,7 +61,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                     .map_or(imp.fact.location, |m| m.location);
                 let root_impl = play.root_impls.first();
                 findings.push(Finding {
-                    code: "DL101",
+                    code: RULE.code,
                     file: imp.file,
                     location,
                     message: format!(
@@ -87,7 +97,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 }
                 if let Some(method) = imp.methods.get(&role.async_) {
                     findings.push(Finding {
-                        code: "DL101",
+                        code: RULE.code,
                         file,
                         location: method.location,
                         message: format!(

@@ -7,7 +7,17 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Location;
 use crate::rust::nodes::Model;
 
-use super::{Context, Finding};
+use super::{Context, Finding, Rule, Severity};
+
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL102",
+    name: "capability-mismatch",
+    summary: "a hand-written capability that disagrees with the impls",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL102.md"),
+    check: Some(check),
+};
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
@@ -24,7 +34,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 };
                 if method.body.returns_none && !play.async_impls.is_empty() {
                     findings.push(Finding {
-                        code: "DL102",
+                        code: RULE.code,
                         file: imp.file,
                         location: method.location,
                         message: format!(
@@ -105,7 +115,7 @@ fn flag_finding(
         format!("none of its impls defines `{async_}`")
     };
     Finding {
-        code: "DL102",
+        code: RULE.code,
         file,
         location,
         message: format!("`{type_name}::{name}` says `{value}`, but {actual}"),

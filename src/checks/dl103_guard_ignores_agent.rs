@@ -5,7 +5,17 @@
 
 use crate::packs::Role;
 
-use super::{Context, Finding, Label};
+use super::{Context, Finding, Label, Rule, Severity};
+
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL103",
+    name: "guard-ignores-agent",
+    summary: "a condition that chooses a conversation's async entry without testing its agent",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL103.md"),
+    check: Some(check),
+};
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
@@ -42,7 +52,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                     .map(|v| format!(" (through `{v}`)"))
                     .unwrap_or_default();
                 findings.push(Finding {
-                    code: "DL103",
+                    code: RULE.code,
                     file,
                     location: guard.location,
                     message: format!(

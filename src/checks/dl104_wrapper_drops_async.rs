@@ -6,7 +6,17 @@
 use crate::rust::items::SelfTy;
 use crate::rust::nodes::Model;
 
-use super::{Context, Finding};
+use super::{Context, Finding, Rule, Severity};
+
+/// The rule, declared once: code, name, summary, severity, docs and check.
+pub const RULE: Rule = Rule {
+    code: "DL104",
+    name: "wrapper-drops-async",
+    summary: "a forwarding impl that forwards the sync entry but not the async one",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/docs/DL104.md"),
+    check: Some(check),
+};
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
@@ -49,7 +59,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
             _ => "the wrapper".into(),
         };
         findings.push(Finding {
-            code: "DL104",
+            code: RULE.code,
             file: imp.file,
             location: sync.location,
             message: format!(

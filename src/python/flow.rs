@@ -13,8 +13,8 @@ use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::model::{
-    Assign, Block, CapabilityTest, ClassId, Delegation, EntryCall, FunctionFact, Guard, Location,
-    NameRef, Param, ScopeId, TestKind, Value,
+    Assign, Block, CapabilityTest, ClassId, Delegation, Driver, EntryCall, FunctionFact, Guard,
+    Location, NameRef, Param, ScopeId, TestKind, Value, Via,
 };
 
 use super::facts::{dotted, Locator, MAX_DEPTH};
@@ -468,12 +468,12 @@ impl<'l> Flow<'l> {
         }
     }
 
-    fn entry(&mut self, receiver: Value, method: String, driver: &str, range: TextRange) {
+    fn entry(&mut self, receiver: Value, method: String, driver: Driver, range: TextRange) {
         let index = self.entry_calls.len();
         self.entry_calls.push(EntryCall {
             receiver,
             method,
-            driver: driver.to_owned(),
+            driver,
             location: self.locator.location(range),
             block: self.block.clone(),
         });
@@ -491,14 +491,14 @@ impl<'l> Flow<'l> {
             return;
         };
         let driver = if func == ["asyncio", "run"] {
-            "asyncio.run"
-        } else if let Some(d) = DRIVERS.iter().find(|d| **d == name) {
-            d
+            Driver::AsyncioRun
+        } else if DRIVERS.contains(&name) {
+            Driver::Scheduled
         } else {
             return;
         };
         let args = &call.arguments.args;
-        let handed: &[Expr] = if driver == "gather" {
+        let handed: &[Expr] = if name == "gather" {
             args
         } else {
             &args[..args.len().min(1)]
@@ -786,14 +786,14 @@ impl<'a> Flow<'_> {
                     self.active.extend(guard);
                     for branch in [&*choice.body, &*choice.orelse] {
                         if let Some((receiver, method)) = self.method_call(branch) {
-                            self.entry(receiver, method, "await", await_expr.range());
+                            self.entry(receiver, method, Driver::Await, await_expr.range());
                         }
                     }
                     self.active.truncate(outer);
                 }
                 value => {
                     if let Some((receiver, method)) = self.method_call(value) {
-                        self.entry(receiver, method, "await", await_expr.range());
+                        self.entry(receiver, method, Driver::Await, await_expr.range());
                     }
                 }
             },
@@ -872,7 +872,7 @@ fn delegation(body: &[Stmt], locator: &Locator<'_>) -> Option<Delegation> {
         if let Expr::Call(sup) = &*attr.value {
             if dotted(&sup.func).as_deref() == Some(&["super".to_owned()][..]) {
                 return Some(Delegation {
-                    via: "super".into(),
+                    via: Via::Super,
                     target: attr.attr.id.to_string(),
                     location,
                 });
@@ -882,13 +882,13 @@ fn delegation(body: &[Stmt], locator: &Locator<'_>) -> Option<Delegation> {
     let func = dotted(&call.func)?;
     let args = &call.arguments.args;
     let (via, target) = match func.last().map(String::as_str) {
-        Some("run_in_executor") if awaited => ("run_in_executor", self_method(args.get(1)?, 0)?),
-        Some("to_thread") if awaited => ("asyncio.to_thread", self_method(args.first()?, 0)?),
-        _ if !awaited && func.len() == 2 && func[0] == "self" => ("inline", func[1].clone()),
+        Some("run_in_executor") if awaited => (Via::Executor, self_method(args.get(1)?, 0)?),
+        Some("to_thread") if awaited => (Via::ToThread, self_method(args.first()?, 0)?),
+        _ if !awaited && func.len() == 2 && func[0] == "self" => (Via::Inline, func[1].clone()),
         _ => return None,
     };
     Some(Delegation {
-        via: via.into(),
+        via,
         target,
         location,
     })

@@ -78,7 +78,7 @@ pub fn extract_bytes(
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InputDiagnostic> {
-    std::fs::read(path).map_err(|error| InputDiagnostic {
+    crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT).map_err(|error| InputDiagnostic {
         code: SYNTAX_ERROR,
         message: format!("cannot read file: {error}"),
         location: None,

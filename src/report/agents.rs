@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::{Analysis, TypeVerdict};
 use crate::hierarchy::TypeKey;
+use crate::report::escape;
 
 #[derive(Default, Serialize)]
 pub struct AgentsReport {
@@ -122,16 +123,16 @@ pub fn write_human(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()>
         .iter()
         .map(|t| {
             let provider = match (&t.provider, &t.reason) {
-                (Some(p), _) => p.qualname.clone(),
-                (None, Some(reason)) => format!("? {reason}"),
+                (Some(p), _) => escape::text(&p.qualname).into_owned(),
+                (None, Some(reason)) => format!("? {}", escape::text(reason)),
                 (None, None) => "?".into(),
             };
             [
-                t.role.clone(),
+                escape::text(&t.role).into_owned(),
                 t.verdict.to_owned(),
-                t.qualname.clone(),
+                escape::text(&t.qualname).into_owned(),
                 provider,
-                format!("{}:{}", t.path, t.line),
+                format!("{}:{}", escape::text(&t.path), t.line),
             ]
         })
         .collect();
@@ -166,13 +167,12 @@ pub fn write_human(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()>
         count("unknown")
     )?;
     for d in &report.diagnostics {
+        let (path, message) = (escape::text(&d.path), escape::text(&d.message));
         match (d.line, d.column) {
-            (Some(line), Some(column)) => writeln!(
-                out,
-                "{}:{}:{}: {} {}",
-                d.path, line, column, d.code, d.message
-            )?,
-            _ => writeln!(out, "{}: {} {}", d.path, d.code, d.message)?,
+            (Some(line), Some(column)) => {
+                writeln!(out, "{path}:{line}:{column}: {} {message}", d.code)?
+            }
+            _ => writeln!(out, "{path}: {} {message}", d.code)?,
         }
     }
     Ok(())

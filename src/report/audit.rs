@@ -15,6 +15,7 @@ use crate::checks::Context;
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::lint::LintResult;
 use crate::report::agents::{self, AgentsReport};
+use crate::report::escape::{self, cell, code};
 use crate::report::findings::{self, Format};
 
 /// A conversation built with an agent, somewhere in the analyzed code.
@@ -79,20 +80,109 @@ pub fn usages(analysis: &Analysis) -> Vec<Usage> {
     found.into_iter().collect()
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// What the audit did not look at, and why: an audited tree can hide code
+/// from it with its own ignore files, configuration and comments.
+#[derive(Clone, Debug, Default)]
+pub struct Coverage {
+    /// Source files that `.gitignore`, `.ignore` and `.git/info/exclude`
+    /// kept out; `None` when they were not honoured.
+    pub ignored_by_files: Option<usize>,
+    /// Source files that `exclude` patterns (configuration or command line) kept out.
+    pub excluded_by_patterns: usize,
+    /// Suppression comments were not honoured (`--ignore-noqa`).
+    pub ignore_noqa: bool,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn write_coverage(
+    analysis: &Analysis,
+    result: &LintResult,
+    coverage: &Coverage,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "## Coverage\n")?;
+    writeln!(out, "- {} analyzed.", plural(result.files, "file", "files"))?;
+    match coverage.ignored_by_files {
+        Some(n) => writeln!(
+            out,
+            "- {} excluded by `.gitignore`, `.ignore` or `.git/info/exclude`{}.",
+            plural(n, "source file", "source files"),
+            if n > 0 {
+                " (`--no-respect-gitignore` includes them)"
+            } else {
+                ""
+            }
+        )?,
+        None => writeln!(
+            out,
+            "- Ignore files not honoured (`--no-respect-gitignore`)."
+        )?,
+    }
+    writeln!(
+        out,
+        "- {} excluded by `exclude` patterns (configuration or `--exclude`).",
+        plural(coverage.excluded_by_patterns, "source file", "source files")
+    )?;
+    writeln!(
+        out,
+        "- {} not read (listed under Findings as DL000).",
+        plural(analysis.walk_problems.len(), "path", "paths")
+    )?;
+    if coverage.ignore_noqa {
+        writeln!(
+            out,
+            "- Suppression comments not honoured (`--ignore-noqa`)."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "- {} suppressed: {} by comments on their line, {} by file-wide `ignore-file` comments{}.",
+            plural(result.suppressed, "finding", "findings"),
+            result.suppressed_by_line,
+            result.suppressed_by_file,
+            if result.suppressed > 0 {
+                " (`--ignore-noqa` reports them)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "- {} turned off by the configuration (`ignore`, `per-file-ignores`; `--isolated` ignores it).\n",
+        plural(result.disabled_by_config, "finding", "findings")
+    )
+}
+
+fn coverage_json(analysis: &Analysis, result: &LintResult, coverage: &Coverage) -> Value {
+    json!({
+        "files": result.files,
+        "ignored_by_ignore_files": coverage.ignored_by_files,
+        "excluded_by_patterns": coverage.excluded_by_patterns,
+        "not_read": analysis.walk_problems.iter().map(|(path, why)| {
+            json!({"path": path.display().to_string(), "reason": why})
+        }).collect::<Vec<_>>(),
+        "suppression_comments_honoured": !coverage.ignore_noqa,
+        "suppressed_by_line_comments": result.suppressed_by_line,
+        "suppressed_by_file_comments": result.suppressed_by_file,
+        "disabled_by_configuration": result.disabled_by_config,
+    })
 }
 
 pub fn write_markdown(
     analysis: &Analysis,
     result: &LintResult,
+    coverage: &Coverage,
     title: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let report = agents::build(analysis);
     let usages = usages(analysis);
     let [native, inherited, unknown] = analysis.verdict_counts();
-    writeln!(out, "# dispatchlint audit: {title}\n")?;
+    writeln!(out, "# dispatchlint audit: {}\n", escape::text(title))?;
     writeln!(
         out,
         "{} files; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {} finding{}.\n",
@@ -101,6 +191,7 @@ pub fn write_markdown(
         result.findings.len(),
         if result.findings.len() == 1 { "" } else { "s" }
     )?;
+    write_coverage(analysis, result, coverage, out)?;
     writeln!(out, "## Agents and conversations\n")?;
     types_table(&report, out)?;
     writeln!(out, "\n## Routes\n")?;
@@ -116,8 +207,11 @@ pub fn write_markdown(
         for u in &usages {
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | `{}:{}` |",
-                u.conversation, u.agent, u.route, u.path, u.line
+                "| {} | {} | {} | {} |",
+                cell(&code(&u.conversation)),
+                cell(&code(&u.agent)),
+                cell(&u.route),
+                cell(&code(&format!("{}:{}", u.path, u.line)))
             )?;
         }
         writeln!(out)?;
@@ -128,7 +222,9 @@ pub fn write_markdown(
     } else {
         let mut frames = Vec::new();
         findings::write(Format::Full, result, &report, false, &mut frames)?;
-        writeln!(out, "```text\n{}```\n", String::from_utf8_lossy(&frames))?;
+        let frames = String::from_utf8_lossy(&frames);
+        let fence = escape::fence(&frames);
+        writeln!(out, "{fence}text\n{frames}{fence}\n")?;
     }
     writeln!(out, "## Unknowns\n")?;
     let unknowns: Vec<_> = report
@@ -146,12 +242,11 @@ pub fn write_markdown(
         for t in unknowns {
             writeln!(
                 out,
-                "- `{}` ({}, `{}:{}`): {}",
-                t.qualname,
-                t.role,
-                t.path,
-                t.line,
-                t.reason.as_deref().unwrap_or("no reason recorded")
+                "- {} ({}, {}): {}",
+                code(&t.qualname),
+                escape::text(&t.role),
+                code(&format!("{}:{}", t.path, t.line)),
+                escape::text(t.reason.as_deref().unwrap_or("no reason recorded"))
             )?;
         }
     }
@@ -166,25 +261,30 @@ fn types_table(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
             .provider
             .as_ref()
             .map(|p| match (&p.path, p.line) {
-                (Some(path), Some(line)) => format!("`{}` (`{path}:{line}`)", p.qualname),
-                _ => format!("`{}` (rule pack)", p.qualname),
+                (Some(path), Some(line)) => {
+                    format!(
+                        "{} ({})",
+                        code(&p.qualname),
+                        code(&format!("{path}:{line}"))
+                    )
+                }
+                _ => format!("{} (rule pack)", code(&p.qualname)),
             })
             .unwrap_or_else(|| "?".into());
         writeln!(
             out,
-            "| {} | {} | `{}` | {} | `{}:{}` |",
-            t.role,
+            "| {} | {} | {} | {} | {} |",
+            cell(&t.role),
             t.verdict,
-            t.qualname,
+            cell(&code(&t.qualname)),
             cell(&provider),
-            t.path,
-            t.line
+            cell(&code(&format!("{}:{}", t.path, t.line)))
         )?;
     }
     Ok(())
 }
 
-pub fn json_document(analysis: &Analysis, result: &LintResult) -> Value {
+pub fn json_document(analysis: &Analysis, result: &LintResult, coverage: &Coverage) -> Value {
     let report = agents::build(analysis);
     let usages: Vec<Value> = usages(analysis)
         .into_iter()
@@ -207,6 +307,7 @@ pub fn json_document(analysis: &Analysis, result: &LintResult) -> Value {
         "agents": serde_json::to_value(&report).unwrap_or(Value::Null),
         "routes": usages,
         "check": findings::json_document(result),
+        "coverage": coverage_json(analysis, result, coverage),
         "unknown": unknown,
     })
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::checks::{rules, Severity};
 use crate::lint::{LintResult, Reported};
 use crate::report::agents::AgentsReport;
+use crate::report::escape;
 
 pub const DOCS_BASE: &str = "https://github.com/dispatchlint/dispatchlint/blob/main/rules/docs";
 
@@ -114,11 +115,11 @@ fn concise(result: &LintResult, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} {}",
-            f.path.display(),
+            escape::path(&f.path),
             f.location.line,
             f.location.column,
             f.code,
-            f.message
+            escape::text(&f.message)
         )?;
     }
     writeln!(out, "{}", summary_line(result))
@@ -130,57 +131,65 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // The frame's header shows the finding's own line and column (in
+    // characters, as every other format): miette would count the bytes of
+    // the escaped (or cut) text.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
+        .without_primary_span_start()
         .with_width(100);
-    // A frame cut from wide lines is placed by the finding's own line and
-    // column: the cut text's column would be the window's.
-    let cut_handler = handler.clone().without_primary_span_start();
     for f in &result.findings {
-        let text = crate::python::read_source(&f.path).unwrap_or_default();
+        let text = if f.has_source {
+            crate::python::read_source(&f.path).unwrap_or_default()
+        } else {
+            String::new()
+        };
         let span_ok = |start: u32, end: u32| (end as usize) <= text.len() && start <= end;
-        let mut diagnostic = MietteDiagnostic::new(f.message.clone())
+        // Without a frame, miette names no file: the message does.
+        let message = if text.is_empty() {
+            format!("{}: {}", escape::path(&f.path), escape::text(&f.message))
+        } else {
+            escape::text(&f.message).into_owned()
+        };
+        let mut diagnostic = MietteDiagnostic::new(message)
             .with_code(format!("{}({})", f.code, f.name))
-            .with_help(format!("{}\n  docs: {}", f.help, docs_url(f.code)))
+            .with_help(format!(
+                "{}\n  docs: {}",
+                escape::text(&f.help),
+                docs_url(f.code)
+            ))
             .with_severity(match f.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             });
-        // (label, start, end, primary)
-        let mut spans: Vec<(String, usize, usize, bool)> = Vec::new();
+        // (label, start, end, primary), in the source.
+        let mut spans: Vec<(String, u32, u32, bool)> = Vec::new();
         if span_ok(f.location.start, f.location.end) && !text.is_empty() {
-            spans.push((
-                "here".into(),
-                f.location.start as usize,
-                f.location.end as usize,
-                true,
-            ));
+            spans.push(("here".into(), f.location.start, f.location.end, true));
         }
         for label in &f.labels {
-            if span_ok(label.location.start, label.location.end) {
-                let (start, end) = (label.location.start as usize, label.location.end as usize);
-                spans.push((label.message.clone(), start, end, false));
+            let (start, end) = (label.location.start, label.location.end);
+            if span_ok(start, end) {
+                spans.push((escape::text(&label.message).into_owned(), start, end, false));
             }
         }
-        let points: Vec<usize> = spans.iter().flat_map(|s| [s.1, s.2]).collect();
-        // miette appends the line and column itself, except to a cut frame.
-        let (name, text, points, handler) = match cut_wide_lines(&text, &points) {
-            None => (f.path.display().to_string(), text, points, &handler),
-            Some((cut, moved)) => {
-                let place = format!(
-                    "{}:{}:{}",
-                    f.path.display(),
-                    f.location.line,
-                    f.location.column
-                );
-                (place, cut, moved, &cut_handler)
-            }
+        // Lines too wide for a frame cut to a window, then control
+        // characters escaped; the spans mapped through both.
+        let points: Vec<usize> = spans
+            .iter()
+            .flat_map(|s| [s.1, s.2])
+            .map(|p| p as usize)
+            .collect();
+        let (shown, points) = match cut_wide_lines(&text, &points) {
+            Some((cut, moved)) => (std::borrow::Cow::Owned(cut), moved),
+            None => (std::borrow::Cow::Borrowed(text.as_str()), points),
         };
+        let frame = escape::Frame::new(&shown);
         let labels = spans
             .into_iter()
             .zip(points.chunks(2))
             .map(|((label, _, _, primary), at)| {
-                let span = (at[0], at[1] - at[0]);
+                let span = frame.span(at[0] as u32, at[1] as u32);
                 if primary {
                     LabeledSpan::new_primary_with_span(Some(label), span)
                 } else {
@@ -188,13 +197,25 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
                 }
             });
         diagnostic = diagnostic.with_labels(labels);
-        let report = miette::Report::new(diagnostic).with_source_code(NamedSource::new(name, text));
+        let name = format!(
+            "{}:{}:{}",
+            escape::path(&f.path),
+            f.location.line,
+            f.location.column
+        );
+        let report =
+            miette::Report::new(diagnostic).with_source_code(NamedSource::new(name, frame.text));
         let mut rendered = String::new();
         if handler
             .render_report(&mut rendered, report.as_ref())
             .is_err()
         {
-            rendered = format!("{}: {} {}\n", f.path.display(), f.code, f.message);
+            rendered = format!(
+                "{}: {} {}\n",
+                escape::path(&f.path),
+                f.code,
+                escape::text(&f.message)
+            );
         }
         writeln!(out, "{rendered}")?;
     }
@@ -296,25 +317,25 @@ fn github(result: &LintResult, out: &mut dyn Write) -> io::Result<()> {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let message = escape::text(&f.message);
+        let help = escape::text(&f.help);
         writeln!(
             out,
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&f.path.to_string_lossy()),
+            property(&escape::text(&f.path.to_string_lossy())),
             f.location.line,
             f.location.column,
             f.location.end_line,
             f.location.end_column,
             property(&format!("dispatchlint ({})", f.code)),
-            data(&format!("{} {}\n{}", f.code, f.message, f.help))
+            data(&format!("{} {message}\n{help}", f.code))
         )?;
     }
     Ok(())
 }
 
 fn markdown(result: &LintResult, agents: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
-    fn cell(s: &str) -> String {
-        s.replace('|', "\\|").replace('\n', " ")
-    }
+    use escape::cell;
     writeln!(out, "## dispatchlint\n")?;
     writeln!(out, "{}\n", summary_line(result).replace('\n', " "))?;
     if !result.findings.is_empty() {
@@ -324,10 +345,13 @@ fn markdown(result: &LintResult, agents: &AgentsReport, out: &mut dyn Write) -> 
         for f in &result.findings {
             writeln!(
                 out,
-                "| [{code}]({url}) | `{}:{}:{}` | {} | {} |",
-                f.path.display(),
-                f.location.line,
-                f.location.column,
+                "| [{code}]({url}) | {} | {} | {} |",
+                cell(&escape::code(&format!(
+                    "{}:{}:{}",
+                    f.path.display(),
+                    f.location.line,
+                    f.location.column
+                ))),
                 cell(&f.message),
                 cell(&f.help),
                 code = f.code,
@@ -344,13 +368,16 @@ fn markdown(result: &LintResult, agents: &AgentsReport, out: &mut dyn Write) -> 
             let provider = t
                 .provider
                 .as_ref()
-                .map(|p| format!("`{}`", p.qualname))
+                .map(|p| cell(&escape::code(&p.qualname)))
                 .or_else(|| t.reason.as_ref().map(|r| cell(r)))
                 .unwrap_or_default();
             writeln!(
                 out,
-                "| {} | {} | `{}` | {} | `{}:{}` |",
-                t.role, t.verdict, t.qualname, provider, t.path, t.line
+                "| {} | {} | {} | {provider} | {} |",
+                cell(&t.role),
+                t.verdict,
+                cell(&escape::code(&t.qualname)),
+                cell(&escape::code(&format!("{}:{}", t.path, t.line)))
             )?;
         }
     }

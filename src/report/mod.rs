@@ -3,6 +3,8 @@
 
 pub mod agents;
 pub mod audit;
+pub mod escape;
 pub mod findings;
 pub mod graph;
+pub mod output;
 pub mod route;

@@ -8,6 +8,7 @@ use dispatchlint_runtime::{reason, route};
 use crate::analysis::Analysis;
 use crate::hierarchy::{Capability, TypeKey};
 use crate::model::Language;
+use crate::report::escape;
 
 /// A type named on the command line, with its capability in one role.
 struct Named {
@@ -86,7 +87,10 @@ fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
         )),
         1 => Ok(found.remove(0)),
         _ => {
-            let names: Vec<String> = found.into_iter().map(|n| n.qualname).collect();
+            let names: Vec<String> = found
+                .into_iter()
+                .map(|n| escape::text(&n.qualname).into_owned())
+                .collect();
             Err(format!(
                 "`{name}` names several {role} types; use a qualified name: {}",
                 names.join(", ")
@@ -95,9 +99,10 @@ fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
     }
 }
 
+/// One side of the route, escaped (names and reasons come from the tree).
 fn describe(analysis: &Analysis, named: &Named, entry: &str) -> String {
     let c = &named.capability;
-    match &c.provider {
+    let text = match &c.provider {
         Some(provider) => format!(
             "{} ({}): `{entry}` provided by {}",
             named.qualname,
@@ -111,7 +116,8 @@ fn describe(analysis: &Analysis, named: &Named, entry: &str) -> String {
                 .as_deref()
                 .unwrap_or("cannot be decided statically")
         ),
-    }
+    };
+    escape::text(&text).into_owned()
 }
 
 pub fn explain(analysis: &Analysis, conversation: &str, agent: &str) -> Result<String, String> {

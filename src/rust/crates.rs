@@ -63,7 +63,7 @@ fn crate_name(name: &str) -> String {
 }
 
 fn read_manifest(dir: &Path, manifest: &Path, crates: &mut Crates) {
-    let Ok(text) = std::fs::read_to_string(manifest) else {
+    let Ok(text) = crate::untrusted::read_text(manifest, crate::untrusted::CONFIG_LIMIT) else {
         return;
     };
     let Ok(value) = text.parse::<toml::Table>() else {

@@ -26,7 +26,7 @@ pub const SYNTAX_ERROR: &str = "DL000";
 /// DL000 diagnostic. The module is filled in by [`link`].
 pub fn extract(display: &Path, path: &Path) -> FileFacts {
     let mut facts = FileFacts::empty(display.to_path_buf(), Language::Rust, String::new());
-    let text = match std::fs::read(path) {
+    let text = match crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {

@@ -1,8 +1,7 @@
 //! The library API: `analyze(paths, settings) -> Analysis`.
 
-use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -12,6 +11,13 @@ use crate::model::{FileFacts, InputDiagnostic, Language, Location};
 use crate::packs::Packs;
 use crate::python;
 use crate::python::resolve::{Resolved, Resolver};
+use crate::untrusted::{self, Tree};
+
+mod libraries;
+mod progress;
+
+pub use libraries::default_python_path;
+pub use progress::Clock;
 
 /// What an analysis run needs to know besides the paths.
 #[derive(Clone, Debug)]
@@ -27,6 +33,11 @@ pub struct Settings {
     /// Reuse Python facts from the per-file cache ([`crate::cache`]); off
     /// for library callers, on in the CLI unless `--no-cache`.
     pub cache: bool,
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude`.
+    pub respect_ignore_files: bool,
+    /// The analyzed tree: symlinks named on the command line and
+    /// `python_path` directories inside it are followed only inside it.
+    pub tree: Tree,
 }
 
 impl Default for Settings {
@@ -38,6 +49,8 @@ impl Default for Settings {
             threads: 0,
             progress: false,
             cache: false,
+            respect_ignore_files: true,
+            tree: Tree::default(),
         }
     }
 }
@@ -73,10 +86,6 @@ impl std::fmt::Display for AnalyzeError {
 
 impl std::error::Error for AnalyzeError {}
 
-/// How many rounds of `--python-path` loading: each round follows the
-/// imports the previous one found.
-const MAX_LIBRARY_ROUNDS: usize = 8;
-
 /// Stack for each parsing thread: parsing and dropping deeply nested trees recurse.
 const PARSE_STACK: usize = 64 * 1024 * 1024;
 
@@ -92,7 +101,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         .flatten();
     let entries = follow_names(&settings.packs);
     let follow = python::Follow::Mentioning(&entries);
-    let bar = progress_bar(settings, found.len());
+    let bar = progress::progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
             let facts = match &cache {
@@ -114,7 +123,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
     crate::rust::link(&mut files, &read_from, &settings.packs);
     clock.lap("rust link");
-    load_libraries(&mut files, settings, &pool);
+    libraries::load_libraries(&mut files, settings, &pool);
     clock.lap("python-path libraries");
     // On the parsing pool: class nodes are resolved per file in parallel,
     // and its threads' allocators hold the pages the freed syntax trees
@@ -155,42 +164,21 @@ pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -
     }
 }
 
-/// Phase timings for `--stats`: cheap enough to take on every run.
-pub struct Clock {
-    last: Instant,
-    pub laps: Vec<(&'static str, Duration)>,
-}
-
-impl Clock {
-    pub fn new() -> Self {
-        Clock {
-            last: Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    pub fn lap(&mut self, phase: &'static str) {
-        let now = Instant::now();
-        self.laps.push((phase, now - self.last));
-        self.last = now;
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn discover_files(
+pub(crate) fn discover_files(
     paths: &[PathBuf],
     settings: &Settings,
 ) -> Result<(Vec<Discovered>, Vec<discover::WalkProblem>), AnalyzeError> {
     let excludes = discover::build_excludes(&settings.excludes).map_err(|e| AnalyzeError(e.0))?;
-    discover::discover(paths, &excludes, settings.threads).map_err(|e| AnalyzeError(e.0))
+    let options = discover::Options {
+        excludes: &excludes,
+        threads: settings.threads,
+        respect_ignore_files: settings.respect_ignore_files,
+        tree: &settings.tree,
+    };
+    discover::discover(paths, &options).map_err(|e| AnalyzeError(e.0))
 }
 
-fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
+pub(crate) fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .stack_size(PARSE_STACK)
@@ -199,41 +187,11 @@ fn parse_pool(settings: &Settings) -> Result<rayon::ThreadPool, AnalyzeError> {
         .map_err(|e| AnalyzeError(e.to_string()))
 }
 
-/// What `parse_only` measured: phase timings, files seen, files that failed.
-pub type ParseStats = (Vec<(&'static str, Duration)>, usize, usize);
-
-/// The floor under `analyze`: discover, read, decode and parse every file in
-/// the same pool, and nothing else (the hidden `parse` command, so that the
-/// benchmark shows what the analysis costs over parsing). Returns the phase
-/// timings and how many files failed to read, decode or parse.
-pub fn parse_only(paths: &[PathBuf], settings: &Settings) -> Result<ParseStats, AnalyzeError> {
-    let mut clock = Clock::new();
-    let (found, _) = discover_files(paths, settings)?;
-    clock.lap("discover");
-    let pool = parse_pool(settings)?;
-    let failed: usize = pool.install(|| {
-        largest_first(&found, |file| match file.language {
-            Language::Python => match python::read_source(&file.path) {
-                Ok(text) => usize::from(!python::parse::parse_module(&text).errors.is_empty()),
-                Err(_) => 1,
-            },
-            Language::Rust => match std::fs::read_to_string(&file.path) {
-                Ok(text) => usize::from(syn::parse_file(&text).is_err()),
-                Err(_) => 1,
-            },
-        })
-        .into_iter()
-        .sum()
-    });
-    clock.lap("read, parse");
-    Ok((clock.laps, found.len(), failed))
-}
-
 /// Runs `work` over every file on the current pool, largest first: in path
 /// order a large file met last kept one worker busy while the other idled
 /// (2 threads were 1.5x faster than 1, now 1.7x). Results come back in
 /// `found`'s order.
-fn largest_first<T: Send>(
+pub(crate) fn largest_first<T: Send>(
     found: &[Discovered],
     work: impl Fn(&Discovered) -> T + Sync + Send,
 ) -> Vec<T> {
@@ -259,7 +217,7 @@ fn extract_cached(
     found: &Discovered,
     follow: python::Follow<'_>,
 ) -> FileFacts {
-    let Ok(bytes) = std::fs::read(&found.path) else {
+    let Ok(bytes) = untrusted::read(&found.path, untrusted::SOURCE_LIMIT) else {
         // Unreadable: the plain path reports why.
         return extract(found, follow);
     };
@@ -313,84 +271,6 @@ fn extract(found: &Discovered, follow: python::Follow<'_>) -> FileFacts {
         }
         Language::Rust => crate::rust::extract(&found.display, &found.path),
     }
-}
-
-/// Indexes `--python-path` sources for the modules the analyzed code imports
-/// but does not contain, following their own imports in turn.
-fn load_libraries(files: &mut Vec<FileFacts>, settings: &Settings, pool: &rayon::ThreadPool) {
-    if settings.python_path.is_empty() {
-        return;
-    }
-    let mut tried: HashSet<String> = HashSet::new();
-    for _ in 0..MAX_LIBRARY_ROUNDS {
-        let missing: BTreeSet<String> = {
-            let resolver = Resolver::new(files, &settings.packs).tracking_missing();
-            for (file_id, file) in files.iter().enumerate() {
-                for class in &file.classes {
-                    for base in &class.bases {
-                        match base {
-                            crate::model::BaseRef::Name(name) => {
-                                resolver.resolve(file_id, name);
-                            }
-                            crate::model::BaseRef::Frozen { name, bindings } => {
-                                resolver.resolve_frozen(file_id, name, bindings);
-                            }
-                            crate::model::BaseRef::Opaque(_) => {}
-                        }
-                    }
-                }
-            }
-            resolver.missing_modules()
-        };
-        let wanted: Vec<(String, PathBuf, bool)> = missing
-            .into_iter()
-            .filter(|m| tried.insert(m.clone()))
-            .filter_map(|module| {
-                find_module(&settings.python_path, &module).map(|(path, pkg)| (module, path, pkg))
-            })
-            .collect();
-        if wanted.is_empty() {
-            return;
-        }
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let loaded: Vec<FileFacts> = pool.install(|| {
-            wanted
-                .par_iter()
-                .map(|(module, path, is_package)| {
-                    let display = discover::display_path(&cwd, path);
-                    // Library sources are never checked: no flow facts.
-                    let mut facts = python::extract_as(
-                        &display,
-                        path,
-                        module.clone(),
-                        *is_package,
-                        python::Follow::Nothing,
-                    );
-                    facts.library = true;
-                    facts
-                })
-                .collect()
-        });
-        files.extend(loaded);
-    }
-}
-
-fn find_module(roots: &[PathBuf], module: &str) -> Option<(PathBuf, bool)> {
-    let relative: PathBuf = module.split('.').collect();
-    roots.iter().find_map(|root| {
-        let base = root.join(&relative);
-        for (candidate, is_package) in [
-            (base.with_extension("py"), false),
-            (base.join("__init__.py"), true),
-            (base.with_extension("pyi"), false),
-            (base.join("__init__.pyi"), true),
-        ] {
-            if candidate.is_file() {
-                return Some((candidate, is_package));
-            }
-        }
-        None
-    })
 }
 
 pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
@@ -508,51 +388,32 @@ impl Analysis {
     }
 }
 
-/// `$VIRTUAL_ENV` and `./.venv`: their `site-packages`, when present.
-pub fn default_python_path() -> Vec<PathBuf> {
-    let mut envs: Vec<PathBuf> = Vec::new();
-    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
-        envs.push(PathBuf::from(venv));
-    }
-    envs.push(PathBuf::from(".venv"));
-    let mut found = Vec::new();
-    for env in envs {
-        for lib in ["lib", "lib64"] {
-            let Ok(entries) = std::fs::read_dir(env.join(lib)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let site = entry.path().join("site-packages");
-                if entry.file_name().to_string_lossy().starts_with("python")
-                    && site.is_dir()
-                    && !found.contains(&site)
-                {
-                    found.push(site);
-                }
-            }
-        }
-        let windows = env.join("Lib").join("site-packages");
-        if windows.is_dir() {
-            found.push(windows);
-        }
-    }
-    found
-}
-
-/// Above this many files a run takes long enough that a silent terminal looks hung.
-const PROGRESS_THRESHOLD: usize = 2_000;
-
-/// A bar on standard error, only for large runs on a terminal; hidden otherwise.
-fn progress_bar(settings: &Settings, files: usize) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !settings.progress || files < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(files as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} parsing {pos}/{len} files {wide_bar} {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
+/// For an audit: how many source files the ignore files (`.gitignore`,
+/// `.ignore`, `.git/info/exclude`; `None` when they were not honoured) and
+/// the `exclude` patterns kept out of the run. Counted by walking again
+/// without them; the built-in excludes (`.venv`, `node_modules`, ...) apply
+/// to every walk.
+pub fn excluded_counts(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Option<usize>, usize), AnalyzeError> {
+    let count = |excludes: &[String], respect_ignore_files: bool| {
+        let excludes = discover::build_excludes(excludes).map_err(|e| AnalyzeError(e.0))?;
+        let options = discover::Options {
+            excludes: &excludes,
+            threads: settings.threads,
+            respect_ignore_files,
+            tree: &settings.tree,
+        };
+        discover::discover(paths, &options)
+            .map(|(found, _)| found.len())
+            .map_err(|e| AnalyzeError(e.0))
+    };
+    let analyzed = count(&settings.excludes, settings.respect_ignore_files)?;
+    let unignored = count(&settings.excludes, false)?;
+    let everything = count(&[], false)?;
+    let by_ignore_files = settings
+        .respect_ignore_files
+        .then(|| unignored.saturating_sub(analyzed));
+    Ok((by_ignore_files, everything.saturating_sub(unignored)))
 }

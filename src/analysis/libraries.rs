@@ -1,0 +1,143 @@
+//! `--python-path`: the Python sources of frameworks the analyzed code
+//! imports (a venv's `site-packages`), indexed on demand, only for the
+//! modules it imports and does not contain.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::Settings;
+use crate::discover;
+use crate::model::FileFacts;
+use crate::python;
+use crate::python::resolve::Resolver;
+use crate::untrusted::Tree;
+
+/// How many rounds of `--python-path` loading: each round follows the
+/// imports the previous one found.
+const MAX_LIBRARY_ROUNDS: usize = 8;
+
+/// Indexes `--python-path` sources for the modules the analyzed code imports
+/// but does not contain, following their own imports in turn.
+pub(super) fn load_libraries(
+    files: &mut Vec<FileFacts>,
+    settings: &Settings,
+    pool: &rayon::ThreadPool,
+) {
+    if settings.python_path.is_empty() {
+        return;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // A directory the tree holds (its `.venv`, one its configuration names)
+    // is read only where it resolves inside the tree.
+    let roots: Vec<(PathBuf, bool)> = settings
+        .python_path
+        .iter()
+        .map(|root| {
+            let absolute = discover::absolutize(&cwd, root);
+            let confined = settings.tree.holds(&absolute);
+            (absolute, confined)
+        })
+        .collect();
+    let mut tried: HashSet<String> = HashSet::new();
+    for _ in 0..MAX_LIBRARY_ROUNDS {
+        let missing: BTreeSet<String> = {
+            let resolver = Resolver::new(files, &settings.packs).tracking_missing();
+            for (file_id, file) in files.iter().enumerate() {
+                for class in &file.classes {
+                    for base in &class.bases {
+                        match base {
+                            crate::model::BaseRef::Name(name) => {
+                                resolver.resolve(file_id, name);
+                            }
+                            crate::model::BaseRef::Frozen { name, bindings } => {
+                                resolver.resolve_frozen(file_id, name, bindings);
+                            }
+                            crate::model::BaseRef::Opaque(_) => {}
+                        }
+                    }
+                }
+            }
+            resolver.missing_modules()
+        };
+        let wanted: Vec<(String, PathBuf, bool)> = missing
+            .into_iter()
+            .filter(|m| tried.insert(m.clone()))
+            .filter_map(|module| {
+                find_module(&roots, &settings.tree, &module).map(|(path, pkg)| (module, path, pkg))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let loaded: Vec<FileFacts> = pool.install(|| {
+            wanted
+                .par_iter()
+                .map(|(module, path, is_package)| {
+                    let display = discover::display_path(&cwd, path);
+                    // Library sources are never checked: no flow facts.
+                    let mut facts = python::extract_as(
+                        &display,
+                        path,
+                        module.clone(),
+                        *is_package,
+                        python::Follow::Nothing,
+                    );
+                    facts.library = true;
+                    facts
+                })
+                .collect()
+        });
+        files.extend(loaded);
+    }
+}
+
+fn find_module(roots: &[(PathBuf, bool)], tree: &Tree, module: &str) -> Option<(PathBuf, bool)> {
+    let relative: PathBuf = module.split('.').collect();
+    roots.iter().find_map(|(root, confined)| {
+        let base = root.join(&relative);
+        for (candidate, is_package) in [
+            (base.with_extension("py"), false),
+            (base.join("__init__.py"), true),
+            (base.with_extension("pyi"), false),
+            (base.join("__init__.pyi"), true),
+        ] {
+            if candidate.is_file() && (!confined || tree.contains(&candidate)) {
+                return Some((candidate, is_package));
+            }
+        }
+        None
+    })
+}
+
+/// `$VIRTUAL_ENV` and `./.venv`: their `site-packages`, when present.
+pub fn default_python_path() -> Vec<PathBuf> {
+    let mut envs: Vec<PathBuf> = Vec::new();
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        envs.push(PathBuf::from(venv));
+    }
+    envs.push(PathBuf::from(".venv"));
+    let mut found = Vec::new();
+    for env in envs {
+        for lib in ["lib", "lib64"] {
+            let Ok(entries) = std::fs::read_dir(env.join(lib)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let site = entry.path().join("site-packages");
+                if entry.file_name().to_string_lossy().starts_with("python")
+                    && site.is_dir()
+                    && !found.contains(&site)
+                {
+                    found.push(site);
+                }
+            }
+        }
+        let windows = env.join("Lib").join("site-packages");
+        if windows.is_dir() {
+            found.push(windows);
+        }
+    }
+    found
+}

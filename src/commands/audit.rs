@@ -1,0 +1,67 @@
+//! `dispatchlint audit`: one report on a repository someone else wrote.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{config_resolver, emit, paths, settings, Common, Error, ExitStatus};
+use crate::analyze;
+use crate::lint;
+use crate::report::audit;
+use crate::settings::Config;
+
+#[derive(Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Report findings that suppression comments would hide.
+    #[arg(long)]
+    pub ignore_noqa: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditFormat {
+    Markdown,
+    Json,
+}
+
+pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
+    args.common.no_cache = true; // never the cache: one-shot, on a tree not ours
+    let given = paths(&args.common);
+    let config = config_resolver(&args.common, Config::default(), &given)?;
+    let settings = settings(&args.common, &config)?;
+    let analysis = analyze(&given, &settings)?;
+    let options = lint::Options {
+        ignore_noqa: args.ignore_noqa,
+    };
+    let result = lint::lint_with(&analysis, &config, &None, &options).map_err(|e| Error(e.0))?;
+    let (ignored_by_files, excluded_by_patterns) =
+        crate::analysis::excluded_counts(&given, &settings)?;
+    let coverage = audit::Coverage {
+        ignored_by_files,
+        excluded_by_patterns,
+        ignore_noqa: args.ignore_noqa,
+    };
+    emit(&args.output_file, &analysis, |out| {
+        match args.format {
+            AuditFormat::Markdown => {
+                let title: Vec<String> = given.iter().map(|p| p.display().to_string()).collect();
+                audit::write_markdown(&analysis, &result, &coverage, &title.join(", "), out)?
+            }
+            AuditFormat::Json => {
+                serde_json::to_writer_pretty(
+                    &mut *out,
+                    &audit::json_document(&analysis, &result, &coverage),
+                )?;
+                writeln!(out)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitStatus::Success)
+}
