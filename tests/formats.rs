@@ -26,17 +26,20 @@ fn check(format: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Every `--output-format`.
+const FORMATS: [&str; 7] = [
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "github",
+    "markdown",
+    "sarif",
+];
+
 #[test]
 fn every_format_snapshot() {
-    for format in [
-        "full",
-        "concise",
-        "json",
-        "json-lines",
-        "github",
-        "markdown",
-        "sarif",
-    ] {
+    for format in FORMATS {
         let text = check(format).replace(env!("CARGO_PKG_VERSION"), "[version]");
         insta::assert_snapshot!(format!("check_{format}"), text);
     }
@@ -138,4 +141,90 @@ fn unselected_checks_report_nothing() {
         asked.lock().unwrap().len(),
         dispatchlint::checks::rules().len()
     );
+}
+
+/// Spaces before the flagged code: past the 65,535 columns that a width in
+/// a Rust format string can hold (miette pads its frames with one).
+const PAD: usize = 70_000;
+
+/// Files whose finding, syntax error and unused suppression sit past column
+/// `PAD`, and the column each is reported at.
+fn wide_lines() -> (tempfile::TempDir, [(&'static str, String); 3]) {
+    let dir = tempfile::tempdir().unwrap();
+    let pad = " ".repeat(PAD);
+    let finding = format!(
+        "from openhands.sdk import RemoteConversation\n\n\nasync def go(agent, workspace):\n    conversation = RemoteConversation(agent=agent, workspace=workspace)\n    x = ({pad}await conversation.arun())\n"
+    );
+    let syntax = format!("x = ({pad}:\n");
+    let suppression = format!("x = 1{pad}  # noqa: DL003\n");
+    for (name, text) in [
+        ("finding.py", finding),
+        ("syntax.py", syntax),
+        ("suppression.py", suppression),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let at = [
+        ("finding.py", format!("finding.py:6:{}", 9 + PAD + 1)),
+        ("syntax.py", format!("syntax.py:1:{}", 5 + PAD + 1)),
+        (
+            "suppression.py",
+            format!("suppression.py:1:{}", 5 + PAD + 3),
+        ),
+    ];
+    (dir, at)
+}
+
+#[test]
+fn findings_past_column_65535_render_in_every_format() {
+    let (dir, at) = wide_lines();
+    let out = dir.path().join("report.txt");
+    for format in FORMATS {
+        let output = Command::cargo_bin("dispatchlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("GITHUB_ACTIONS")
+            .env("NO_COLOR", "1")
+            .args([
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--output-format",
+                format,
+            ])
+            .args(["-o", out.to_str().unwrap(), "."])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
+        assert!(!stderr.contains("internal error"), "{format}: {stderr}");
+        let report = std::fs::read_to_string(&out).unwrap();
+        assert!(report.contains("DL003"), "{format}: {report}");
+        if format == "full" {
+            // Each frame names the real place and shows a window of the line.
+            for (_, place) in &at {
+                assert!(report.contains(&format!("[{place}]")), "{report}");
+            }
+            assert!(report.contains("await conversation.arun()"), "{report}");
+            assert!(report.contains("Found 3 findings (3 files)"), "{report}");
+            let widest = report.lines().map(|l| l.chars().count()).max().unwrap();
+            assert!(widest < 400, "a frame line of {widest} characters");
+        }
+        if format == "concise" {
+            for (_, place) in &at {
+                assert!(report.contains(place.as_str()), "{report}");
+            }
+        }
+    }
+    // The audit report holds the same frames.
+    let output = Command::cargo_bin("dispatchlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["audit", "--isolated", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(stdout.contains(&format!("[{}]", at[0].1)), "{stdout}");
 }

@@ -27,6 +27,7 @@ use dispatchlint::analysis;
 use dispatchlint::checks;
 use dispatchlint::model::{FileFacts, Language};
 use dispatchlint::packs::{self, Packs};
+use dispatchlint::report::{agents, audit, findings};
 use dispatchlint::settings;
 
 /// Cases per harness: small in CI, as many as wanted by hand.
@@ -269,6 +270,20 @@ fn mutate(seed: &str, edits: &[Edit]) -> String {
     text
 }
 
+/// Facts from the text as module `module`, and the analysis of them with
+/// one unmutated neighbour file so that resolution has something to cross.
+fn python_analysis(path: PathBuf, module: String, text: &str) -> analysis::Analysis {
+    let facts = FileFacts::empty(path.clone(), Language::Python, module);
+    let facts = dispatchlint::python::from_text(facts, text);
+    let (other_path, other_text) = &python_seeds()[0];
+    let other = dispatchlint::python::from_text(
+        FileFacts::empty(other_path.clone(), Language::Python, "other".into()),
+        other_text,
+    );
+    let paths = vec![path, other_path.clone()];
+    analysis::from_facts(vec![facts, other], &paths, &Packs::builtin())
+}
+
 /// Python: facts from the text, then the whole pipeline after extraction
 /// (hierarchy, verdicts, every check) with one unmutated neighbour file so
 /// that resolution has something to cross.
@@ -278,16 +293,94 @@ fn run_python(path: PathBuf, text: String) {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let facts = FileFacts::empty(path.clone(), Language::Python, module);
-        let facts = dispatchlint::python::from_text(facts, &text);
-        let (other_path, other_text) = &python_seeds()[0];
-        let other = dispatchlint::python::from_text(
-            FileFacts::empty(other_path.clone(), Language::Python, "other".into()),
-            other_text,
-        );
-        let paths = vec![path, other_path.clone()];
-        let analysis = analysis::from_facts(vec![facts, other], &paths, &Packs::builtin());
+        let analysis = python_analysis(path, module, &text);
         checks::run(&analysis, &|_| true);
+    });
+}
+
+/// Ways to wrap an expression in one more level without brackets (the
+/// tokenizer allows 200 of those): chain links, which nest to the left,
+/// and prefixes and right-nesting operators, which nest the other way.
+const WRAPS: &[(&str, &str)] = &[
+    ("", " + a"),
+    ("", " * a"),
+    ("", ".b"),
+    ("", "()"),
+    ("", "[0]"),
+    ("", ".arun()"),
+    ("not ", ""),
+    ("-", ""),
+    ("await ", ""),
+    ("a ** ", ""),
+    ("a if c else ", ""),
+    ("lambda: ", ""),
+    ("", " and a"),
+    ("", " < a"),
+];
+
+/// `conversation.arun()` wrapped by each of `wraps`, innermost first, in an
+/// async function that builds the conversation.
+fn deep_chain(wraps: &[usize]) -> String {
+    let mut expr = String::from("conversation.arun()");
+    for &wrap in wraps {
+        let (before, after) = WRAPS[wrap];
+        expr = format!("{before}{expr}{after}");
+    }
+    format!(
+        "from openhands.sdk import RemoteConversation\n\n\nasync def go(agent, workspace):\n    conversation = RemoteConversation(agent=agent, workspace=workspace)\n    x = {expr}\n"
+    )
+}
+
+/// What a wide line is made of: spaces (code pushed to the right, or bad
+/// indentation), a long name, a long string, a long comment, tabs, and
+/// multi-byte characters (columns count characters, offsets bytes).
+const WIDE: &[&str] = &[" ", "a", "\"a", "# x", "\t", "é", "\"€"];
+
+/// A run of `WIDE[fill]` past column 65,536, inserted at `at` (snapped as
+/// the other edits are); a string or comment it opens is closed after it.
+fn widen(text: &str, at: usize, fill: usize, width: usize) -> String {
+    let mut at = at % (text.len() + 1);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let token = WIDE[fill];
+    let (open, body) = token.split_at(token.len() - token.chars().last().map_or(0, char::len_utf8));
+    let close = if open == "\"" { "\"" } else { "" };
+    let run = format!("{open}{}{close}", body.repeat(width));
+    format!("{}{run}{}", &text[..at], &text[at..])
+}
+
+/// Python through everything a user sees: the file on disk (code frames
+/// read it back), facts, checks, `lint`, then every `check` output format,
+/// `agents` and the audit report, rendered in memory.
+fn report_python(text: String) {
+    on_big_stack(move || {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("wide.py");
+        std::fs::write(&path, &text).expect("write");
+        let analysis = python_analysis(path, "wide".into(), &text);
+        let config = settings::Resolver::new(None, true, settings::Config::default())
+            .expect("no configuration");
+        let result = dispatchlint::lint::lint(&analysis, &config, &None).expect("lint");
+        let report = agents::build(&analysis);
+        let mut out = Vec::new();
+        for format in [
+            findings::Format::Full,
+            findings::Format::Concise,
+            findings::Format::Json,
+            findings::Format::JsonLines,
+            findings::Format::Sarif,
+            findings::Format::Github,
+            findings::Format::Markdown,
+        ] {
+            for color in [false, true] {
+                findings::write(format, &result, &report, color, &mut out).expect("write");
+            }
+        }
+        agents::write_human(&report, &mut out).expect("agents");
+        agents::write_json(&report, &mut out).expect("agents json");
+        let coverage = audit::Coverage::default();
+        audit::write_markdown(&analysis, &result, &coverage, "fuzz", &mut out).expect("audit");
     });
 }
 
@@ -370,6 +463,36 @@ proptest! {
     ) {
         let text: String = tokens.iter().map(|&t| TOKENS[t]).collect();
         run_python(PathBuf::from("soup.py"), text);
+    }
+
+    #[test]
+    fn python_reports_survive_wide_lines(
+        seed in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 0..6),
+        wide in prop::collection::vec(
+            (any::<usize>(), 0..WIDE.len(), 65_000usize..140_000),
+            1..3,
+        ),
+    ) {
+        let (_, text) = seed.get(python_seeds());
+        let mut text = mutate(text, &edits);
+        for (at, fill, width) in wide {
+            text = widen(&text, at, fill, width);
+        }
+        report_python(text);
+    }
+
+    #[test]
+    fn python_reports_survive_deep_chains(
+        runs in prop::collection::vec((0..WRAPS.len(), 1usize..2_000), 1..6),
+    ) {
+        // Runs of one wrapping each, up to a few thousand levels in all:
+        // around CPython's limit of 3,000 and past it.
+        let wraps: Vec<usize> = runs
+            .iter()
+            .flat_map(|&(wrap, times)| std::iter::repeat_n(wrap, times))
+            .collect();
+        report_python(deep_chain(&wraps));
     }
 
     #[test]

@@ -112,6 +112,121 @@ fn deep_trees_without_brackets_are_a_syntax_error() {
     }
 }
 
+/// `n` copies of `term` joined by `separator`.
+fn joined(term: &str, separator: &str, n: usize) -> String {
+    vec![term; n].join(separator)
+}
+
+/// A shape's name and its expression with `n` terms.
+type Shape = (&'static str, fn(usize) -> String);
+
+/// Chains and nestings of every shape, as `x = ...` statements.
+const SHAPES: &[Shape] = &[
+    ("plus", |n| joined("\"a\"", " + ", n)),
+    ("times", |n| joined("a", " * ", n)),
+    ("bitor", |n| joined("a", " | ", n)),
+    ("power", |n| joined("a", " ** ", n)),
+    ("and", |n| joined("a", " and ", n)),
+    ("or", |n| joined("a", " or ", n)),
+    ("compare", |n| joined("a", " < ", n)),
+    ("concat", |n| joined("\"a\"", " ", n)),
+    ("fstring", |n| joined("f\"{a}\"", " + ", n)),
+    ("attribute", |n| format!("a{}", ".b".repeat(n))),
+    ("call", |n| format!("f{}", "()".repeat(n))),
+    ("subscript", |n| format!("a{}", "[0]".repeat(n))),
+    ("method", |n| format!("a{}", ".b()".repeat(n))),
+    ("not", |n| format!("{}a", "not ".repeat(n))),
+    ("minus", |n| format!("{}a", "-".repeat(n))),
+    ("conditional", |n| joined("a", " if c else ", n)),
+    ("lambda", |n| format!("{}a", "lambda: ".repeat(n))),
+];
+
+/// Whether CPython 3.12 refuses to compile a file, run as a script: the
+/// shallowest start, where it accepts the deepest trees (`compile()` called
+/// from Python code refuses a few levels earlier). Running the file is
+/// harmless here: each is one assignment from undefined names.
+fn cpython_refuses(dir: &Path, file: &str) -> bool {
+    let output = std::process::Command::new("python3.12")
+        .env("PYENV_VERSION", "3.12.1")
+        .current_dir(dir)
+        .arg(file)
+        .output()
+        .expect("Python 3.12 (bash .ci/setup)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    [
+        "SyntaxError",
+        "during ast construction",
+        "during compilation",
+        "Parser stack overflowed",
+    ]
+    .iter()
+    .any(|refusal| stderr.contains(refusal))
+}
+
+#[test]
+fn nesting_limit_agrees_with_cpython() {
+    // A chain of 1,001 terms is valid Python; 10,000 and 100,000 are not
+    // for CPython 3.12 ("maximum recursion depth exceeded during ast
+    // construction"), except where the tree stays flat (`and`, `<`,
+    // implicit concatenation). DL000 exactly where CPython refuses, at the
+    // limit too (2,999 and 3,000 terms, 2,998 and 2,999 attributes), and
+    // never a crash, however long the chain.
+    let dir = project();
+    let mut files = Vec::new();
+    let sizes = SHAPES.iter().flat_map(|shape| {
+        [1_001, 10_000, 100_000]
+            .into_iter()
+            .map(move |n| (shape, n))
+    });
+    let limits = [
+        (&SHAPES[0], 2_999),
+        (&SHAPES[0], 3_000),
+        (&SHAPES[9], 2_998),
+        (&SHAPES[9], 2_999),
+    ];
+    for ((shape, make), n) in sizes.chain(limits) {
+        let name = format!("{shape}_{n}.py");
+        std::fs::write(dir.path().join(&name), format!("x = {}\n", make(n))).unwrap();
+        files.push(name);
+    }
+    assert!(!cpython_refuses(dir.path(), "plus_1001.py"));
+    let (stdout, _) = check(dir.path());
+    let mut disagree = Vec::new();
+    for file in &files {
+        let syntax_error = stdout
+            .lines()
+            .any(|line| line.starts_with(file.as_str()) && line.contains("DL000"));
+        let refused = cpython_refuses(dir.path(), file);
+        if syntax_error != refused {
+            disagree.push(format!(
+                "{file}: CPython {}, dispatchlint {}",
+                if refused { "refuses it" } else { "compiles it" },
+                if syntax_error { "DL000" } else { "no DL000" },
+            ));
+        }
+    }
+    assert!(disagree.is_empty(), "{disagree:#?}\n{stdout}");
+}
+
+#[test]
+fn an_await_at_the_far_end_of_a_long_chain_is_seen() {
+    // The await is the innermost of 1,000 nested additions.
+    let dir = project();
+    let text = GOOD.replace(
+        "    await conversation.arun()\n",
+        &format!(
+            "    x = await conversation.arun(){}\n",
+            " + \"a\"".repeat(1_000)
+        ),
+    );
+    std::fs::write(dir.path().join("chain.py"), text).unwrap();
+    let (stdout, _) = check(dir.path());
+    assert!(
+        finding_for(&stdout, "chain.py").starts_with("chain.py:6:9: DL003"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn deeply_nested_rust_is_a_syntax_error() {
     let dir = project();
@@ -332,6 +447,101 @@ fn class_that_is_its_own_ancestor_through_an_import_cycle() {
     let (verdict, reason) = verdict(&report, "a.A");
     assert_eq!(verdict, "unknown", "{reason}");
     assert!(!reason.is_empty());
+}
+
+#[test]
+fn star_imports_that_search_each_other_are_unknown() {
+    // Two modules that star-import each other, and a package that
+    // star-imports submodules nobody wrote (each search of it asked the
+    // package again for a longer and longer name): the name is unresolved
+    // with a reason, where the search used to overflow the stack.
+    let dir = project();
+    let files = [
+        ("a.py", "from b import *\n"),
+        ("b.py", "from a import *\n"),
+        (
+            "c.py",
+            "from openhands.sdk import AgentBase\nfrom a import Missing\n\nclass C(Missing, AgentBase):\n    pass\n",
+        ),
+        (
+            "pkg/__init__.py",
+            "from pkg.absent import *\nfrom pkg.other import *\nfrom . import *\n",
+        ),
+        (
+            "d.py",
+            "from openhands.sdk import AgentBase\nfrom pkg import Thing\n\nclass D(Thing, AgentBase):\n    pass\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    check(dir.path());
+    let report = agents_json(dir.path());
+    for class in ["c.C", "d.D"] {
+        let (verdict, reason) = verdict(&report, class);
+        assert_eq!(verdict, "unknown", "{class}: {reason}");
+        assert!(reason.contains("cannot be resolved"), "{class}: {reason}");
+    }
+}
+
+#[test]
+fn long_reexport_chains_resolve_until_a_limit() {
+    // m0 re-exports m1's `Base`, which re-exports m2's, ...: 20 modules
+    // resolve; 200 stop with a reason instead of recursing 200 deep.
+    let dir = project();
+    for (prefix, length) in [("short", 20), ("long", 200)] {
+        for i in 0..length {
+            let text = if i + 1 == length {
+                "from openhands.sdk import AgentBase\n\nclass Base(AgentBase):\n    pass\n"
+                    .to_owned()
+            } else {
+                format!("from {prefix}{} import Base\n", i + 1)
+            };
+            std::fs::write(dir.path().join(format!("{prefix}{i}.py")), text).unwrap();
+        }
+        std::fs::write(
+            dir.path().join(format!("use_{prefix}.py")),
+            format!(
+                "from openhands.sdk import AgentBase\nfrom {prefix}0 import Base\n\nclass Mine(Base, AgentBase):\n    pass\n"
+            ),
+        )
+        .unwrap();
+    }
+    check(dir.path());
+    let report = agents_json(dir.path());
+    assert_eq!(verdict(&report, "use_short.Mine").0, "inherited");
+    let (verdict, reason) = verdict(&report, "use_long.Mine");
+    assert_eq!(verdict, "unknown", "{reason}");
+    assert!(reason.contains("deeper than"), "{reason}");
+}
+
+#[test]
+fn rust_globs_that_reexport_each_other_resolve_quickly() {
+    // Twelve modules, each glob-importing all the others: every path
+    // through them was searched (six modules took 26 s; twelve, hours).
+    let dir = project();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"globs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let modules: Vec<String> = (0..12).map(|i| format!("m{i}")).collect();
+    let mut text = String::new();
+    for module in &modules {
+        text.push_str(&format!("pub mod {module} {{\n"));
+        for other in modules.iter().filter(|other| *other != module) {
+            text.push_str(&format!("    pub use super::{other}::*;\n"));
+        }
+        text.push_str("}\n");
+    }
+    text.push_str("pub struct X;\nimpl m0::Agent for X {\n    fn step(&mut self) {}\n}\n");
+    std::fs::write(dir.path().join("src/lib.rs"), text).unwrap();
+    let started = std::time::Instant::now();
+    check(dir.path());
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
 }
 
 #[test]

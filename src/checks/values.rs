@@ -3,8 +3,6 @@
 //! the checks; it never guesses: a name assigned more than once, in a branch
 //! that may not have run, or from something unresolved has no type.
 
-use std::collections::HashSet;
-
 use crate::hierarchy::{Capability, MemberNode, RoleSpec, TypeKey, Verdict};
 use crate::model::{
     Assign, Binding, EntryCall, FileFacts, FileId, FunctionFact, Language, Location, NameRef, Value,
@@ -204,6 +202,11 @@ impl<'a> Values<'a> {
     }
 
     fn path_typed(&self, path: &[String], at: At<'_>, depth: usize) -> Option<Typed> {
+        // `a.b.c...` recurses once per attribute: a generated chain of
+        // 100,000 would overflow the stack.
+        if depth > MAX_FOLLOW {
+            return None;
+        }
         match self.reaching(path, at) {
             Reach::One(assign) => {
                 let from = At {
@@ -278,7 +281,7 @@ impl<'a> Values<'a> {
                 },
             };
             let key = key_of(
-                resolver.resolve_path(&returns, &mut HashSet::new()),
+                resolver.resolve_path(&returns, &mut Default::default()),
                 &returns,
             );
             (key, keyword(&factory.agent_arg).or(args.first()))

@@ -748,10 +748,33 @@ impl<'l> Flow<'l> {
 }
 
 impl<'a> Visitor<'a> for Flow<'_> {
+    /// A chain (`x + await c.arun()`, `a.b().c()`) is one level however
+    /// long, walked in a loop: a call at its far end is seen as in a short
+    /// one. The order is the recursive walk's: each link before what it
+    /// holds, the end of the chain, then the links' other children from
+    /// the innermost out.
     fn visit_expr(&mut self, expr: &'a Expr) {
         if self.depth > MAX_DEPTH {
             return;
         }
+        let (links, end) = super::spine::links(expr);
+        for link in &links {
+            if let Expr::Call(call) = link {
+                self.driven(call);
+            }
+        }
+        self.visit_end(end);
+        self.depth += 1;
+        for link in links.iter().rev() {
+            super::spine::walk_beside(self, link);
+        }
+        self.depth -= 1;
+    }
+}
+
+impl<'a> Flow<'_> {
+    /// An expression that is no link of a chain, or the end of one.
+    fn visit_end(&mut self, expr: &'a Expr) {
         match expr {
             // A lambda's body runs when called, not here.
             Expr::Lambda(_) => return,

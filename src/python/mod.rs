@@ -8,6 +8,7 @@ pub mod modules;
 pub mod nodes;
 pub mod parse;
 pub mod resolve;
+pub mod spine;
 
 use std::path::Path;
 

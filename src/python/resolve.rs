@@ -69,6 +69,54 @@ const BUILTIN_NAMES: &[&str] = &[
     "type",
 ];
 
+/// How deeply one question may nest through imports, re-exports, star
+/// imports and aliases. Real chains are a few modules long; a cycle the
+/// visited set does not see, or a generated chain, stops here.
+pub const MAX_RESOLVE_DEPTH: usize = 128;
+
+/// How many steps one question may take in all: each binding of a name may
+/// be followed separately, so a hostile tree could otherwise make the work
+/// exponential in the depth.
+pub const MAX_RESOLVE_STEPS: usize = 20_000;
+
+/// What one resolution has been through: the names being resolved (a name
+/// met again is a cycle), the star imports being searched, how deep it is
+/// and how many steps it has taken.
+#[derive(Default)]
+pub struct Trail {
+    seen: HashSet<(FileId, String)>,
+    depth: usize,
+    steps: usize,
+    /// Set once a limit is hit: every answer after that is unresolved.
+    exhausted: Option<String>,
+}
+
+impl Trail {
+    /// Enters one more level, or says why not.
+    fn enter(&mut self) -> Result<(), Resolved> {
+        if let Some(reason) = &self.exhausted {
+            return Err(Resolved::Unresolved(reason.clone()));
+        }
+        self.steps += 1;
+        let reason = if self.depth >= MAX_RESOLVE_DEPTH {
+            format!(
+                "the chain of imports, re-exports and aliases is deeper than {MAX_RESOLVE_DEPTH} steps; not followed"
+            )
+        } else if self.steps > MAX_RESOLVE_STEPS {
+            format!("resolving the name took more than {MAX_RESOLVE_STEPS} steps; not followed")
+        } else {
+            self.depth += 1;
+            return Ok(());
+        };
+        self.exhausted = Some(reason.clone());
+        Err(Resolved::Unresolved(reason))
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
 pub struct Resolver<'a> {
     pub files: &'a [FileFacts],
     pub packs: &'a Packs,
@@ -123,11 +171,11 @@ impl<'a> Resolver<'a> {
         let NameRef::Scoped { scope, parts } = name else {
             return self.resolve(file, name);
         };
-        let seen = &mut HashSet::new();
-        let head = self.bindings(file, *scope, &parts[0], bindings, seen);
+        let trail = &mut Trail::default();
+        let head = self.bindings(file, *scope, &parts[0], bindings, trail);
         parts[1..]
             .iter()
-            .fold(head, |current, attr| self.member(current, attr, seen))
+            .fold(head, |current, attr| self.member(current, attr, trail))
     }
 
     /// Each thing an ambiguous name may be, resolved on its own.
@@ -162,47 +210,36 @@ impl<'a> Resolver<'a> {
         bindings
             .iter()
             .map(|binding| {
-                let seen = &mut HashSet::new();
-                let head = self.binding(file, binding, seen);
+                let trail = &mut Trail::default();
+                let head = self.binding(file, binding, trail);
                 parts[1..]
                     .iter()
-                    .fold(head, |current, attr| self.member(current, attr, seen))
+                    .fold(head, |current, attr| self.member(current, attr, trail))
             })
             .collect()
     }
 
     pub fn resolve(&self, file: FileId, name: &NameRef) -> Resolved {
-        self.resolve_guarded(file, name, &mut HashSet::new())
+        self.resolve_guarded(file, name, &mut Trail::default())
     }
 
-    fn resolve_guarded(
-        &self,
-        file: FileId,
-        name: &NameRef,
-        seen: &mut HashSet<(FileId, String)>,
-    ) -> Resolved {
+    fn resolve_guarded(&self, file: FileId, name: &NameRef, trail: &mut Trail) -> Resolved {
         match name {
-            NameRef::Qualified(path) => self.resolve_path(path, seen),
+            NameRef::Qualified(path) => self.resolve_path(path, trail),
             NameRef::Scoped { scope, parts } => {
                 let Some((first, rest)) = parts.split_first() else {
                     return Resolved::NotAClass;
                 };
-                let head = self.lookup(file, *scope, first, seen);
+                let head = self.lookup(file, *scope, first, trail);
                 rest.iter()
-                    .fold(head, |current, attr| self.member(current, attr, seen))
+                    .fold(head, |current, attr| self.member(current, attr, trail))
             }
         }
     }
 
     /// Looks a bare name up from `scope`: the scope itself, then enclosing
     /// function and module scopes (class bodies are skipped, as in Python).
-    fn lookup(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        seen: &mut HashSet<(FileId, String)>,
-    ) -> Resolved {
+    fn lookup(&self, file: FileId, scope: ScopeId, name: &str, trail: &mut Trail) -> Resolved {
         let facts = &self.files[file];
         let mut current = Some(scope);
         let mut first = true;
@@ -210,22 +247,15 @@ impl<'a> Resolver<'a> {
             let scope = &facts.scopes[id];
             if first || !scope.is_class_body {
                 if let Some(bindings) = scope.bindings.get(name) {
-                    return self.bindings(file, id, name, bindings, seen);
+                    return self.bindings(file, id, name, bindings, trail);
                 }
             }
             first = false;
             current = scope.parent;
         }
         // Star imports at module level come last.
-        if let Some(stars) = facts.scopes[0].bindings.get("*") {
-            for star in stars {
-                if let Binding::From { module, .. } = star {
-                    let found = self.resolve_path(&format!("{module}.{name}"), seen);
-                    if !matches!(found, Resolved::Unresolved(_)) {
-                        return found;
-                    }
-                }
-            }
+        if let Some(found) = self.star(file, name, trail) {
+            return found;
         }
         if BUILTIN_NAMES.contains(&name) {
             return Resolved::Opaque(format!("builtins.{name}"));
@@ -239,20 +269,25 @@ impl<'a> Resolver<'a> {
         scope: ScopeId,
         name: &str,
         bindings: &[Binding],
-        seen: &mut HashSet<(FileId, String)>,
+        trail: &mut Trail,
     ) -> Resolved {
         let key = (file, format!("{scope}:{name}"));
-        if !seen.insert(key.clone()) {
+        if trail.seen.contains(&key) {
             return Resolved::Unresolved(format!("`{name}` is defined in terms of itself"));
         }
+        if let Err(stopped) = trail.enter() {
+            return stopped;
+        }
+        trail.seen.insert(key.clone());
         let mut results: Vec<Resolved> = Vec::new();
         for binding in bindings {
-            let result = self.binding(file, binding, seen);
+            let result = self.binding(file, binding, trail);
             if !results.contains(&result) {
                 results.push(result);
             }
         }
-        seen.remove(&key);
+        trail.seen.remove(&key);
+        trail.leave();
         if results.len() == 1 {
             return results.pop().unwrap_or(Resolved::NotAClass);
         }
@@ -264,32 +299,27 @@ impl<'a> Resolver<'a> {
         ))
     }
 
-    fn binding(
-        &self,
-        file: FileId,
-        binding: &Binding,
-        seen: &mut HashSet<(FileId, String)>,
-    ) -> Resolved {
+    fn binding(&self, file: FileId, binding: &Binding, trail: &mut Trail) -> Resolved {
         match binding {
             // `import a.b` binds `a` whether or not `a` itself is analyzed (a
             // namespace package, or a framework known from a pack).
-            Binding::Module(module) => match self.resolve_path(module, seen) {
+            Binding::Module(module) => match self.resolve_path(module, trail) {
                 Resolved::Unresolved(_) => Resolved::Module(module.clone()),
                 found => found,
             },
-            Binding::From { module, name } => self.resolve_path(&format!("{module}.{name}"), seen),
+            Binding::From { module, name } => self.resolve_path(&format!("{module}.{name}"), trail),
             Binding::Class(class) => Resolved::Class(ClassKey {
                 file,
                 class: *class,
             }),
-            Binding::Alias(target) => self.resolve_guarded(file, target, seen),
+            Binding::Alias(target) => self.resolve_guarded(file, target, trail),
             Binding::Opaque => Resolved::NotAClass,
         }
     }
 
-    fn member(&self, base: Resolved, attr: &str, seen: &mut HashSet<(FileId, String)>) -> Resolved {
+    fn member(&self, base: Resolved, attr: &str, trail: &mut Trail) -> Resolved {
         match base {
-            Resolved::Module(module) => self.resolve_path(&format!("{module}.{attr}"), seen),
+            Resolved::Module(module) => self.resolve_path(&format!("{module}.{attr}"), trail),
             Resolved::Class(key) => {
                 let file = &self.files[key.file];
                 let wanted = format!("{}.{attr}", file.classes[key.class].qualname);
@@ -304,7 +334,7 @@ impl<'a> Resolver<'a> {
                     })
             }
             Resolved::Known(path) | Resolved::Opaque(path) => {
-                self.resolve_path(&format!("{path}.{attr}"), seen)
+                self.resolve_path(&format!("{path}.{attr}"), trail)
             }
             other => other,
         }
@@ -312,7 +342,16 @@ impl<'a> Resolver<'a> {
 
     /// Resolves an absolute dotted path: the longest analyzed module prefix,
     /// then its module-level names; failing that, the packs.
-    pub fn resolve_path(&self, path: &str, seen: &mut HashSet<(FileId, String)>) -> Resolved {
+    pub fn resolve_path(&self, path: &str, trail: &mut Trail) -> Resolved {
+        if let Err(stopped) = trail.enter() {
+            return stopped;
+        }
+        let found = self.resolve_path_inner(path, trail);
+        trail.leave();
+        found
+    }
+
+    fn resolve_path_inner(&self, path: &str, trail: &mut Trail) -> Resolved {
         if self.modules.contains_key(path) {
             return Resolved::Module(path.to_owned());
         }
@@ -321,11 +360,11 @@ impl<'a> Resolver<'a> {
             let module = &path[..dot];
             if let Some(files) = self.modules.get(module) {
                 let rest: Vec<&str> = path[dot + 1..].split('.').collect();
-                return self.in_module(module, files, &rest, path, seen);
+                return self.in_module(module, files, &rest, path, trail);
             }
             prefix_end = dot;
         }
-        self.outside(path)
+        self.outside(path, trail)
     }
 
     fn in_module(
@@ -334,7 +373,7 @@ impl<'a> Resolver<'a> {
         files: &[FileId],
         rest: &[&str],
         path: &str,
-        seen: &mut HashSet<(FileId, String)>,
+        trail: &mut Trail,
     ) -> Resolved {
         if files.len() > 1 {
             let paths: Vec<String> = files
@@ -350,8 +389,8 @@ impl<'a> Resolver<'a> {
         let scope = &self.files[file].scopes[0];
         let name = rest[0];
         let head = if scope.bindings.contains_key(name) {
-            self.lookup(file, 0, name, seen)
-        } else if let Some(found) = self.star(file, name, seen) {
+            self.lookup(file, 0, name, trail)
+        } else if let Some(found) = self.star(file, name, trail) {
             found
         } else if let Some(known) = self.packs.canonical(path) {
             // A lazy re-export (`__getattr__`) the pack knows about.
@@ -361,25 +400,39 @@ impl<'a> Resolver<'a> {
         };
         rest[1..]
             .iter()
-            .fold(head, |current, attr| self.member(current, attr, seen))
+            .fold(head, |current, attr| self.member(current, attr, trail))
     }
 
-    fn star(
-        &self,
-        file: FileId,
-        name: &str,
-        seen: &mut HashSet<(FileId, String)>,
-    ) -> Option<Resolved> {
+    /// `name` through the module's star imports, in order. Two modules that
+    /// star-import each other (or a package and its own submodule) would
+    /// search each other forever: a star import already being searched for
+    /// the same name is skipped.
+    fn star(&self, file: FileId, name: &str, trail: &mut Trail) -> Option<Resolved> {
         let stars = self.files[file].scopes[0].bindings.get("*")?;
-        stars.iter().find_map(|star| match star {
-            Binding::From { module, .. } => {
-                match self.resolve_path(&format!("{module}.{name}"), seen) {
-                    Resolved::Unresolved(_) => None,
-                    found => Some(found),
+        let key = (file, format!("*:{name}"));
+        if !trail.seen.insert(key.clone()) {
+            return None;
+        }
+        let mut found = None;
+        for star in stars {
+            let Binding::From { module, .. } = star else {
+                continue;
+            };
+            match self.resolve_path(&format!("{module}.{name}"), trail) {
+                // A limit hit below stops the search, and says so.
+                Resolved::Unresolved(reason) if trail.exhausted.is_some() => {
+                    found = Some(Resolved::Unresolved(reason));
+                    break;
+                }
+                Resolved::Unresolved(_) => {}
+                other => {
+                    found = Some(other);
+                    break;
                 }
             }
-            _ => None,
-        })
+        }
+        trail.seen.remove(&key);
+        found
     }
 
     fn known(&self, canonical: &str) -> Resolved {
@@ -391,7 +444,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// A path that no analyzed module provides.
-    fn outside(&self, path: &str) -> Resolved {
+    fn outside(&self, path: &str, trail: &mut Trail) -> Resolved {
         let top = path.split('.').next().unwrap_or(path);
         if STDLIB.contains(&top) {
             return Resolved::Opaque(path.to_owned());
@@ -413,7 +466,7 @@ impl<'a> Resolver<'a> {
             // The canonical path may itself be analyzed source (the framework
             // checked out next to the user's code).
             if canonical != path {
-                if let Resolved::Class(key) = self.resolve_path(canonical, &mut HashSet::new()) {
+                if let Resolved::Class(key) = self.resolve_path(canonical, trail) {
                     return Resolved::Class(key);
                 }
             }

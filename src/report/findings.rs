@@ -133,7 +133,7 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
     };
     // The frame's header shows the finding's own line and column (in
     // characters, as every other format): miette would count the bytes of
-    // the escaped text.
+    // the escaped (or cut) text.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .without_primary_span_start()
@@ -145,8 +145,6 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
             String::new()
         };
         let span_ok = |start: u32, end: u32| (end as usize) <= text.len() && start <= end;
-        // Control characters escaped, the spans mapped to match.
-        let frame = escape::Frame::new(&text);
         // Without a frame, miette names no file: the message does.
         let message = if text.is_empty() {
             format!("{}: {}", escape::path(&f.path), escape::text(&f.message))
@@ -164,21 +162,40 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             });
-        let mut labels = Vec::new();
+        // (label, start, end, primary), in the source.
+        let mut spans: Vec<(String, u32, u32, bool)> = Vec::new();
         if span_ok(f.location.start, f.location.end) && !text.is_empty() {
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some("here".into()),
-                frame.span(f.location.start, f.location.end),
-            ));
+            spans.push(("here".into(), f.location.start, f.location.end, true));
         }
         for label in &f.labels {
-            if span_ok(label.location.start, label.location.end) {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(escape::text(&label.message).into_owned()),
-                    frame.span(label.location.start, label.location.end),
-                ));
+            let (start, end) = (label.location.start, label.location.end);
+            if span_ok(start, end) {
+                spans.push((escape::text(&label.message).into_owned(), start, end, false));
             }
         }
+        // Lines too wide for a frame cut to a window, then control
+        // characters escaped; the spans mapped through both.
+        let points: Vec<usize> = spans
+            .iter()
+            .flat_map(|s| [s.1, s.2])
+            .map(|p| p as usize)
+            .collect();
+        let (shown, points) = match cut_wide_lines(&text, &points) {
+            Some((cut, moved)) => (std::borrow::Cow::Owned(cut), moved),
+            None => (std::borrow::Cow::Borrowed(text.as_str()), points),
+        };
+        let frame = escape::Frame::new(&shown);
+        let labels = spans
+            .into_iter()
+            .zip(points.chunks(2))
+            .map(|((label, _, _, primary), at)| {
+                let span = frame.span(at[0] as u32, at[1] as u32);
+                if primary {
+                    LabeledSpan::new_primary_with_span(Some(label), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(label), span)
+                }
+            });
         diagnostic = diagnostic.with_labels(labels);
         let name = format!(
             "{}:{}:{}",
@@ -203,6 +220,86 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
         writeln!(out, "{rendered}")?;
     }
     writeln!(out, "{}", summary_line(result))
+}
+
+/// Lines longer than this (in bytes) are cut in a code frame: miette pads
+/// its underlines with a format width, which cannot pass 65,535 columns,
+/// and a frame a screen wide shows nothing more.
+const WIDE_LINE: usize = 1000;
+
+/// Characters of a cut line shown before the first span on it, and in all.
+const WINDOW_BEFORE: usize = 60;
+const WINDOW: usize = 240;
+
+/// The source as a frame shows it when some line is longer than
+/// `WIDE_LINE`: each such line cut to a window of `WINDOW` characters
+/// around the first of `points` on it (or its start), `…` marking what was
+/// cut, and `points` (byte offsets) moved to match; the lines themselves
+/// stay, so line numbers hold. `None` when no line is that long.
+fn cut_wide_lines(text: &str, points: &[usize]) -> Option<(String, Vec<usize>)> {
+    if !text.split('\n').any(|line| line.len() > WIDE_LINE) {
+        return None;
+    }
+    let mut cut = String::new();
+    let mut moved = points.to_vec();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        let body = start + line.trim_end_matches(['\n', '\r']).len();
+        // The points in this line; the end of the text belongs to the last.
+        let here: Vec<usize> = (0..points.len())
+            .filter(|&i| {
+                (start..end).contains(&points[i]) || (points[i] == end && end == text.len())
+            })
+            .collect();
+        if body - start <= WIDE_LINE {
+            for &i in &here {
+                moved[i] = cut.len() + points[i] - start;
+            }
+            cut.push_str(line);
+            start = end;
+            continue;
+        }
+        let anchor = here
+            .iter()
+            .map(|&i| points[i].min(body))
+            .min()
+            .unwrap_or(start);
+        let from = text[start..anchor]
+            .char_indices()
+            .rev()
+            .nth(WINDOW_BEFORE - 1)
+            .map_or(start, |(at, _)| start + at);
+        let to = text[from..body]
+            .char_indices()
+            .nth(WINDOW)
+            .map_or(body, |(at, _)| from + at);
+        if from > start {
+            cut.push('…');
+        }
+        let shown = cut.len();
+        cut.push_str(&text[from..to]);
+        let shown_end = cut.len();
+        if to < body {
+            cut.push('…');
+        }
+        let tail = cut.len();
+        cut.push_str(&text[body..end]);
+        for &i in &here {
+            let point = points[i];
+            moved[i] = if point <= from {
+                shown
+            } else if point <= to {
+                shown + (point - from)
+            } else if point <= body {
+                shown_end
+            } else {
+                tail + (point - body)
+            };
+        }
+        start = end;
+    }
+    Some((cut, moved))
 }
 
 /// GitHub workflow commands; `%`, CR and LF must be escaped, and `:`/`,` in properties.

@@ -15,6 +15,13 @@ use super::items::{ItemFact, ModuleIdx, RustFacts};
 /// How deep `use` chains and re-exports are followed.
 const MAX_DEPTH: usize = 24;
 
+/// What one resolution has looked up already: a name in a module, by file
+/// and module, and what it was (`None` while the lookup is under way, so
+/// that a glob cycle ends there). Globs that re-export each other would
+/// otherwise be searched once per path through them: six modules that
+/// glob-import one another took 26 s, and every added module multiplies it.
+type Looked = HashMap<(FileId, ModuleIdx, String), Option<String>>;
+
 pub struct Index<'a> {
     files: &'a [FileFacts],
     packs: &'a Packs,
@@ -67,7 +74,7 @@ impl<'a> Index<'a> {
 
     /// The absolute path `path` names when written in `module` of `file`.
     pub fn resolve(&self, file: FileId, module: ModuleIdx, path: &[String]) -> Option<String> {
-        self.resolve_at(file, module, path, 0)
+        self.resolve_at(file, module, path, 0, &mut Looked::new())
     }
 
     /// The path a pack knows it by, or the absolute path itself.
@@ -96,6 +103,7 @@ impl<'a> Index<'a> {
         module: ModuleIdx,
         path: &[String],
         depth: usize,
+        looked: &mut Looked,
     ) -> Option<String> {
         if depth > MAX_DEPTH || path.is_empty() {
             return None;
@@ -119,13 +127,13 @@ impl<'a> Index<'a> {
                 }
                 (current, &path[used..])
             }
-            _ => match self.lookup_in(file, module, first, depth) {
+            _ => match self.lookup_in(file, module, first, depth, looked) {
                 Some(found) => (found, &path[1..]),
                 None => (self.extern_crate(&here, first), &path[1..]),
             },
         };
         for segment in rest {
-            current = self.member(&current, segment, depth + 1)?;
+            current = self.member(&current, segment, depth + 1, looked)?;
         }
         Some(current)
     }
@@ -137,60 +145,75 @@ impl<'a> Index<'a> {
         module: ModuleIdx,
         name: &str,
         depth: usize,
+        looked: &mut Looked,
     ) -> Option<String> {
-        let facts = rust_facts(&self.files[file])?;
-        let scope = &facts.modules[module];
-        let own = format!("{}::{name}", self.module_path(file, module));
-        // Items, and child modules whose body is another file (`mod x;`).
-        if scope.items.contains_key(name) || self.modules.contains_key(&own) {
-            return Some(own);
+        let key = (file, module, name.to_owned());
+        if let Some(found) = looked.get(&key) {
+            return found.clone();
         }
-        if let Some(uses) = scope.uses.get(name) {
-            for used in uses {
-                // `use a::b` with `b` bound here: resolving `b` again from
-                // the same scope would loop; the path starts elsewhere.
-                if let Some(found) = self.resolve_at(file, module, &used.path, depth + 1) {
-                    return Some(found);
+        looked.insert(key.clone(), None);
+        // The search, as a closure so that `?` ends it and not the caching.
+        let found = (|| {
+            let facts = rust_facts(&self.files[file])?;
+            let scope = &facts.modules[module];
+            let own = format!("{}::{name}", self.module_path(file, module));
+            // Items, and child modules whose body is another file (`mod x;`).
+            if scope.items.contains_key(name) || self.modules.contains_key(&own) {
+                return Some(own);
+            }
+            if let Some(uses) = scope.uses.get(name) {
+                for used in uses {
+                    // `use a::b` with `b` bound here: resolving `b` again from
+                    // the same scope would loop; the path starts elsewhere.
+                    if let Some(found) =
+                        self.resolve_at(file, module, &used.path, depth + 1, looked)
+                    {
+                        return Some(found);
+                    }
                 }
             }
-        }
-        let mut external = None;
-        for glob in &scope.globs {
-            let Some(target) = self.resolve_at(file, module, &glob.path, depth + 1) else {
-                continue;
-            };
-            if self.modules.contains_key(&target) {
-                if let Some(found) = self.local_member(&target, name, depth + 1) {
-                    return Some(found);
-                }
-            } else {
-                // A glob from a crate we do not have: only believe it for
-                // names a pack says that crate has.
-                let candidate = format!("{target}::{name}");
-                if external.is_none() && self.packs.canonical(&candidate).is_some() {
-                    external = Some(candidate);
+            let mut external = None;
+            for glob in &scope.globs {
+                let Some(target) = self.resolve_at(file, module, &glob.path, depth + 1, looked)
+                else {
+                    continue;
+                };
+                if self.modules.contains_key(&target) {
+                    if let Some(found) = self.member(&target, name, depth + 1, looked) {
+                        return Some(found);
+                    }
+                } else {
+                    // A glob from a crate we do not have: only believe it for
+                    // names a pack says that crate has.
+                    let candidate = format!("{target}::{name}");
+                    if external.is_none() && self.packs.canonical(&candidate).is_some() {
+                        external = Some(candidate);
+                    }
                 }
             }
-        }
-        external
+            external
+        })();
+        looked.insert(key, found.clone());
+        found
     }
 
     /// `name` inside the module or item at `parent`.
-    fn member(&self, parent: &str, name: &str, depth: usize) -> Option<String> {
-        if self.modules.contains_key(parent) {
-            self.local_member(parent, name, depth)
-        } else {
+    fn member(
+        &self,
+        parent: &str,
+        name: &str,
+        depth: usize,
+        looked: &mut Looked,
+    ) -> Option<String> {
+        let Some(places) = self.modules.get(parent) else {
             // A crate we do not have, or an item's associated name.
-            Some(format!("{parent}::{name}"))
-        }
-    }
-
-    fn local_member(&self, parent: &str, name: &str, depth: usize) -> Option<String> {
+            return Some(format!("{parent}::{name}"));
+        };
         if depth > MAX_DEPTH {
             return None;
         }
-        for &(file, module) in self.modules.get(parent)? {
-            if let Some(found) = self.lookup_in(file, module, name, depth + 1) {
+        for &(file, module) in places {
+            if let Some(found) = self.lookup_in(file, module, name, depth + 1, looked) {
                 return Some(found);
             }
         }
