@@ -68,7 +68,7 @@ mod tests {
         let lines = Lines::new(text);
         let x = text.find('x').unwrap();
         // `é` is one unit, `𝄞` two.
-        assert_eq!(lines.position(x), Position::new(1, 13));
+        assert_eq!(lines.position(x), Position::new(1, 12));
         assert_eq!(lines.position(0), Position::new(0, 0));
         assert_eq!(lines.line(1), "b = \"é𝄞\" + x");
     }
