@@ -48,6 +48,8 @@ pub type Nodes = HashMap<TypeKey, TypeNode>;
 /// A role as the hierarchy needs it.
 #[derive(Clone, Debug)]
 pub struct RoleSpec {
+    /// The pack that declares the role, and the role's name in it.
+    pub pack: String,
     pub name: String,
     pub language: Language,
     pub root: TypeKey,
@@ -439,6 +441,7 @@ mod tests {
 
     fn role() -> RoleSpec {
         RoleSpec {
+            pack: "test".into(),
             name: "agent".into(),
             language: Language::Python,
             root: key("Root"),

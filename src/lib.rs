@@ -16,6 +16,7 @@ pub mod packs;
 pub mod python;
 pub mod report;
 pub mod rust;
+pub mod semantic;
 pub mod server;
 pub mod settings;
 pub mod suppress;

@@ -247,6 +247,13 @@ impl Packs {
             .flat_map(|p| p.roles.iter())
     }
 
+    /// Every role with the pack that declares it.
+    pub fn roles_by_pack(&self) -> impl Iterator<Item = (&Pack, &Role)> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.roles.iter().map(move |r| (p, r)))
+    }
+
     pub fn all_roles(&self) -> impl Iterator<Item = (Language, &Role)> {
         self.packs
             .iter()

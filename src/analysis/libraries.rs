@@ -11,7 +11,7 @@ use super::Settings;
 use crate::discover;
 use crate::model::FileFacts;
 use crate::python;
-use crate::python::resolve::Resolver;
+use crate::semantic::resolve::Resolver;
 use crate::untrusted::Tree;
 
 /// How many rounds of `--python-path` loading: each round follows the

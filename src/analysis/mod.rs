@@ -10,7 +10,7 @@ use crate::hierarchy::{Capability, Hierarchy, Nodes, RoleSpec, TypeKey, Verdict}
 use crate::model::{FileFacts, InputDiagnostic, Language, Location};
 use crate::packs::Packs;
 use crate::python;
-use crate::python::resolve::{Resolved, Resolver};
+use crate::semantic::resolve::{Resolved, Resolver};
 use crate::untrusted::{self, Tree};
 
 mod libraries;
@@ -277,14 +277,15 @@ fn extract(found: &Discovered, follow: python::Follow<'_>) -> FileFacts {
 pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
     let resolver = Resolver::new(files, packs);
     let mut nodes = Nodes::default();
-    python::nodes::build(&resolver, packs, &mut nodes);
+    crate::semantic::classes::build(&resolver, packs, &mut nodes);
     let rust_roles = crate::rust::nodes::Model::new(files, packs).build(&mut nodes);
     let mut roles: Vec<RoleSpec> = packs
-        .all_roles()
-        .filter(|(language, _)| *language == Language::Python)
-        .map(|(language, role)| RoleSpec {
+        .roles_by_pack()
+        .filter(|(pack, _)| pack.language == Language::Python)
+        .map(|(pack, role)| RoleSpec {
+            pack: pack.name.clone(),
             name: role.name.clone(),
-            language,
+            language: pack.language,
             root: match resolver.resolve_path(&role.root, &mut Default::default()) {
                 Resolved::Class(key) => TypeKey::Source(key.file, key.class),
                 _ => TypeKey::Known(role.root.clone()),

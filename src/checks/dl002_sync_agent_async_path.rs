@@ -4,8 +4,8 @@
 
 use crate::hierarchy::Verdict;
 
-use super::values::{functions, role_pairs, root_name, At, Values};
 use super::{Context, Finding, Label, Rule, Severity};
+use crate::semantic::values::{functions, role_pairs, root_name, At, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 };
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
-    let pairs = role_pairs(cx);
+    let pairs = role_pairs(cx.analysis);
     let mut findings = Vec::new();
     for (file, function) in functions(cx) {
         let values = Values {

@@ -6,8 +6,8 @@
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::{Language, Via};
 
-use super::values::{next_provider, root_name};
 use super::{Context, Finding, Label, Rule, Severity};
+use crate::semantic::values::{next_provider, root_name};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {

@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::model::{FileId, Location};
-use crate::python::resolve::Resolver;
 
 pub mod dl000_syntax_error;
 pub mod dl001_guard_ignores_agent;
@@ -13,7 +12,6 @@ pub mod dl002_sync_agent_async_path;
 pub mod dl003_blocking_arun;
 pub mod dl004_threaded_astep_call;
 pub mod dl005_pseudo_native_astep;
-pub mod values;
 
 pub mod dl101_unreachable_native_async;
 pub mod dl102_capability_mismatch;
@@ -48,20 +46,8 @@ pub enum Severity {
     Error,
 }
 
-/// Everything a check may consult.
-pub struct Context<'a> {
-    pub analysis: &'a Analysis,
-    pub resolver: Resolver<'a>,
-}
-
-impl<'a> Context<'a> {
-    pub fn new(analysis: &'a Analysis) -> Self {
-        Context {
-            analysis,
-            resolver: Resolver::new(&analysis.files, &analysis.packs),
-        }
-    }
-}
+/// Everything a check may consult: the semantic layer, never a front end.
+pub type Context<'a> = crate::semantic::Semantic<'a>;
 
 /// A rule, declared once with its docs (clippy-style).
 pub struct Rule {

@@ -5,9 +5,7 @@ pub mod facts;
 pub mod flow;
 pub mod inert;
 pub mod modules;
-pub mod nodes;
 pub mod parse;
-pub mod resolve;
 pub mod spine;
 
 use std::path::Path;

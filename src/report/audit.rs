@@ -3,82 +3,17 @@
 //! conversation type it is used with, every finding with its code frame, and
 //! the unknowns with their reasons.
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use dispatchlint_runtime::route;
 use serde_json::{json, Value};
 
 use crate::analysis::Analysis;
-use crate::checks::values::{functions, role_pairs, At, Values};
-use crate::checks::Context;
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::lint::LintResult;
 use crate::report::agents::{self, AgentsReport};
 use crate::report::escape::{self, cell, code};
 use crate::report::findings::{self, Format};
-
-/// A conversation built with an agent, somewhere in the analyzed code.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Usage {
-    pub conversation: String,
-    pub agent: String,
-    /// `native-async`, `sync-in-executor`, or `decided at runtime`.
-    pub route: String,
-    pub path: String,
-    pub line: u32,
-}
-
-/// Every `conv = SomeConversation(agent=...)` (or factory call) whose
-/// conversation and agent types are known.
-pub fn usages(analysis: &Analysis) -> Vec<Usage> {
-    let cx = Context::new(analysis);
-    let pairs = role_pairs(&cx);
-    let mut found = BTreeSet::new();
-    for (file, function) in functions(&cx) {
-        let values = Values {
-            cx: &cx,
-            file,
-            function,
-            pairs: &pairs,
-        };
-        for assign in &function.assigns {
-            let at = At {
-                offset: assign.location.end,
-                block: &assign.block,
-            };
-            let Some(typed) = values.typed(&assign.value, at) else {
-                continue;
-            };
-            let Some(agent) = typed.agent.as_deref() else {
-                continue;
-            };
-            for pair in &pairs {
-                let (Some(conversation), Some(agent_capability)) = (
-                    analysis.hierarchy.capability(&typed.key, pair.conversation),
-                    analysis.hierarchy.capability(&agent.key, pair.agent),
-                ) else {
-                    continue;
-                };
-                let route = match (
-                    conversation.verdict.capability(),
-                    agent_capability.verdict.capability(),
-                ) {
-                    (Some(c), Some(a)) => route(c, a).as_str().to_owned(),
-                    _ => "decided at runtime".to_owned(),
-                };
-                found.insert(Usage {
-                    conversation: analysis.qualname(&typed.key),
-                    agent: analysis.qualname(&agent.key),
-                    route,
-                    path: analysis.files[file].path.display().to_string(),
-                    line: assign.location.line,
-                });
-            }
-        }
-    }
-    found.into_iter().collect()
-}
+use crate::semantic::usages::usages;
 
 /// What the audit did not look at, and why: an audited tree can hide code
 /// from it with its own ignore files, configuration and comments.

@@ -294,6 +294,8 @@ impl<'a> Model<'a> {
                 },
             );
             specs.push(RoleSpec {
+                // The Rust checks pair Rust roles themselves (by `agent-attr`).
+                pack: String::new(),
                 name: role.role.name.clone(),
                 language: Language::Rust,
                 root,

@@ -3,15 +3,16 @@
 //! the checks; it never guesses: a name assigned more than once, in a branch
 //! that may not have run, or from something unresolved has no type.
 
+use super::classes::key_of;
+use super::resolve::Resolved;
 use crate::hierarchy::{Capability, MemberNode, RoleSpec, TypeKey, Verdict};
 use crate::model::{
     Assign, Binding, EntryCall, FileFacts, FileId, FunctionFact, Language, Location, NameRef, Value,
 };
 use crate::packs::Factory;
-use crate::python::nodes::key_of;
-use crate::python::resolve::Resolved;
 
-use super::Context;
+use super::Semantic as Context;
+use crate::analysis::Analysis;
 
 /// How far values are followed through assignments and arguments.
 const MAX_FOLLOW: usize = 32;
@@ -44,26 +45,37 @@ fn short(key: &TypeKey) -> String {
 }
 
 /// Python role pairs from the packs: within one pack, each role with an
-/// agent attribute holds the pack's role without one.
-pub fn role_pairs<'a>(cx: &'a Context<'a>) -> Vec<RolePair<'a>> {
-    let hierarchy = &cx.analysis.hierarchy;
-    let mut specs = hierarchy.roles.iter();
+/// agent attribute holds the pack's role without one. Roles are matched to
+/// the hierarchy's by pack and name.
+pub fn role_pairs(analysis: &Analysis) -> Vec<RolePair<'_>> {
+    let spec = |pack: &str, role: &str| {
+        analysis
+            .hierarchy
+            .roles
+            .iter()
+            .find(|s| s.language == Language::Python && s.pack == pack && s.name == role)
+    };
     let mut pairs = Vec::new();
-    for pack in cx
-        .analysis
+    for pack in analysis
         .packs
         .packs
         .iter()
         .filter(|p| p.language == Language::Python)
     {
-        // The hierarchy's role specs follow the packs' Python roles in order.
-        let matched: Vec<(&crate::packs::Role, &RoleSpec)> =
-            pack.roles.iter().zip(specs.by_ref()).collect();
-        let agent = matched.iter().find(|(role, _)| role.agent_attr.is_none());
-        for (role, spec) in &matched {
-            if let (Some(attr), Some((_, agent))) = (&role.agent_attr, agent) {
+        let Some(agent) = pack
+            .roles
+            .iter()
+            .find(|role| role.agent_attr.is_none())
+            .and_then(|role| spec(&pack.name, &role.name))
+        else {
+            continue;
+        };
+        for role in &pack.roles {
+            if let (Some(attr), Some(conversation)) =
+                (&role.agent_attr, spec(&pack.name, &role.name))
+            {
                 pairs.push(RolePair {
-                    conversation: spec,
+                    conversation,
                     agent,
                     agent_attr: attr,
                 });

@@ -1,0 +1,73 @@
+//! Where a conversation is built with an agent, and the route the reference
+//! dispatcher takes for the pair (`route()` of the runtime crate): what
+//! `audit` reports as routes.
+
+use std::collections::BTreeSet;
+
+use dispatchlint_runtime::route;
+
+use super::values::{functions, role_pairs, At, Values};
+use super::Semantic;
+use crate::analysis::Analysis;
+
+/// A conversation built with an agent, somewhere in the analyzed code.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Usage {
+    pub conversation: String,
+    pub agent: String,
+    /// `native-async`, `sync-in-executor`, or `decided at runtime`.
+    pub route: String,
+    pub path: String,
+    pub line: u32,
+}
+
+/// Every `conv = SomeConversation(agent=...)` (or factory call) whose
+/// conversation and agent types are known.
+pub fn usages(analysis: &Analysis) -> Vec<Usage> {
+    let cx = Semantic::new(analysis);
+    let pairs = role_pairs(analysis);
+    let mut found = BTreeSet::new();
+    for (file, function) in functions(&cx) {
+        let values = Values {
+            cx: &cx,
+            file,
+            function,
+            pairs: &pairs,
+        };
+        for assign in &function.assigns {
+            let at = At {
+                offset: assign.location.end,
+                block: &assign.block,
+            };
+            let Some(typed) = values.typed(&assign.value, at) else {
+                continue;
+            };
+            let Some(agent) = typed.agent.as_deref() else {
+                continue;
+            };
+            for pair in &pairs {
+                let (Some(conversation), Some(agent_capability)) = (
+                    analysis.hierarchy.capability(&typed.key, pair.conversation),
+                    analysis.hierarchy.capability(&agent.key, pair.agent),
+                ) else {
+                    continue;
+                };
+                let route = match (
+                    conversation.verdict.capability(),
+                    agent_capability.verdict.capability(),
+                ) {
+                    (Some(c), Some(a)) => route(c, a).as_str().to_owned(),
+                    _ => "decided at runtime".to_owned(),
+                };
+                found.insert(Usage {
+                    conversation: analysis.qualname(&typed.key),
+                    agent: analysis.qualname(&agent.key),
+                    route,
+                    path: analysis.files[file].path.display().to_string(),
+                    line: assign.location.line,
+                });
+            }
+        }
+    }
+    found.into_iter().collect()
+}
