@@ -99,7 +99,7 @@ impl Cache {
             Err(private::Refused::Untrusted(at, why)) => {
                 eprintln!(
                     "dispatchlint: warning: not using the cache at {}: {why}",
-                    crate::report::escape::path(&at)
+                    crate::escape::path(&at)
                 );
                 return None;
             }

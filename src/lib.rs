@@ -9,6 +9,7 @@ pub mod cache;
 pub mod checks;
 pub mod commands;
 pub mod discover;
+pub mod escape;
 pub mod hierarchy;
 pub mod lint;
 pub mod model;

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::Analysis;
 use crate::checks::{self, Finding, Label, Severity};
-use crate::model::Location;
+use crate::model::{Language, Location};
+use crate::semantic::Analysis;
 use crate::settings::{ConfigError, FileRules, Resolver};
 
 pub const UNUSED_SUPPRESSION: &str = checks::dl900_unused_suppression::RULE.code;
@@ -28,11 +29,6 @@ pub struct Reported {
     pub help: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
-    /// The analysis read this path as a source: a code frame may show it.
-    /// A path the walk would not read (a FIFO, a symlink out of the tree)
-    /// must not be opened by a reporter either.
-    #[serde(skip)]
-    pub has_source: bool,
 }
 
 #[derive(Debug, Default)]
@@ -52,6 +48,9 @@ pub struct LintResult {
     pub baselined: usize,
     /// Baseline entries whose findings are gone.
     pub baseline_gone: usize,
+    /// The text of every file a finding is in, read once, as its language
+    /// decodes it: what code frames show (reports read no file).
+    pub sources: HashMap<PathBuf, Arc<str>>,
 }
 
 /// Only report on these files (pre-commit passes the changed ones), while
@@ -121,7 +120,7 @@ pub fn lint_with(
             .count(),
         ..Default::default()
     };
-    let mut anchors = Anchors::default();
+    let mut sources = Sources::default();
     // Suppressions used, per file and comment index.
     let mut used: HashSet<(usize, usize, String)> = HashSet::new();
     let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
@@ -148,7 +147,7 @@ pub fn lint_with(
             }
             continue;
         }
-        let anchor = anchors.anchor(&file.path, finding.location);
+        let anchor = sources.anchor(&file.path, file.language, finding.location);
         let occurrence = occurrences
             .entry((file.path.clone(), finding.code, anchor.clone()))
             .or_insert(0);
@@ -164,7 +163,6 @@ pub fn lint_with(
             help: finding.help,
             labels: finding.labels,
             fingerprint,
-            has_source: true,
         });
     }
     for (path, problem) in &analysis.walk_problems {
@@ -190,7 +188,6 @@ pub fn lint_with(
             help: "make it a readable regular file inside the project, or exclude it".into(),
             labels: Vec::new(),
             fingerprint: fingerprint(INPUT_ERROR, path, problem, 0),
-            has_source: false,
         });
     }
     for (id, file) in analysis.files.iter().enumerate() {
@@ -209,7 +206,7 @@ pub fn lint_with(
                 continue;
             }
             let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
-            let anchor = anchors.anchor(&file.path, suppression.location);
+            let anchor = sources.anchor(&file.path, file.language, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
                 name: checks::dl900_unused_suppression::RULE.name,
@@ -223,7 +220,6 @@ pub fn lint_with(
                 help: "remove the suppression comment (or the codes it no longer needs)".into(),
                 labels: Vec::new(),
                 fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
-                has_source: true,
             });
         }
     }
@@ -235,32 +231,54 @@ pub fn lint_with(
             b.code,
         ))
     });
+    result.sources = sources.texts();
     Ok(result)
 }
 
-/// The text of the primary span's first line, trimmed: what the fingerprint
-/// hangs on, so that moving code up or down keeps it. Each file is read once
-/// and split into lines once, however many findings it has.
+/// The flagged files, each read once: the text of a primary span's first
+/// line, trimmed, is what the fingerprint hangs on (so that moving code up
+/// or down keeps it), and the decoded text is what code frames show.
 #[derive(Default)]
-struct Anchors {
-    lines: HashMap<PathBuf, Vec<String>>,
+struct Sources {
+    files: HashMap<PathBuf, Source>,
 }
 
-impl Anchors {
-    fn anchor(&mut self, path: &Path, location: Location) -> String {
-        let lines = self.lines.entry(path.to_path_buf()).or_insert_with(|| {
+struct Source {
+    /// Whitespace-normalized lines of the bytes as read (lossy UTF-8).
+    lines: Vec<String>,
+    /// The text as the language decodes it, when it does.
+    text: Option<Arc<str>>,
+}
+
+impl Sources {
+    fn anchor(&mut self, path: &Path, language: Language, location: Location) -> String {
+        let source = self.files.entry(path.to_path_buf()).or_insert_with(|| {
             let Ok(bytes) = crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) else {
-                return Vec::new();
+                return Source {
+                    lines: Vec::new(),
+                    text: None,
+                };
             };
-            String::from_utf8_lossy(&bytes)
-                .lines()
-                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-                .collect()
+            Source {
+                lines: String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect(),
+                text: crate::analysis::decode(language, &bytes).map(Arc::from),
+            }
         });
-        lines
+        source
+            .lines
             .get(location.line.saturating_sub(1) as usize)
             .cloned()
             .unwrap_or_default()
+    }
+
+    fn texts(self) -> HashMap<PathBuf, Arc<str>> {
+        self.files
+            .into_iter()
+            .filter_map(|(path, source)| Some((path, source.text?)))
+            .collect()
     }
 }
 

@@ -1,13 +1,12 @@
 //! The library API: `analyze(paths, settings) -> Analysis`.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::discover::{self, Discovered};
-use crate::hierarchy::{Capability, Hierarchy, Nodes, RoleSpec, TypeKey, Verdict};
-use crate::model::{FileFacts, InputDiagnostic, Language, Location};
+use crate::hierarchy::{Hierarchy, Nodes, RoleSpec, TypeKey};
+use crate::model::{FileFacts, Language};
 use crate::packs::Packs;
 use crate::python;
 use crate::semantic::resolve::{Resolved, Resolver};
@@ -15,6 +14,8 @@ use crate::untrusted::{self, Tree};
 
 mod libraries;
 mod progress;
+
+pub use crate::semantic::{Analysis, TypeVerdict};
 
 pub use libraries::{default_python_path, default_python_path_in};
 pub use progress::Clock;
@@ -53,26 +54,6 @@ impl Default for Settings {
             tree: Tree::default(),
         }
     }
-}
-
-/// The verdict for one type in one role.
-#[derive(Clone, Debug)]
-pub struct TypeVerdict {
-    pub file: usize,
-    pub class: usize,
-    pub role: String,
-    pub capability: Capability,
-}
-
-pub struct Analysis {
-    pub files: Vec<FileFacts>,
-    pub packs: Packs,
-    pub hierarchy: Hierarchy,
-    pub verdicts: Vec<TypeVerdict>,
-    /// Problems met while walking (unreadable directories, symlink loops).
-    pub walk_problems: Vec<(PathBuf, String)>,
-    /// Wall time of each phase, in order (shown by the hidden `--stats`).
-    pub timings: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug)]
@@ -238,6 +219,15 @@ fn extract_cached(
 
 /// The names whose mention makes a function worth following: every Python
 /// role's async entry.
+/// A source file's bytes as text, decoded as its language does (PEP 263 for
+/// Python, UTF-8 for Rust): what reports show in code frames.
+pub fn decode(language: Language, bytes: &[u8]) -> Option<String> {
+    match language {
+        Language::Python => python::decode_text(bytes),
+        Language::Rust => std::str::from_utf8(bytes).ok().map(str::to_owned),
+    }
+}
+
 /// The async entries whose mention makes a function body worth following.
 pub fn follow_names(packs: &Packs) -> Vec<String> {
     let mut names: Vec<String> = packs
@@ -349,54 +339,6 @@ impl Analysis {
     pub fn refresh(&mut self) {
         self.hierarchy = build_hierarchy(&self.files, &self.packs);
         self.verdicts = verdicts(&self.files, &self.hierarchy);
-    }
-}
-
-impl Analysis {
-    /// `module.qualname` of a type, however it is known.
-    pub fn qualname(&self, key: &TypeKey) -> String {
-        match key {
-            TypeKey::Source(file, class) => {
-                let file = &self.files[*file];
-                let class = &file.classes[*class];
-                match file.language {
-                    Language::Python => format!("{}.{}", file.module, class.qualname),
-                    Language::Rust => class.qualname.clone(),
-                }
-            }
-            TypeKey::Known(path) | TypeKey::Opaque(path) => path.clone(),
-            TypeKey::Unresolved { text, .. } => text.clone(),
-        }
-    }
-
-    /// Where a type is defined, if it is analyzed source.
-    pub fn location(&self, key: &TypeKey) -> Option<(&Path, Location)> {
-        match key {
-            TypeKey::Source(file, class) => {
-                let file = &self.files[*file];
-                Some((&file.path, file.classes[*class].location))
-            }
-            _ => None,
-        }
-    }
-
-    pub fn input_diagnostics(&self) -> impl Iterator<Item = (&Path, &InputDiagnostic)> {
-        self.files
-            .iter()
-            .filter(|f| !f.library)
-            .flat_map(|f| f.diagnostics.iter().map(move |d| (f.path.as_path(), d)))
-    }
-
-    pub fn verdict_counts(&self) -> [usize; 3] {
-        let mut counts = [0; 3];
-        for v in &self.verdicts {
-            counts[match v.capability.verdict {
-                Verdict::Native => 0,
-                Verdict::Inherited => 1,
-                Verdict::Unknown => 2,
-            }] += 1;
-        }
-        counts
     }
 }
 

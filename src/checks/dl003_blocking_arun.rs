@@ -4,8 +4,8 @@
 use crate::hierarchy::Verdict;
 use crate::model::Driver;
 
-use super::{Context, Finding, Rule, Severity};
-use crate::semantic::values::{functions, made_here, role_pairs, root_name, At, Values};
+use super::{made_here, Context, Finding, Rule, Severity};
+use crate::semantic::values::{functions, role_pairs, root_name, At, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::Analysis;
 use crate::model::{FileId, Location};
+use crate::semantic::Analysis;
 
 pub mod dl000_syntax_error;
 pub mod dl001_guard_ignores_agent;
@@ -48,6 +48,18 @@ pub enum Severity {
 
 /// Everything a check may consult: the semantic layer, never a front end.
 pub type Context<'a> = crate::semantic::Semantic<'a>;
+
+/// A secondary label on the assignment that made a value, when there is one.
+pub fn made_here(typed: &crate::semantic::values::Typed, name: &str) -> Vec<Label> {
+    typed
+        .origin
+        .map(|origin| Label {
+            location: origin,
+            message: format!("a `{name}` is made here"),
+        })
+        .into_iter()
+        .collect()
+}
 
 /// A rule, declared once with its docs (clippy-style).
 pub struct Rule {

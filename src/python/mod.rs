@@ -88,6 +88,11 @@ pub fn read_source(path: &Path) -> Result<String, InputDiagnostic> {
     decode_source(&read_bytes(path)?)
 }
 
+/// A source file's bytes as text, decoded as Python does (PEP 263).
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    decode_source(bytes).ok()
+}
+
 fn decode_source(bytes: &[u8]) -> Result<String, InputDiagnostic> {
     decode::decode(bytes).map_err(|error| InputDiagnostic {
         code: SYNTAX_ERROR,

@@ -4,9 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::{Analysis, TypeVerdict};
+use crate::escape;
 use crate::hierarchy::TypeKey;
-use crate::report::escape;
+use crate::semantic::{Analysis, TypeVerdict};
 
 #[derive(Default, Serialize)]
 pub struct AgentsReport {

@@ -7,13 +7,13 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::Analysis;
+use crate::escape::{self, cell, code};
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::lint::LintResult;
 use crate::report::agents::{self, AgentsReport};
-use crate::report::escape::{self, cell, code};
 use crate::report::findings::{self, Format};
 use crate::semantic::usages::usages;
+use crate::semantic::Analysis;
 
 /// What the audit did not look at, and why: an audited tree can hide code
 /// from it with its own ignore files, configuration and comments.

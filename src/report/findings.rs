@@ -7,9 +7,9 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use serde_json::{json, Value};
 
 use crate::checks::{rules, Severity};
+use crate::escape;
 use crate::lint::{LintResult, Reported};
 use crate::report::agents::AgentsReport;
-use crate::report::escape;
 
 pub const DOCS_BASE: &str = "https://github.com/dispatchlint/dispatchlint/blob/main/rules/docs";
 
@@ -139,11 +139,7 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
         .without_primary_span_start()
         .with_width(100);
     for f in &result.findings {
-        let text = if f.has_source {
-            crate::python::read_source(&f.path).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let text: &str = result.sources.get(&f.path).map_or("", |t| t);
         let span_ok = |start: u32, end: u32| (end as usize) <= text.len() && start <= end;
         // Without a frame, miette names no file: the message does.
         let message = if text.is_empty() {
@@ -180,9 +176,9 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
             .flat_map(|s| [s.1, s.2])
             .map(|p| p as usize)
             .collect();
-        let (shown, points) = match cut_wide_lines(&text, &points) {
+        let (shown, points) = match cut_wide_lines(text, &points) {
             Some((cut, moved)) => (std::borrow::Cow::Owned(cut), moved),
-            None => (std::borrow::Cow::Borrowed(text.as_str()), points),
+            None => (std::borrow::Cow::Borrowed(text), points),
         };
         let frame = escape::Frame::new(&shown);
         let labels = spans

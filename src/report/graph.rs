@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
-use crate::analysis::Analysis;
 use crate::hierarchy::{TypeKey, Verdict};
+use crate::semantic::Analysis;
 
 const NATIVE: &str = "#b7e1a1";
 const INHERITED: &str = "#f6c38b";

@@ -3,7 +3,6 @@
 
 pub mod agents;
 pub mod audit;
-pub mod escape;
 pub mod findings;
 pub mod graph;
 pub mod output;

@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use dispatchlint_runtime::{reason, route};
 
-use crate::analysis::Analysis;
+use crate::escape;
 use crate::hierarchy::{Capability, TypeKey};
 use crate::model::Language;
-use crate::report::escape;
+use crate::semantic::Analysis;
 
 /// A type named on the command line, with its capability in one role.
 struct Named {

@@ -4,14 +4,15 @@
 //! hierarchy nodes of ([`classes`]), values inside functions and the role
 //! pairs ([`values`]); the hierarchy and verdicts are `crate::hierarchy`.
 
+mod analysis;
 pub mod classes;
 pub mod resolve;
 pub mod usages;
 pub mod values;
 
-use crate::analysis::Analysis;
 use crate::hierarchy::RoleSpec;
 
+pub use analysis::{Analysis, TypeVerdict};
 pub use values::RolePair;
 
 /// What the checks and reports consult: the analysis, the resolver over its

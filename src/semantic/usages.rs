@@ -8,7 +8,7 @@ use dispatchlint_runtime::route;
 
 use super::values::{functions, role_pairs, At, Values};
 use super::Semantic;
-use crate::analysis::Analysis;
+use crate::semantic::Analysis;
 
 /// A conversation built with an agent, somewhere in the analyzed code.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

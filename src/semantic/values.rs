@@ -12,7 +12,7 @@ use crate::model::{
 use crate::packs::Factory;
 
 use super::Semantic as Context;
-use crate::analysis::Analysis;
+use crate::semantic::Analysis;
 
 /// How far values are followed through assignments and arguments.
 const MAX_FOLLOW: usize = 32;
@@ -457,16 +457,4 @@ pub fn functions<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a F
         .enumerate()
         .filter(|(_, f)| f.language == Language::Python && !f.library)
         .flat_map(|(id, f)| f.functions.iter().map(move |func| (id, func)))
-}
-
-/// A secondary label on the assignment that made a value, when there is one.
-pub fn made_here(typed: &Typed, name: &str) -> Vec<crate::checks::Label> {
-    typed
-        .origin
-        .map(|origin| crate::checks::Label {
-            location: origin,
-            message: format!("a `{name}` is made here"),
-        })
-        .into_iter()
-        .collect()
 }

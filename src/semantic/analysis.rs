@@ -1,0 +1,78 @@
+//! What a run found: every file's facts, the hierarchy and each role type's
+//! verdict. `crate::analysis` makes it (discover, parse, resolve); the
+//! checks, the reports and the server read it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::hierarchy::{Capability, Hierarchy, TypeKey, Verdict};
+use crate::model::{FileFacts, InputDiagnostic, Language, Location};
+use crate::packs::Packs;
+
+/// The verdict for one type in one role.
+#[derive(Clone, Debug)]
+pub struct TypeVerdict {
+    pub file: usize,
+    pub class: usize,
+    pub role: String,
+    pub capability: Capability,
+}
+
+pub struct Analysis {
+    pub files: Vec<FileFacts>,
+    pub packs: Packs,
+    pub hierarchy: Hierarchy,
+    pub verdicts: Vec<TypeVerdict>,
+    /// Problems met while walking (unreadable directories, symlink loops).
+    pub walk_problems: Vec<(PathBuf, String)>,
+    /// Wall time of each phase, in order (shown by the hidden `--stats`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Analysis {
+    /// `module.qualname` of a type, however it is known.
+    pub fn qualname(&self, key: &TypeKey) -> String {
+        match key {
+            TypeKey::Source(file, class) => {
+                let file = &self.files[*file];
+                let class = &file.classes[*class];
+                match file.language {
+                    Language::Python => format!("{}.{}", file.module, class.qualname),
+                    Language::Rust => class.qualname.clone(),
+                }
+            }
+            TypeKey::Known(path) | TypeKey::Opaque(path) => path.clone(),
+            TypeKey::Unresolved { text, .. } => text.clone(),
+        }
+    }
+
+    /// Where a type is defined, if it is analyzed source.
+    pub fn location(&self, key: &TypeKey) -> Option<(&Path, Location)> {
+        match key {
+            TypeKey::Source(file, class) => {
+                let file = &self.files[*file];
+                Some((&file.path, file.classes[*class].location))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn input_diagnostics(&self) -> impl Iterator<Item = (&Path, &InputDiagnostic)> {
+        self.files
+            .iter()
+            .filter(|f| !f.library)
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (f.path.as_path(), d)))
+    }
+
+    pub fn verdict_counts(&self) -> [usize; 3] {
+        let mut counts = [0; 3];
+        for v in &self.verdicts {
+            counts[match v.capability.verdict {
+                Verdict::Native => 0,
+                Verdict::Inherited => 1,
+                Verdict::Unknown => 2,
+            }] += 1;
+        }
+        counts
+    }
+}
