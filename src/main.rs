@@ -94,6 +94,8 @@ struct Common {
     /// Analyze files that `.gitignore`, `.ignore` and `.git/info/exclude` hide.
     #[arg(long)]
     no_respect_gitignore: bool,
+    #[command(flatten)]
+    cargo: dispatchlint::cargo::CargoArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,10 +264,19 @@ fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Fa
     settings
         .python_path
         .extend(dispatchlint::analysis::default_python_path());
+    if common.cargo.enabled() {
+        dispatchlint::cargo::workspace(&common.cargo)?.apply(&mut settings);
+    }
     Ok(settings)
 }
 
 fn paths(common: &Common) -> Vec<PathBuf> {
+    if common.paths.is_empty() && common.cargo.enabled() {
+        // An error is reported when the settings are made.
+        if let Ok(workspace) = dispatchlint::cargo::workspace(&common.cargo) {
+            return workspace.target_dirs.clone();
+        }
+    }
     if common.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -64,7 +64,14 @@ pub fn location(span: Span) -> Location {
 pub struct Extractor<'f> {
     facts: &'f mut FileFacts,
     rust: RustFacts,
+    /// This file's `macro_rules!` macros by name: their rules, or why they cannot be read.
+    macros: std::collections::HashMap<String, Result<Vec<super::macros::Rule>, String>>,
+    /// Expansions in progress (a macro's output may invoke macros).
+    expanding: usize,
 }
+
+/// How deep expansions nest before we stop (rustc's default limit is 128).
+const MACRO_DEPTH: usize = 32;
 
 impl<'f> Extractor<'f> {
     pub fn new(facts: &'f mut FileFacts) -> Self {
@@ -74,12 +81,93 @@ impl<'f> Extractor<'f> {
                 modules: vec![ModuleFacts::default()],
                 ..Default::default()
             },
+            macros: Default::default(),
+            expanding: 0,
         }
     }
 
     pub fn run(mut self, file: &syn::File) -> RustFacts {
+        // Macros are found first, wherever they are in the file: an
+        // invocation before the definition is an error rustc reports, not a
+        // reason for us to see nothing.
+        let mut finder = MacroDefs::default();
+        finder.visit_file(file);
+        for (name, body) in finder.found {
+            self.macros
+                .entry(name)
+                .or_insert_with(|| super::macros::rules(body));
+        }
         self.items(0, &file.items);
         self.rust
+    }
+
+    /// Items inside a function body (`#[test] fn t() { struct S; impl R for S {} }`)
+    /// live in a module of their own named after the function.
+    fn body_items(
+        &mut self,
+        module: ModuleIdx,
+        name: &str,
+        attrs: &[syn::Attribute],
+        block: &syn::Block,
+    ) {
+        let mut found = BodyItems::default();
+        found.visit_block(block);
+        if found.items.is_empty() {
+            return;
+        }
+        let mut rel = self.rust.modules[module].rel.clone();
+        rel.push(name.to_owned());
+        self.rust.modules.push(ModuleFacts {
+            parent: Some(module),
+            rel,
+            cfg: cfg_of(attrs),
+            block: true,
+            ..Default::default()
+        });
+        let child = self.rust.modules.len() - 1;
+        for item in found.items {
+            self.item(child, item);
+        }
+    }
+
+    /// An item-level invocation of a macro: expanded when this file defines
+    /// it with `macro_rules!`, recorded with what we know otherwise.
+    fn macro_call(&mut self, module: ModuleIdx, m: &syn::ItemMacro, span: Span) {
+        let name = path_segments(&m.mac.path);
+        let local = match name.as_slice() {
+            [one] => self.macros.get(one).cloned(),
+            _ => None,
+        };
+        let unexpanded = match local {
+            None => None,
+            Some(Err(reason)) => Some(reason),
+            Some(Ok(_)) if self.expanding >= MACRO_DEPTH => {
+                Some(format!("expansions nest deeper than {MACRO_DEPTH}"))
+            }
+            Some(Ok(rules)) => {
+                match super::macros::expand(&rules, m.mac.tokens.clone()).and_then(|out| {
+                    syn::parse2::<syn::File>(out)
+                        .map_err(|e| format!("its expansion does not parse as items ({e})"))
+                }) {
+                    Ok(file) => {
+                        self.expanding += 1;
+                        self.items(module, &file.items);
+                        self.expanding -= 1;
+                        return;
+                    }
+                    Err(reason) => Some(reason),
+                }
+            }
+        };
+        let mut idents = Vec::new();
+        collect_idents(m.mac.tokens.clone(), &mut idents);
+        self.rust.macro_calls.push(MacroCall {
+            module,
+            name,
+            idents,
+            location: location(span),
+            unexpanded,
+        });
     }
 
     fn items(&mut self, module: ModuleIdx, items: &[syn::Item]) {
@@ -119,6 +207,7 @@ impl<'f> Extractor<'f> {
                         self.rust.modules.push(ModuleFacts {
                             parent: Some(module),
                             rel,
+                            cfg: cfg_of(&m.attrs),
                             ..Default::default()
                         });
                         let child = self.rust.modules.len() - 1;
@@ -154,19 +243,13 @@ impl<'f> Extractor<'f> {
                         });
                     }
                 } else {
-                    let mut idents = Vec::new();
-                    collect_idents(m.mac.tokens.clone(), &mut idents);
-                    self.rust.macro_calls.push(MacroCall {
-                        module,
-                        name,
-                        idents,
-                        location: location(item.span()),
-                    });
+                    self.macro_call(module, m, item.span());
                 }
             }
             syn::Item::Fn(f) => {
                 self.define(module, f.sig.ident.to_string(), ItemFact::Other);
                 self.guards(&f.block);
+                self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
             }
             syn::Item::Const(c) => self.define(module, c.ident.to_string(), ItemFact::Other),
             syn::Item::Static(s) => self.define(module, s.ident.to_string(), ItemFact::Other),
@@ -231,6 +314,7 @@ impl<'f> Extractor<'f> {
                 );
                 if let Some(body) = &f.default {
                     self.guards(body);
+                    self.body_items(module, &f.sig.ident.to_string(), &f.attrs, body);
                 }
             }
         }
@@ -300,6 +384,7 @@ impl<'f> Extractor<'f> {
                         },
                     );
                     self.guards(&f.block);
+                    self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
                 }
                 syn::ImplItem::Const(c) => {
                     if let syn::Expr::Lit(syn::ExprLit {
@@ -699,6 +784,9 @@ impl GuardFinder {
 }
 
 impl<'ast> Visit<'ast> for GuardFinder {
+    /// A nested item's bodies are read when the item itself is.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (syn::Pat::Ident(name), Some(init)) = (&local.pat, &local.init) {
             let (subjects, _) = self.tested(&init.expr);
@@ -762,5 +850,39 @@ impl<'ast> Visit<'ast> for MethodCalls {
         self.calls
             .push((call.method.to_string(), location(call.method.span())));
         syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// The items directly inside a body, at any block depth, not inside other items.
+#[derive(Default)]
+struct BodyItems<'ast> {
+    items: Vec<&'ast syn::Item>,
+}
+
+impl<'ast> Visit<'ast> for BodyItems<'ast> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        self.items.push(item);
+    }
+}
+
+/// Every `macro_rules!` in a file, at any depth.
+#[derive(Default)]
+struct MacroDefs {
+    found: Vec<(String, TokenStream)>,
+}
+
+impl<'ast> Visit<'ast> for MacroDefs {
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        if let (Some(ident), Some("macro_rules")) = (
+            &m.ident,
+            m.mac
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .as_deref(),
+        ) {
+            self.found.push((ident.to_string(), m.mac.tokens.clone()));
+        }
     }
 }

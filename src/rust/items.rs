@@ -38,6 +38,12 @@ pub struct ModuleFacts {
     pub items: BTreeMap<String, ItemFact>,
     /// `mod name;` declarations, whose body is another file.
     pub mod_decls: Vec<ModDecl>,
+    /// `#[cfg(...)]` on an inline module (or on the function whose body this is).
+    pub cfg: Option<String>,
+    /// The body of a function (`rel` ends with its name): names it does not
+    /// define are looked up in the enclosing module, and `self`/`super`
+    /// mean what they mean there.
+    pub block: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -172,6 +178,8 @@ pub struct MacroCall {
     /// Identifiers and paths among its arguments, which may name the types it implements for.
     pub idents: Vec<String>,
     pub location: Location,
+    /// Why a `macro_rules!` macro of this file could not be expanded.
+    pub unexpanded: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -3,10 +3,14 @@
 //! module trees and resolve trait and type paths across files ([`link`]).
 //! [`nodes`] turns the result into hierarchy nodes.
 
+pub mod cfg;
 pub mod comments;
 pub mod crates;
 pub mod facts;
+pub mod gates;
 pub mod items;
+pub mod libraries;
+pub mod macros;
 pub mod modules;
 pub mod nodes;
 pub mod resolve;
@@ -139,10 +143,24 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
     facts
 }
 
+/// Manifest directory (canonical) -> the features its package is built with.
+pub type Features = BTreeMap<PathBuf, std::collections::BTreeSet<String>>;
+
 /// Places every Rust file in its crate's module tree, then resolves traits,
 /// self types, bounds and attribute macros. `paths[i]` is where `files[i]`
 /// was read from (absolute); files without Rust facts are left alone.
 pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
+    link_with(files, paths, packs, None)
+}
+
+/// [`link`], with `#[cfg(feature = ...)]` decided by `features` when given
+/// (a package missing from it has none on).
+pub fn link_with(
+    files: &mut [FileFacts],
+    paths: &[PathBuf],
+    packs: &Packs,
+    features: Option<&Features>,
+) {
     let rust_files: Vec<FileId> = (0..files.len())
         .filter(|&i| files[i].rust.is_some())
         .collect();
@@ -163,8 +181,18 @@ pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
         modules::place(&listed, &crates)
     };
     let mut renames: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut chains: HashMap<FileId, Vec<Option<Vec<String>>>> = HashMap::new();
+    let none = std::collections::BTreeSet::new();
     for (&i, path) in rust_files.iter().zip(&absolute) {
         let placement = &placements[&i];
+        let on = features.map(|f| {
+            crates
+                .owner(path)
+                .and_then(|dir| f.get(dir))
+                .unwrap_or(&none)
+        });
+        let rust = files[i].rust.as_deref_mut().expect("Rust");
+        chains.insert(i, gates::prune(rust, &placement.cfg, on));
         if std::env::var_os("DL_DEBUG").is_some() {
             eprintln!("{} -> {:?}", path.display(), placement);
         }
@@ -193,6 +221,7 @@ pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
     for ((file, i), resolved) in impls {
         files[file].rust.as_mut().expect("Rust").impls[i].resolved = resolved;
     }
+    gates::scope_impls(files, &rust_files, &chains);
     for ((file, i), (canonical, supertraits)) in traits {
         let facts = files[file].rust.as_mut().expect("Rust");
         facts.traits[i].canonical = canonical;

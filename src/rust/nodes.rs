@@ -175,14 +175,19 @@ impl<'a> Model<'a> {
                     if !role_named(role, implements) || !refs.mentions(file, &role.role.root) {
                         continue;
                     }
-                    // The first type named is the one implemented for
-                    // (`impl_agent!(Foo)`); later ones are usually its
-                    // input, output and error types.
-                    let first = call.idents.iter().find_map(|i| index_lookup.class(file, i));
-                    if let Some(class) = first {
+                    // Any type it names may be one it implements for
+                    // (`impl_agents!(Foo, Bar)`).
+                    let why = call.unexpanded.as_deref().unwrap_or(
+                        "it is defined in another file, and only a file's own macros are expanded",
+                    );
+                    for class in call
+                        .idents
+                        .iter()
+                        .filter_map(|i| index_lookup.class(file, i))
+                    {
                         generated.entry((class, r)).or_insert_with(|| {
                             format!(
-                                "`{name}!` (a `macro_rules!` macro) generates the impl at line {}; its expansion is not analyzed",
+                                "`{name}!` (a `macro_rules!` macro) may generate the impl at line {}; it was not expanded: {why}",
                                 call.location.line
                             )
                         });
