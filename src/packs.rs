@@ -81,6 +81,11 @@ pub struct Role {
     /// Rust: the root's method that hands out the async impl (`as_async`).
     #[serde(default)]
     pub accessor: Option<String>,
+    /// Rust: the trait's hand-written `bool` capability method
+    /// (`is_streaming`, `has_async_path`), which DL102 checks against the
+    /// verdict and DL103 recognizes in a guard.
+    #[serde(default)]
+    pub capability_method: Option<String>,
     /// Rust: attribute macros that, on the root's impl holding the async
     /// entry, generate the async impl and the accessor (`dispatchlint_runtime::agent`).
     #[serde(default)]

@@ -202,3 +202,66 @@ fn this_workspace_passes() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("All checks passed"));
 }
+
+/// `(code, line, message)` of every finding, sorted.
+fn findings(dir: &str, pack: &str) -> Vec<(String, u64, String)> {
+    let output = cargo_dispatchlint(
+        &fixture(dir),
+        &[
+            "check",
+            "--offline",
+            "--output-format",
+            "json",
+            "--pack",
+            pack,
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn capability_method_and_forwarded_defaults() {
+    let found = findings("checks", "execfw.toml");
+    let codes: Vec<(&str, u64)> = found.iter().map(|(c, l, _)| (c.as_str(), *l)).collect();
+    assert_eq!(
+        codes,
+        [
+            // `Boastful::is_streaming` says true; `Quiet` inherits a false default.
+            ("DL102", 14),
+            ("DL102", 22),
+            // Only `executor.is_streaming()`, never `executor.chain().is_streaming()`.
+            ("DL103", 89),
+            // `Logged` forwards `call` and `stream`, not `is_streaming` and `name`.
+            ("DL104", 57),
+        ]
+    );
+    assert!(found[1]
+        .2
+        .contains("leaves `is_streaming` to the trait's default"));
+    assert!(found[2].2.contains("`executor.is_streaming()` alone"));
+    assert!(
+        found[3].2.contains("but not `is_streaming`, `name`"),
+        "{}",
+        found[3].2
+    );
+}

@@ -305,11 +305,16 @@ impl<'f> Extractor<'f> {
         let mut methods = BTreeMap::new();
         for item in &t.items {
             if let syn::TraitItem::Fn(f) = item {
+                let name = f.sig.ident.to_string();
                 methods.insert(
-                    f.sig.ident.to_string(),
+                    name.clone(),
                     TraitMethod {
                         has_default: f.default.is_some(),
                         location: location(f.sig.ident.span()),
+                        literal_bool: f
+                            .default
+                            .as_ref()
+                            .and_then(|body| body_fact(&name, body).literal_bool),
                     },
                 );
                 if let Some(body) = &f.default {
@@ -744,40 +749,55 @@ pub fn expr_text(expr: &syn::Expr) -> String {
 /// branch they guard.
 #[derive(Default)]
 struct GuardFinder {
-    /// `let native = conv.as_async().is_some();`: helper name -> subjects.
-    helpers: Vec<(String, Vec<String>)>,
+    /// `let native = conv.as_async().is_some();`: helper name -> subjects and tests.
+    helpers: Vec<(String, Tested)>,
     found: Vec<GuardFact>,
 }
 
+/// What a condition tests: `as_async()` receivers, and every argument-less call.
+#[derive(Clone, Default)]
+struct Tested {
+    subjects: Vec<String>,
+    tests: Vec<(String, String)>,
+}
+
 impl GuardFinder {
-    /// Subjects tested in a condition, and the helper it went through.
-    fn tested(&self, cond: &syn::Expr) -> (Vec<String>, Option<String>) {
-        let mut subjects = AsAsyncReceivers::default();
-        subjects.visit_expr(cond);
+    /// What a condition tests, and the helper it went through.
+    fn tested(&self, cond: &syn::Expr) -> (Tested, Option<String>) {
+        let mut found = AsAsyncReceivers::default();
+        found.visit_expr(cond);
         let mut via = None;
-        let mut all = subjects.receivers;
-        for name in subjects.names {
+        let mut all = Tested {
+            subjects: found.receivers,
+            tests: found.calls,
+        };
+        for name in found.names {
             if let Some((helper, tested)) = self.helpers.iter().rev().find(|(h, _)| *h == name) {
                 via = Some(helper.clone());
-                all.extend(tested.iter().cloned());
+                all.subjects.extend(tested.subjects.iter().cloned());
+                all.tests.extend(tested.tests.iter().cloned());
             }
         }
         (all, via)
     }
 
     fn record(&mut self, cond: &syn::Expr, branches: &[&dyn Fn(&mut MethodCalls)]) {
-        let (subjects, via) = self.tested(cond);
-        if subjects.is_empty() {
+        let (tested, via) = self.tested(cond);
+        if tested.tests.is_empty() {
             return;
         }
         let mut calls = MethodCalls::default();
         for branch in branches {
             branch(&mut calls);
         }
+        if calls.calls.is_empty() {
+            return;
+        }
         self.found.push(GuardFact {
             location: location(cond.span()),
-            subjects,
+            subjects: tested.subjects,
             via,
+            tests: tested.tests,
             calls: calls.calls,
         });
     }
@@ -789,9 +809,9 @@ impl<'ast> Visit<'ast> for GuardFinder {
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (syn::Pat::Ident(name), Some(init)) = (&local.pat, &local.init) {
-            let (subjects, _) = self.tested(&init.expr);
-            if !subjects.is_empty() {
-                self.helpers.push((name.ident.to_string(), subjects));
+            let (tested, _) = self.tested(&init.expr);
+            if !tested.tests.is_empty() {
+                self.helpers.push((name.ident.to_string(), tested));
             }
         }
         syn::visit::visit_local(self, local);
@@ -821,14 +841,20 @@ impl<'ast> Visit<'ast> for GuardFinder {
 #[derive(Default)]
 struct AsAsyncReceivers {
     receivers: Vec<String>,
+    /// Every argument-less call: (method, receiver).
+    calls: Vec<(String, String)>,
     /// Plain names in the condition, which may be helper variables.
     names: Vec<String>,
 }
 
 impl<'ast> Visit<'ast> for AsAsyncReceivers {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if call.method == "as_async" && call.args.is_empty() {
-            self.receivers.push(expr_text(&call.receiver));
+        if call.args.is_empty() {
+            let receiver = expr_text(&call.receiver);
+            if call.method == "as_async" {
+                self.receivers.push(receiver.clone());
+            }
+            self.calls.push((call.method.to_string(), receiver));
         }
         syn::visit::visit_expr_method_call(self, call);
     }

@@ -99,6 +99,8 @@ pub struct TraitFact {
 pub struct TraitMethod {
     pub has_default: bool,
     pub location: Location,
+    /// The default body is a bare `true` / `false`.
+    pub literal_bool: Option<bool>,
 }
 
 /// What an impl is for.
@@ -190,7 +192,8 @@ pub struct MacroRules {
     pub location: Location,
 }
 
-/// `if conv.as_async().is_some() { ... conv.arun() ... }` and its relatives.
+/// `if conv.as_async().is_some() { ... conv.arun() ... }` and its relatives
+/// (any condition that calls a method without arguments).
 #[derive(Clone, Debug, Serialize)]
 pub struct GuardFact {
     /// The condition (or the scrutinee of `if let` / `match`).
@@ -200,6 +203,10 @@ pub struct GuardFact {
     pub subjects: Vec<String>,
     /// A helper variable the test went through (`let native = ...; if native`).
     pub via: Option<String>,
+    /// Every argument-less method call the condition makes, as (method,
+    /// receiver): `conv.has_async_path()` is `("has_async_path", "conv")`.
+    /// A pack says which of them test a capability.
+    pub tests: Vec<(String, String)>,
     /// Async entry calls in the guarded branch: method name and location.
     pub calls: Vec<(String, Location)>,
 }
