@@ -15,6 +15,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "dispatchlint-runtime",
         include_str!("../rules/dispatchlint-runtime.toml"),
     ),
+    (
+        "langchain-rust",
+        include_str!("../rules/langchain-rust.toml"),
+    ),
+    ("swiftide", include_str!("../rules/swiftide.toml")),
+    ("autoagents", include_str!("../rules/autoagents.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize)]
