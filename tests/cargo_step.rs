@@ -265,3 +265,28 @@ fn capability_method_and_forwarded_defaults() {
         found[3].2
     );
 }
+
+/// No `--pack`: the built-in langchain-rust pack names `Chain` by the paths
+/// of langchain-rust 7.0.0, here a path dependency with the same layout.
+#[test]
+fn builtin_langchain_rust_pack() {
+    let dir = fixture("lcr/app");
+    let found = verdicts(cargo_dispatchlint(
+        &dir,
+        &["agents", "--format", "json", "--offline"],
+    ));
+    assert_eq!(
+        short(&found),
+        [
+            ("app::Logged", "inherited"),
+            ("app::Streaming", "native"),
+            ("app::SyncOnly", "inherited"),
+        ]
+    );
+    let output = cargo_dispatchlint(&dir, &["check", "--offline", "--output-format", "concise"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("src/lib.rs:31:8: DL104 `impl Chain for Logged` forwards `call` but not `stream`, `invoke`"),
+        "{text}"
+    );
+}
