@@ -159,6 +159,8 @@ fn front_end_gaps() {
             ("gaps::generated::One", "inherited"),
             ("gaps::generated::Three", "inherited"),
             ("gaps::generated::Two", "native"),
+            // A macro invoked inside a function body.
+            ("gaps::make::InBody", "inherited"),
             // `#[cfg(test)] mod tests`, and an impl inside a `#[test]` fn.
             ("gaps::tests::InTests", "inherited"),
             ("gaps::tests::in_a_test_fn::InTestFn", "native"),

@@ -126,7 +126,7 @@ impl<'f> Extractor<'f> {
         });
         let child = self.rust.modules.len() - 1;
         for item in found.items {
-            self.item(child, item);
+            self.item(child, &item);
         }
     }
 
@@ -882,12 +882,23 @@ impl<'ast> Visit<'ast> for MethodCalls {
 /// The items directly inside a body, at any block depth, not inside other items.
 #[derive(Default)]
 struct BodyItems<'ast> {
-    items: Vec<&'ast syn::Item>,
+    items: Vec<std::borrow::Cow<'ast, syn::Item>>,
 }
 
 impl<'ast> Visit<'ast> for BodyItems<'ast> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        self.items.push(item);
+        self.items.push(std::borrow::Cow::Borrowed(item));
+    }
+
+    /// `agent_type!(Local);` in a body is a statement to syn; it may write items.
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        self.items
+            .push(std::borrow::Cow::Owned(syn::Item::Macro(syn::ItemMacro {
+                attrs: m.attrs.clone(),
+                ident: None,
+                mac: m.mac.clone(),
+                semi_token: m.semi_token,
+            })));
     }
 }
 
