@@ -64,8 +64,10 @@ pub fn location(span: Span) -> Location {
 pub struct Extractor<'f> {
     facts: &'f mut FileFacts,
     rust: RustFacts,
-    /// This file's `macro_rules!` macros by name: their rules, or why they cannot be read.
-    macros: std::collections::HashMap<String, Result<Vec<super::macros::Rule>, String>>,
+    /// This file's `macro_rules!` macros by name: their rules, or why they
+    /// cannot be read; and whether another file defines it (its output is
+    /// then placed at the invocation).
+    macros: std::collections::HashMap<String, (Result<Vec<super::macros::Rule>, String>, bool)>,
     /// Expansions in progress (a macro's output may invoke macros).
     expanding: usize,
 }
@@ -86,6 +88,19 @@ impl<'f> Extractor<'f> {
         }
     }
 
+    /// Macros defined in other files of the crate (`#[macro_use] mod macros;`):
+    /// name and rules as text. The file's own macros of the same name win.
+    pub fn with_macros(mut self, macros: &[(String, String)]) -> Self {
+        for (name, body) in macros {
+            let rules = body
+                .parse::<TokenStream>()
+                .map_err(|e| e.to_string())
+                .and_then(super::macros::rules);
+            self.macros.insert(name.clone(), (rules, true));
+        }
+        self
+    }
+
     pub fn run(mut self, file: &syn::File) -> RustFacts {
         // Macros are found first, wherever they are in the file: an
         // invocation before the definition is an error rustc reports, not a
@@ -94,8 +109,7 @@ impl<'f> Extractor<'f> {
         finder.visit_file(file);
         for (name, body) in finder.found {
             self.macros
-                .entry(name)
-                .or_insert_with(|| super::macros::rules(body));
+                .insert(name, (super::macros::rules(body), false));
         }
         self.items(0, &file.items);
         self.rust
@@ -136,8 +150,18 @@ impl<'f> Extractor<'f> {
         let name = path_segments(&m.mac.path);
         let local = match name.as_slice() {
             [one] => self.macros.get(one).cloned(),
+            [at, one] if matches!(at.as_str(), "crate" | "$crate" | "self") => {
+                self.macros.get(one).cloned()
+            }
             _ => None,
         };
+        // Another file's macro writes its items here, at the invocation.
+        let local = local.map(|(rules, foreign)| {
+            rules.map(|rules| match foreign {
+                true => super::macros::respan(&rules, m.mac.path.span()),
+                false => rules,
+            })
+        });
         let unexpanded = match local {
             None => None,
             Some(Err(reason)) => Some(reason),
@@ -239,6 +263,7 @@ impl<'f> Extractor<'f> {
                         self.rust.macro_rules.push(MacroRules {
                             name: ident.to_string(),
                             implements: implemented_names(m.mac.tokens.clone()),
+                            body: m.mac.tokens.to_string(),
                             location: location(item.span()),
                         });
                     }

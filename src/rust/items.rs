@@ -189,6 +189,8 @@ pub struct MacroRules {
     pub name: String,
     /// The last segment of every path that follows `impl` in its body (`Agent`).
     pub implements: Vec<String>,
+    /// Its rules as text, for expanding it where another file invokes it.
+    pub body: String,
     pub location: Location,
 }
 

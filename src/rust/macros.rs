@@ -54,6 +54,36 @@ pub fn rules(body: TokenStream) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
+/// The rules with every token of their transcribers placed at `span`: the
+/// items a macro from another file writes are located at its invocation.
+pub fn respan(rules: &[Rule], span: proc_macro2::Span) -> Vec<Rule> {
+    fn tokens(list: &[TokenTree], span: proc_macro2::Span) -> Vec<TokenTree> {
+        list.iter()
+            .map(|token| match token {
+                TokenTree::Group(g) => {
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    let mut new =
+                        Group::new(g.delimiter(), tokens(&inner, span).into_iter().collect());
+                    new.set_span(span);
+                    TokenTree::Group(new)
+                }
+                other => {
+                    let mut other = other.clone();
+                    other.set_span(span);
+                    other
+                }
+            })
+            .collect()
+    }
+    rules
+        .iter()
+        .map(|rule| Rule {
+            matcher: rule.matcher.clone(),
+            transcriber: tokens(&rule.transcriber, span),
+        })
+        .collect()
+}
+
 /// The tokens an invocation with `input` expands to.
 pub fn expand(rules: &[Rule], input: TokenStream) -> Result<TokenStream, String> {
     let input: Vec<TokenTree> = input.into_iter().collect();

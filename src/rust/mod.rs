@@ -90,7 +90,13 @@ fn too_deep(text: &str) -> Option<proc_macro2::Span> {
 }
 
 /// Facts from source text.
-pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
+pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
+    from_text_with(facts, text, &[])
+}
+
+/// Facts from source text, expanding also the `macro_rules!` macros other
+/// files define (name and rules as text).
+pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, String)]) -> FileFacts {
     if let Some(span) = too_deep(text) {
         let start = span.start();
         facts.diagnostics.push(InputDiagnostic {
@@ -112,7 +118,9 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
     }
     match syn::parse_file(text) {
         Ok(file) => {
-            let rust = facts::Extractor::new(&mut facts).run(&file);
+            let rust = facts::Extractor::new(&mut facts)
+                .with_macros(macros)
+                .run(&file);
             facts.rust = Some(Box::new(rust));
             // Dropping a deep tree recurses; we run on a thread with a large stack.
             drop(file);
@@ -172,6 +180,7 @@ pub fn link_with(
         .map(|&i| std::fs::canonicalize(&paths[i]).unwrap_or_else(|_| paths[i].clone()))
         .collect();
     let crates = crates::discover(&absolute);
+    expand_across_files(files, &rust_files, &absolute, &crates);
     let placements = {
         let listed: Vec<(FileId, PathBuf, &items::RustFacts)> = rust_files
             .iter()
@@ -226,6 +235,55 @@ pub fn link_with(
         let facts = files[file].rust.as_mut().expect("Rust");
         facts.traits[i].canonical = canonical;
         facts.traits[i].supertraits_canonical = supertraits;
+    }
+}
+
+/// Re-reads each file that invokes a `macro_rules!` macro another file of
+/// its crate defines (`#[macro_use] mod macros;`), expanding it this time.
+fn expand_across_files(
+    files: &mut [FileFacts],
+    rust_files: &[FileId],
+    absolute: &[PathBuf],
+    crates: &crates::Crates,
+) {
+    let mut by_crate: HashMap<&Path, Vec<(String, String)>> = HashMap::new();
+    for (&i, path) in rust_files.iter().zip(absolute) {
+        let Some(dir) = crates.owner(path) else {
+            continue;
+        };
+        let rust = files[i].rust.as_deref().expect("Rust");
+        by_crate.entry(dir).or_default().extend(
+            rust.macro_rules
+                .iter()
+                .map(|m| (m.name.clone(), m.body.clone())),
+        );
+    }
+    for (&i, path) in rust_files.iter().zip(absolute) {
+        let Some(available) = crates.owner(path).and_then(|dir| by_crate.get(dir)) else {
+            continue;
+        };
+        let rust = files[i].rust.as_deref().expect("Rust");
+        let wanted: Vec<(String, String)> = available
+            .iter()
+            .filter(|(name, _)| {
+                !rust.macro_rules.iter().any(|m| &m.name == name)
+                    && rust
+                        .macro_calls
+                        .iter()
+                        .any(|call| call.unexpanded.is_none() && call.name.last() == Some(name))
+            })
+            .cloned()
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let Ok(text) = crate::untrusted::read_text(path, crate::untrusted::SOURCE_LIMIT) else {
+            continue;
+        };
+        let empty = FileFacts::empty(files[i].path.clone(), Language::Rust, String::new());
+        let library = files[i].library;
+        files[i] = from_text_with(empty, &text, &wanted);
+        files[i].library = library;
     }
 }
 

@@ -181,9 +181,10 @@ impl<'a> Model<'a> {
                     }
                     // Any type it names may be one it implements for
                     // (`impl_agents!(Foo, Bar)`).
-                    let why = call.unexpanded.as_deref().unwrap_or(
-                        "it is defined in another file, and only a file's own macros are expanded",
-                    );
+                    let why = call
+                        .unexpanded
+                        .as_deref()
+                        .unwrap_or("it is defined outside the crate");
                     for class in call
                         .idents
                         .iter()
