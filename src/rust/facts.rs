@@ -70,7 +70,12 @@ pub struct Extractor<'f> {
     macros: std::collections::HashMap<String, (Result<Vec<super::macros::Rule>, String>, bool)>,
     /// Expansions in progress (a macro's output may invoke macros).
     expanding: usize,
+    /// Tokens all expansions in this file wrote so far.
+    expanded_tokens: usize,
 }
+
+/// How many tokens a file's expansions may write in all.
+const MACRO_TOKENS: usize = 200_000;
 
 /// How deep expansions nest before we stop (rustc's default limit is 128).
 const MACRO_DEPTH: usize = 32;
@@ -85,6 +90,7 @@ impl<'f> Extractor<'f> {
             },
             macros: Default::default(),
             expanding: 0,
+            expanded_tokens: 0,
         }
     }
 
@@ -168,8 +174,26 @@ impl<'f> Extractor<'f> {
             Some(Ok(_)) if self.expanding >= MACRO_DEPTH => {
                 Some(format!("expansions nest deeper than {MACRO_DEPTH}"))
             }
+            Some(Ok(_)) if self.expanded_tokens > MACRO_TOKENS => Some(format!(
+                "this file's expansions already wrote more than {MACRO_TOKENS} tokens"
+            )),
             Some(Ok(rules)) => {
                 match super::macros::expand(&rules, m.mac.tokens.clone()).and_then(|out| {
+                    // A hostile macro may double its output at every level,
+                    // or nest it deeper than syn's recursion can take.
+                    let (count, depth) = super::macros::size(&out);
+                    self.expanded_tokens += count;
+                    if self.expanded_tokens > MACRO_TOKENS {
+                        return Err(format!(
+                            "this file's expansions write more than {MACRO_TOKENS} tokens"
+                        ));
+                    }
+                    if depth > super::MAX_NESTING {
+                        return Err(format!(
+                            "its expansion nests deeper than {}",
+                            super::MAX_NESTING
+                        ));
+                    }
                     syn::parse2::<syn::File>(out)
                         .map_err(|e| format!("its expansion does not parse as items ({e})"))
                 }) {

@@ -84,6 +84,27 @@ pub fn respan(rules: &[Rule], span: proc_macro2::Span) -> Vec<Rule> {
         .collect()
 }
 
+/// How many tokens a stream holds, at every depth, and how deeply its
+/// groups nest (an explicit stack: the stream may be hostile).
+pub fn size(stream: &TokenStream) -> (usize, usize) {
+    let mut count = 0;
+    let mut deepest = 0;
+    let mut stack = vec![(stream.clone().into_iter(), 1usize)];
+    while let Some((tokens, depth)) = stack.last_mut() {
+        let depth = *depth;
+        let Some(token) = tokens.next() else {
+            stack.pop();
+            continue;
+        };
+        count += 1;
+        deepest = deepest.max(depth);
+        if let TokenTree::Group(g) = token {
+            stack.push((g.stream().into_iter(), depth + 1));
+        }
+    }
+    (count, deepest)
+}
+
 /// The tokens an invocation with `input` expands to.
 pub fn expand(rules: &[Rule], input: TokenStream) -> Result<TokenStream, String> {
     let input: Vec<TokenTree> = input.into_iter().collect();
@@ -454,6 +475,33 @@ mod tests {
         assert!(expand_text(def, "sync X").unwrap().contains("enum X"));
         assert!(expand_text(def, "native Y").unwrap().contains("struct Y"));
         assert!(expand_text(def, "other Z").is_err());
+    }
+
+    #[test]
+    fn a_macro_that_doubles_itself_stops_at_the_budget() {
+        let text = "macro_rules! grow { ($($t:tt)*) => { grow!($($t)* $($t)*); }; }\ngrow!(a);\n";
+        let empty = crate::model::FileFacts::empty(
+            "grow.rs".into(),
+            crate::model::Language::Rust,
+            String::new(),
+        );
+        let started = std::time::Instant::now();
+        let facts = super::super::from_text(empty, text);
+        let calls = &facts.rust.as_ref().unwrap().macro_calls;
+        assert!(
+            calls.iter().any(|c| c
+                .unexpanded
+                .as_deref()
+                .is_some_and(|r| r.contains("tokens"))),
+            "{calls:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn size_counts_every_token_and_depth() {
+        let (count, depth) = size(&"a (b [c]) d".parse().unwrap());
+        assert_eq!((count, depth), (6, 3));
     }
 
     #[test]
