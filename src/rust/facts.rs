@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
@@ -76,6 +77,14 @@ pub struct Extractor<'f> {
 
 /// How many tokens a file's expansions may write in all.
 const MACRO_TOKENS: usize = 200_000;
+
+/// What an impl block holds, as far as the checks need.
+#[derive(Default)]
+struct ImplMembers {
+    methods: BTreeMap<String, MethodFact>,
+    bool_consts: BTreeMap<String, (bool, Location)>,
+    inner_macros: Vec<String>,
+}
 
 /// How deep expansions nest before we stop (rustc's default limit is 128).
 const MACRO_DEPTH: usize = 32;
@@ -153,69 +162,79 @@ impl<'f> Extractor<'f> {
     /// An item-level invocation of a macro: expanded when this file defines
     /// it with `macro_rules!`, recorded with what we know otherwise.
     fn macro_call(&mut self, module: ModuleIdx, m: &syn::ItemMacro, span: Span) {
-        let name = path_segments(&m.mac.path);
-        let local = match name.as_slice() {
-            [one] => self.macros.get(one).cloned(),
-            [at, one] if matches!(at.as_str(), "crate" | "$crate" | "self") => {
-                self.macros.get(one).cloned()
-            }
-            _ => None,
-        };
-        // Another file's macro writes its items here, at the invocation.
-        let local = local.map(|(rules, foreign)| {
-            rules.map(|rules| match foreign {
-                true => super::macros::respan(&rules, m.mac.path.span()),
-                false => rules,
-            })
-        });
-        let unexpanded = match local {
+        let unexpanded = match self.expand(&m.mac) {
             None => None,
             Some(Err(reason)) => Some(reason),
-            Some(Ok(_)) if self.expanding >= MACRO_DEPTH => {
-                Some(format!("expansions nest deeper than {MACRO_DEPTH}"))
-            }
-            Some(Ok(_)) if self.expanded_tokens > MACRO_TOKENS => Some(format!(
-                "this file's expansions already wrote more than {MACRO_TOKENS} tokens"
-            )),
-            Some(Ok(rules)) => {
-                match super::macros::expand(&rules, m.mac.tokens.clone()).and_then(|out| {
-                    // A hostile macro may double its output at every level,
-                    // or nest it deeper than syn's recursion can take.
-                    let (count, depth) = super::macros::size(&out);
-                    self.expanded_tokens += count;
-                    if self.expanded_tokens > MACRO_TOKENS {
-                        return Err(format!(
-                            "this file's expansions write more than {MACRO_TOKENS} tokens"
-                        ));
-                    }
-                    if depth > super::MAX_NESTING {
-                        return Err(format!(
-                            "its expansion nests deeper than {}",
-                            super::MAX_NESTING
-                        ));
-                    }
-                    syn::parse2::<syn::File>(out)
-                        .map_err(|e| format!("its expansion does not parse as items ({e})"))
-                }) {
-                    Ok(file) => {
-                        self.expanding += 1;
-                        self.items(module, &file.items);
-                        self.expanding -= 1;
-                        return;
-                    }
-                    Err(reason) => Some(reason),
+            Some(Ok(out)) => match syn::parse2::<syn::File>(out) {
+                Ok(file) => {
+                    self.expanding += 1;
+                    self.items(module, &file.items);
+                    self.expanding -= 1;
+                    return;
                 }
-            }
+                Err(e) => Some(format!("its expansion does not parse as items ({e})")),
+            },
         };
         let mut idents = Vec::new();
         collect_idents(m.mac.tokens.clone(), &mut idents);
         self.rust.macro_calls.push(MacroCall {
             module,
-            name,
+            name: path_segments(&m.mac.path),
             idents,
             location: location(span),
             unexpanded,
         });
+    }
+
+    /// The expansion of an invocation of a `macro_rules!` macro this file
+    /// knows (its own, or another file's of the crate); `None` for any other
+    /// macro.
+    fn expand(&mut self, mac: &syn::Macro) -> Option<Result<TokenStream, String>> {
+        let name = path_segments(&mac.path);
+        let (rules, foreign) = match name.as_slice() {
+            [one] => self.macros.get(one).cloned(),
+            [at, one] if matches!(at.as_str(), "crate" | "$crate" | "self") => {
+                self.macros.get(one).cloned()
+            }
+            _ => None,
+        }?;
+        let rules = match rules {
+            Ok(rules) => rules,
+            Err(reason) => return Some(Err(reason)),
+        };
+        // Another file's macro writes its items here, at the invocation.
+        let rules = match foreign {
+            true => super::macros::respan(&rules, mac.path.span()),
+            false => rules,
+        };
+        if self.expanding >= MACRO_DEPTH {
+            return Some(Err(format!("expansions nest deeper than {MACRO_DEPTH}")));
+        }
+        if self.expanded_tokens > MACRO_TOKENS {
+            return Some(Err(format!(
+                "this file's expansions already wrote more than {MACRO_TOKENS} tokens"
+            )));
+        }
+        Some(
+            super::macros::expand(&rules, mac.tokens.clone()).and_then(|out| {
+                // A hostile macro may double its output at every level, or nest
+                // it deeper than syn's recursion can take.
+                let (count, depth) = super::macros::size(&out);
+                self.expanded_tokens += count;
+                if self.expanded_tokens > MACRO_TOKENS {
+                    return Err(format!(
+                        "this file's expansions write more than {MACRO_TOKENS} tokens"
+                    ));
+                }
+                if depth > super::MAX_NESTING {
+                    return Err(format!(
+                        "its expansion nests deeper than {}",
+                        super::MAX_NESTING
+                    ));
+                }
+                Ok(out)
+            }),
+        )
     }
 
     fn items(&mut self, module: ModuleIdx, items: &[syn::Item]) {
@@ -420,15 +439,37 @@ impl<'f> Extractor<'f> {
                 }
             }
         }
-        let mut methods = BTreeMap::new();
-        let mut bool_consts = BTreeMap::new();
-        let mut inner_macros = Vec::new();
-        for item in &i.items {
+        let mut members = ImplMembers::default();
+        self.impl_members(module, &i.items, &mut members);
+        let ImplMembers {
+            methods,
+            bool_consts,
+            inner_macros,
+        } = members;
+        self.rust.impls.push(ImplFact {
+            module,
+            trait_path: i.trait_.as_ref().map(|(_, path, _)| path_segments(path)),
+            self_ty: self_ty(&i.self_ty, &params),
+            bounds,
+            methods,
+            bool_consts,
+            cfg: cfg_of(&i.attrs),
+            attr_macros: attr_macros(&i.attrs),
+            inner_macros,
+            location: location(i.span()),
+            resolved: ImplResolved::default(),
+        });
+    }
+
+    /// An impl's methods, `bool` consts and macros; a `macro_rules!` macro
+    /// the file knows is expanded in place (`astep_methods!();`).
+    fn impl_members(&mut self, module: ModuleIdx, items: &[syn::ImplItem], out: &mut ImplMembers) {
+        for item in items {
             match item {
                 syn::ImplItem::Fn(f) => {
                     let name = f.sig.ident.to_string();
                     let body = body_fact(&name, &f.block);
-                    methods.insert(
+                    out.methods.insert(
                         name,
                         MethodFact {
                             location: location(f.sig.ident.span()),
@@ -446,26 +487,36 @@ impl<'f> Extractor<'f> {
                         ..
                     }) = &c.expr
                     {
-                        bool_consts.insert(c.ident.to_string(), (b.value, location(c.span())));
+                        out.bool_consts
+                            .insert(c.ident.to_string(), (b.value, location(c.span())));
                     }
                 }
-                syn::ImplItem::Macro(m) => inner_macros.push(path_segments(&m.mac.path).join("::")),
+                syn::ImplItem::Macro(m) => {
+                    let parsed = self.expand(&m.mac).map(|out| {
+                        out.and_then(|tokens| {
+                            (|input: syn::parse::ParseStream<'_>| {
+                                let mut items = Vec::new();
+                                while !input.is_empty() {
+                                    items.push(input.parse::<syn::ImplItem>()?);
+                                }
+                                Ok(items)
+                            })
+                            .parse2(tokens)
+                            .map_err(|e| e.to_string())
+                        })
+                    });
+                    match parsed {
+                        Some(Ok(expanded)) => {
+                            self.expanding += 1;
+                            self.impl_members(module, &expanded, out);
+                            self.expanding -= 1;
+                        }
+                        _ => out.inner_macros.push(path_segments(&m.mac.path).join("::")),
+                    }
+                }
                 _ => {}
             }
         }
-        self.rust.impls.push(ImplFact {
-            module,
-            trait_path: i.trait_.as_ref().map(|(_, path, _)| path_segments(path)),
-            self_ty: self_ty(&i.self_ty, &params),
-            bounds,
-            methods,
-            bool_consts,
-            cfg: cfg_of(&i.attrs),
-            attr_macros: attr_macros(&i.attrs),
-            inner_macros,
-            location: location(i.span()),
-            resolved: ImplResolved::default(),
-        });
     }
 
     fn use_tree(

@@ -263,17 +263,21 @@ fn expand_across_files(
             continue;
         };
         let rust = files[i].rust.as_deref().expect("Rust");
-        let wanted: Vec<(String, String)> = available
-            .iter()
-            .filter(|(name, _)| {
-                !rust.macro_rules.iter().any(|m| &m.name == name)
-                    && rust
-                        .macro_calls
-                        .iter()
-                        .any(|call| call.unexpanded.is_none() && call.name.last() == Some(name))
-            })
-            .cloned()
-            .collect();
+        let wanted: Vec<(String, String)> =
+            available
+                .iter()
+                .filter(|(name, _)| {
+                    !rust.macro_rules.iter().any(|m| &m.name == name)
+                        && (rust.macro_calls.iter().any(|call| {
+                            call.unexpanded.is_none() && call.name.last() == Some(name)
+                        }) || rust.impls.iter().any(|imp| {
+                            imp.inner_macros
+                                .iter()
+                                .any(|m| m.rsplit("::").next() == Some(name.as_str()))
+                        }))
+                })
+                .cloned()
+                .collect();
         if wanted.is_empty() {
             continue;
         }
