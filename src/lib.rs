@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cache;
+pub mod cargo;
 pub mod checks;
 pub mod commands;
 pub mod discover;

@@ -15,6 +15,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "dispatchlint-runtime",
         include_str!("../rules/dispatchlint-runtime.toml"),
     ),
+    (
+        "langchain-rust",
+        include_str!("../rules/langchain-rust.toml"),
+    ),
+    ("swiftide", include_str!("../rules/swiftide.toml")),
+    ("autoagents", include_str!("../rules/autoagents.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -81,6 +87,11 @@ pub struct Role {
     /// Rust: the root's method that hands out the async impl (`as_async`).
     #[serde(default)]
     pub accessor: Option<String>,
+    /// Rust: the trait's hand-written `bool` capability method
+    /// (`is_streaming`, `has_async_path`), which DL102 checks against the
+    /// verdict and DL103 recognizes in a guard.
+    #[serde(default)]
+    pub capability_method: Option<String>,
     /// Rust: attribute macros that, on the root's impl holding the async
     /// entry, generate the async impl and the accessor (`dispatchlint_runtime::agent`).
     #[serde(default)]

@@ -534,3 +534,23 @@ fn a_venv_symlinked_out_of_the_tree_is_not_read() {
     // Unresolved base: not a conversation the analysis knows of.
     assert_eq!(verdict(setup.root()), None);
 }
+
+/// cargo obeys a tree's `.cargo/config.toml`, which can name a program to
+/// run (`build.rustc`): an audit refuses to run cargo at all.
+#[test]
+fn an_audit_never_runs_cargo() {
+    let setup = Setup::new();
+    std::fs::create_dir(setup.root().join(".cargo")).unwrap();
+    let planted = setup.outside.path().join("ran");
+    std::fs::write(
+        setup.root().join(".cargo/config.toml"),
+        format!(
+            "[build]\nrustc = \"/bin/sh -c 'touch {}'\"\n",
+            planted.display()
+        ),
+    )
+    .unwrap();
+    let (_, stderr) = expect(&run_in(setup.root(), &["audit", "--cargo", "."]), 2);
+    assert!(stderr.contains("audit never runs cargo"), "{stderr}");
+    assert!(!planted.exists());
+}

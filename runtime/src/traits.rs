@@ -72,6 +72,70 @@ pub trait AsyncConversation: Conversation {
     ) -> Result<(), BoxError>;
 }
 
+// Forwarding impls, as tower-service ships `impl Service for Box<S>`: a
+// boxed, shared or borrowed agent keeps its own name, step and capability
+// (`as_async`), so wrapping a native agent never makes it sync-only, and
+// users need not write the wrappers DL104 flags.
+macro_rules! forward_roles {
+    ($($wrapper:ty),*) => {$(
+        impl<A: Agent + ?Sized> Agent for $wrapper {
+            fn name(&self) -> &str {
+                (**self).name()
+            }
+
+            fn step(&self, state: &mut ConversationState) -> Result<(), BoxError> {
+                (**self).step(state)
+            }
+
+            fn as_async(&self) -> Option<&dyn AsyncAgent> {
+                (**self).as_async()
+            }
+        }
+
+        #[async_trait]
+        impl<A: AsyncAgent + ?Sized> AsyncAgent for $wrapper {
+            async fn astep(&self, state: &mut ConversationState) -> Result<(), BoxError> {
+                (**self).astep(state).await
+            }
+        }
+
+        impl<A: Conversation + ?Sized> Conversation for $wrapper {
+            fn name(&self) -> &str {
+                (**self).name()
+            }
+
+            fn agent(&self) -> &dyn Agent {
+                (**self).agent()
+            }
+
+            fn run(
+                &self,
+                state: &mut ConversationState,
+                cancel: &CancellationToken,
+            ) -> Result<(), BoxError> {
+                (**self).run(state, cancel)
+            }
+
+            fn as_async(&self) -> Option<&dyn AsyncConversation> {
+                (**self).as_async()
+            }
+        }
+
+        #[async_trait]
+        impl<A: AsyncConversation + ?Sized> AsyncConversation for $wrapper {
+            async fn arun(
+                &self,
+                state: &mut ConversationState,
+                cancel: &CancellationToken,
+            ) -> Result<(), BoxError> {
+                (**self).arun(state, cancel).await
+            }
+        }
+    )*};
+}
+
+forward_roles!(Box<A>, std::sync::Arc<A>, &A);
+
 impl Capability {
     pub fn of_agent(agent: &dyn Agent) -> Capability {
         Capability::from_native(agent.as_async().is_some())

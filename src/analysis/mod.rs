@@ -39,6 +39,10 @@ pub struct Settings {
     /// The analyzed tree: symlinks named on the command line and
     /// `python_path` directories inside it are followed only inside it.
     pub tree: Tree,
+    /// Dependency libraries (from `cargo metadata`) whose Rust role traits are read.
+    pub rust_libraries: Vec<crate::cargo::Library>,
+    /// The features each package is built with, when the user said which.
+    pub rust_features: Option<crate::rust::Features>,
 }
 
 impl Default for Settings {
@@ -52,6 +56,8 @@ impl Default for Settings {
             cache: false,
             respect_ignore_files: true,
             tree: Tree::default(),
+            rust_libraries: Vec::new(),
+            rust_features: None,
         }
     }
 }
@@ -101,8 +107,24 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
     clock.lap("read, parse, extract");
     // Rust paths resolve across files: place files in their crates, then resolve.
-    let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
-    crate::rust::link(&mut files, &read_from, &settings.packs);
+    let mut read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
+    if !settings.rust_libraries.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let libraries = pool.install(|| {
+            crate::rust::libraries::load(&settings.packs, &settings.rust_libraries, &cwd)
+        });
+        for (facts, path) in libraries {
+            files.push(facts);
+            read_from.push(path);
+        }
+        clock.lap("rust dependency sources");
+    }
+    crate::rust::link_with(
+        &mut files,
+        &read_from,
+        &settings.packs,
+        settings.rust_features.as_ref(),
+    );
     clock.lap("rust link");
     libraries::load_libraries(&mut files, settings, &pool);
     clock.lap("python-path libraries");

@@ -1,7 +1,10 @@
 //! DL102 capability-mismatch: a hand-written capability disagrees with the
 //! impls. `as_async` returning `None` next to an `AsyncAgent` impl, or a
 //! `supports_async()` / `NATIVE_ASYNC` flag whose literal value says the
-//! opposite of the verdict.
+//! opposite of the verdict. When the pack names the role's
+//! `capability-method`, that method is the flag (and a native type that
+//! leaves it to a `false` default is flagged too); otherwise names with
+//! `async` or `native` in them are.
 
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Location;
@@ -76,7 +79,11 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                     .filter_map(|(name, m)| m.body.literal_bool.map(|v| (name, v, m.location)))
                     .chain(imp.bool_consts.iter().map(|(name, (v, l))| (name, *v, *l)));
                 for (name, value, location) in flags {
-                    if is_capability_flag(name) && value != native {
+                    let flag = match &role.capability_method {
+                        Some(method) => name == method,
+                        None => is_capability_flag(name),
+                    };
+                    if flag && value != native {
                         findings.push(flag_finding(
                             file,
                             location,
@@ -87,6 +94,47 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                             &role.async_,
                         ));
                     }
+                }
+            }
+        }
+        // The pack's capability method left to the trait's default, which says the opposite.
+        if let Some(method) = &role.capability_method {
+            let overridden = play
+                .root_impls
+                .iter()
+                .any(|imp| imp.fact.methods.contains_key(method));
+            let default = model
+                .traits
+                .get(&role.root)
+                .and_then(|(_, t)| t.methods.get(method))
+                .and_then(|m| m.literal_bool);
+            // A wrapper that forwards is DL104's: its flag is the inner value's.
+            let own = play
+                .root_impls
+                .iter()
+                .find(|imp| imp.fact.resolved.self_class == Some(play.class))
+                .filter(|imp| !imp.fact.methods.values().any(|m| m.body.forwards));
+            if let (false, Some(value), Some(imp)) = (overridden, default, own) {
+                if value != native {
+                    let mut finding = flag_finding(
+                        imp.file,
+                        imp.fact.location,
+                        &type_name,
+                        method,
+                        value,
+                        native,
+                        &role.async_,
+                    );
+                    finding.message = format!(
+                        "`{type_name}` leaves `{method}` to the trait's default, which says `{value}`, but {}",
+                        if native {
+                            format!("its impls define `{}`", role.async_)
+                        } else {
+                            format!("none of its impls defines `{}`", role.async_)
+                        }
+                    );
+                    finding.help = format!("override `{method}` to return `{native}`");
+                    findings.push(finding);
                 }
             }
         }

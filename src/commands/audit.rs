@@ -32,6 +32,15 @@ pub enum AuditFormat {
 
 pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
     args.common.no_cache = true; // never the cache: one-shot, on a tree not ours
+    if args.common.cargo.enabled() {
+        // cargo obeys the tree's `.cargo/config.toml` and `rust-toolchain.toml`,
+        // which can name programs to run: an audit runs nothing.
+        return Err(Error(
+            "audit never runs cargo (a tree's .cargo/config.toml can make cargo run its programs); \
+             use `cargo dispatchlint` in a workspace you trust"
+                .into(),
+        ));
+    }
     let given = paths(&args.common);
     let config = config_resolver(&args.common, Config::default(), &given)?;
     let settings = settings(&args.common, &config)?;

@@ -97,6 +97,8 @@ pub struct Common {
     /// Analyze files that `.gitignore`, `.ignore` and `.git/info/exclude` hide.
     #[arg(long)]
     pub no_respect_gitignore: bool,
+    #[command(flatten)]
+    pub cargo: crate::cargo::CargoArgs,
 }
 
 pub(crate) fn settings(common: &Common, config: &settings::Resolver) -> Result<Settings, Error> {
@@ -115,10 +117,19 @@ pub(crate) fn settings(common: &Common, config: &settings::Resolver) -> Result<S
     settings
         .python_path
         .extend(crate::analysis::default_python_path());
+    if common.cargo.enabled() {
+        crate::cargo::workspace(&common.cargo)?.apply(&mut settings);
+    }
     Ok(settings)
 }
 
 pub(crate) fn paths(common: &Common) -> Vec<PathBuf> {
+    if common.paths.is_empty() && common.cargo.enabled() {
+        // An error is reported when the settings are made.
+        if let Ok(workspace) = crate::cargo::workspace(&common.cargo) {
+            return workspace.target_dirs.clone();
+        }
+    }
     if common.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

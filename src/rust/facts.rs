@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
@@ -64,7 +65,29 @@ pub fn location(span: Span) -> Location {
 pub struct Extractor<'f> {
     facts: &'f mut FileFacts,
     rust: RustFacts,
+    /// This file's `macro_rules!` macros by name: their rules, or why they
+    /// cannot be read; and whether another file defines it (its output is
+    /// then placed at the invocation).
+    macros: std::collections::HashMap<String, (Result<Vec<super::macros::Rule>, String>, bool)>,
+    /// Expansions in progress (a macro's output may invoke macros).
+    expanding: usize,
+    /// Tokens all expansions in this file wrote so far.
+    expanded_tokens: usize,
 }
+
+/// How many tokens a file's expansions may write in all.
+const MACRO_TOKENS: usize = 200_000;
+
+/// What an impl block holds, as far as the checks need.
+#[derive(Default)]
+struct ImplMembers {
+    methods: BTreeMap<String, MethodFact>,
+    bool_consts: BTreeMap<String, (bool, Location)>,
+    inner_macros: Vec<String>,
+}
+
+/// How deep expansions nest before we stop (rustc's default limit is 128).
+const MACRO_DEPTH: usize = 32;
 
 impl<'f> Extractor<'f> {
     pub fn new(facts: &'f mut FileFacts) -> Self {
@@ -74,12 +97,144 @@ impl<'f> Extractor<'f> {
                 modules: vec![ModuleFacts::default()],
                 ..Default::default()
             },
+            macros: Default::default(),
+            expanding: 0,
+            expanded_tokens: 0,
         }
     }
 
+    /// Macros defined in other files of the crate (`#[macro_use] mod macros;`):
+    /// name and rules as text. The file's own macros of the same name win.
+    pub fn with_macros(mut self, macros: &[(String, String)]) -> Self {
+        for (name, body) in macros {
+            let rules = body
+                .parse::<TokenStream>()
+                .map_err(|e| e.to_string())
+                .and_then(super::macros::rules);
+            self.macros.insert(name.clone(), (rules, true));
+        }
+        self
+    }
+
     pub fn run(mut self, file: &syn::File) -> RustFacts {
+        // Macros are found first, wherever they are in the file: an
+        // invocation before the definition is an error rustc reports, not a
+        // reason for us to see nothing.
+        let mut finder = MacroDefs::default();
+        finder.visit_file(file);
+        for (name, body) in finder.found {
+            self.macros
+                .insert(name, (super::macros::rules(body), false));
+        }
         self.items(0, &file.items);
         self.rust
+    }
+
+    /// Items inside a function body (`#[test] fn t() { struct S; impl R for S {} }`)
+    /// live in a module of their own named after the function.
+    fn body_items(
+        &mut self,
+        module: ModuleIdx,
+        name: &str,
+        attrs: &[syn::Attribute],
+        block: &syn::Block,
+    ) {
+        let mut found = BodyItems::default();
+        found.visit_block(block);
+        if found.items.is_empty() {
+            return;
+        }
+        let mut rel = self.rust.modules[module].rel.clone();
+        rel.push(name.to_owned());
+        self.rust.modules.push(ModuleFacts {
+            parent: Some(module),
+            rel,
+            cfg: cfg_of(attrs),
+            block: true,
+            ..Default::default()
+        });
+        let child = self.rust.modules.len() - 1;
+        for item in found.items {
+            self.item(child, &item);
+        }
+    }
+
+    /// An item-level invocation of a macro: expanded when this file defines
+    /// it with `macro_rules!`, recorded with what we know otherwise.
+    fn macro_call(&mut self, module: ModuleIdx, m: &syn::ItemMacro, span: Span) {
+        let unexpanded = match self.expand(&m.mac) {
+            None => None,
+            Some(Err(reason)) => Some(reason),
+            Some(Ok(out)) => match syn::parse2::<syn::File>(out) {
+                Ok(file) => {
+                    self.expanding += 1;
+                    self.items(module, &file.items);
+                    self.expanding -= 1;
+                    return;
+                }
+                Err(e) => Some(format!("its expansion does not parse as items ({e})")),
+            },
+        };
+        let mut idents = Vec::new();
+        collect_idents(m.mac.tokens.clone(), &mut idents);
+        self.rust.macro_calls.push(MacroCall {
+            module,
+            name: path_segments(&m.mac.path),
+            idents,
+            location: location(span),
+            unexpanded,
+        });
+    }
+
+    /// The expansion of an invocation of a `macro_rules!` macro this file
+    /// knows (its own, or another file's of the crate); `None` for any other
+    /// macro.
+    fn expand(&mut self, mac: &syn::Macro) -> Option<Result<TokenStream, String>> {
+        let name = path_segments(&mac.path);
+        let (rules, foreign) = match name.as_slice() {
+            [one] => self.macros.get(one).cloned(),
+            [at, one] if matches!(at.as_str(), "crate" | "$crate" | "self") => {
+                self.macros.get(one).cloned()
+            }
+            _ => None,
+        }?;
+        let rules = match rules {
+            Ok(rules) => rules,
+            Err(reason) => return Some(Err(reason)),
+        };
+        // Another file's macro writes its items here, at the invocation.
+        let rules = match foreign {
+            true => super::macros::respan(&rules, mac.path.span()),
+            false => rules,
+        };
+        if self.expanding >= MACRO_DEPTH {
+            return Some(Err(format!("expansions nest deeper than {MACRO_DEPTH}")));
+        }
+        if self.expanded_tokens > MACRO_TOKENS {
+            return Some(Err(format!(
+                "this file's expansions already wrote more than {MACRO_TOKENS} tokens"
+            )));
+        }
+        Some(
+            super::macros::expand(&rules, mac.tokens.clone()).and_then(|out| {
+                // A hostile macro may double its output at every level, or nest
+                // it deeper than syn's recursion can take.
+                let (count, depth) = super::macros::size(&out);
+                self.expanded_tokens += count;
+                if self.expanded_tokens > MACRO_TOKENS {
+                    return Err(format!(
+                        "this file's expansions write more than {MACRO_TOKENS} tokens"
+                    ));
+                }
+                if depth > super::MAX_NESTING {
+                    return Err(format!(
+                        "its expansion nests deeper than {}",
+                        super::MAX_NESTING
+                    ));
+                }
+                Ok(out)
+            }),
+        )
     }
 
     fn items(&mut self, module: ModuleIdx, items: &[syn::Item]) {
@@ -119,6 +274,7 @@ impl<'f> Extractor<'f> {
                         self.rust.modules.push(ModuleFacts {
                             parent: Some(module),
                             rel,
+                            cfg: cfg_of(&m.attrs),
                             ..Default::default()
                         });
                         let child = self.rust.modules.len() - 1;
@@ -150,23 +306,18 @@ impl<'f> Extractor<'f> {
                         self.rust.macro_rules.push(MacroRules {
                             name: ident.to_string(),
                             implements: implemented_names(m.mac.tokens.clone()),
+                            body: m.mac.tokens.to_string(),
                             location: location(item.span()),
                         });
                     }
                 } else {
-                    let mut idents = Vec::new();
-                    collect_idents(m.mac.tokens.clone(), &mut idents);
-                    self.rust.macro_calls.push(MacroCall {
-                        module,
-                        name,
-                        idents,
-                        location: location(item.span()),
-                    });
+                    self.macro_call(module, m, item.span());
                 }
             }
             syn::Item::Fn(f) => {
                 self.define(module, f.sig.ident.to_string(), ItemFact::Other);
                 self.guards(&f.block);
+                self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
             }
             syn::Item::Const(c) => self.define(module, c.ident.to_string(), ItemFact::Other),
             syn::Item::Static(s) => self.define(module, s.ident.to_string(), ItemFact::Other),
@@ -222,15 +373,21 @@ impl<'f> Extractor<'f> {
         let mut methods = BTreeMap::new();
         for item in &t.items {
             if let syn::TraitItem::Fn(f) = item {
+                let name = f.sig.ident.to_string();
                 methods.insert(
-                    f.sig.ident.to_string(),
+                    name.clone(),
                     TraitMethod {
                         has_default: f.default.is_some(),
                         location: location(f.sig.ident.span()),
+                        literal_bool: f
+                            .default
+                            .as_ref()
+                            .and_then(|body| body_fact(&name, body).literal_bool),
                     },
                 );
                 if let Some(body) = &f.default {
                     self.guards(body);
+                    self.body_items(module, &f.sig.ident.to_string(), &f.attrs, body);
                 }
             }
         }
@@ -282,38 +439,13 @@ impl<'f> Extractor<'f> {
                 }
             }
         }
-        let mut methods = BTreeMap::new();
-        let mut bool_consts = BTreeMap::new();
-        let mut inner_macros = Vec::new();
-        for item in &i.items {
-            match item {
-                syn::ImplItem::Fn(f) => {
-                    let name = f.sig.ident.to_string();
-                    let body = body_fact(&name, &f.block);
-                    methods.insert(
-                        name,
-                        MethodFact {
-                            location: location(f.sig.ident.span()),
-                            cfg: cfg_of(&f.attrs),
-                            is_async: f.sig.asyncness.is_some(),
-                            body,
-                        },
-                    );
-                    self.guards(&f.block);
-                }
-                syn::ImplItem::Const(c) => {
-                    if let syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Bool(b),
-                        ..
-                    }) = &c.expr
-                    {
-                        bool_consts.insert(c.ident.to_string(), (b.value, location(c.span())));
-                    }
-                }
-                syn::ImplItem::Macro(m) => inner_macros.push(path_segments(&m.mac.path).join("::")),
-                _ => {}
-            }
-        }
+        let mut members = ImplMembers::default();
+        self.impl_members(module, &i.items, &mut members);
+        let ImplMembers {
+            methods,
+            bool_consts,
+            inner_macros,
+        } = members;
         self.rust.impls.push(ImplFact {
             module,
             trait_path: i.trait_.as_ref().map(|(_, path, _)| path_segments(path)),
@@ -327,6 +459,64 @@ impl<'f> Extractor<'f> {
             location: location(i.span()),
             resolved: ImplResolved::default(),
         });
+    }
+
+    /// An impl's methods, `bool` consts and macros; a `macro_rules!` macro
+    /// the file knows is expanded in place (`astep_methods!();`).
+    fn impl_members(&mut self, module: ModuleIdx, items: &[syn::ImplItem], out: &mut ImplMembers) {
+        for item in items {
+            match item {
+                syn::ImplItem::Fn(f) => {
+                    let name = f.sig.ident.to_string();
+                    let body = body_fact(&name, &f.block);
+                    out.methods.insert(
+                        name,
+                        MethodFact {
+                            location: location(f.sig.ident.span()),
+                            cfg: cfg_of(&f.attrs),
+                            is_async: f.sig.asyncness.is_some(),
+                            body,
+                        },
+                    );
+                    self.guards(&f.block);
+                    self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
+                }
+                syn::ImplItem::Const(c) => {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Bool(b),
+                        ..
+                    }) = &c.expr
+                    {
+                        out.bool_consts
+                            .insert(c.ident.to_string(), (b.value, location(c.span())));
+                    }
+                }
+                syn::ImplItem::Macro(m) => {
+                    let parsed = self.expand(&m.mac).map(|out| {
+                        out.and_then(|tokens| {
+                            (|input: syn::parse::ParseStream<'_>| {
+                                let mut items = Vec::new();
+                                while !input.is_empty() {
+                                    items.push(input.parse::<syn::ImplItem>()?);
+                                }
+                                Ok(items)
+                            })
+                            .parse2(tokens)
+                            .map_err(|e| e.to_string())
+                        })
+                    });
+                    match parsed {
+                        Some(Ok(expanded)) => {
+                            self.expanding += 1;
+                            self.impl_members(module, &expanded, out);
+                            self.expanding -= 1;
+                        }
+                        _ => out.inner_macros.push(path_segments(&m.mac.path).join("::")),
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     fn use_tree(
@@ -659,51 +849,69 @@ pub fn expr_text(expr: &syn::Expr) -> String {
 /// branch they guard.
 #[derive(Default)]
 struct GuardFinder {
-    /// `let native = conv.as_async().is_some();`: helper name -> subjects.
-    helpers: Vec<(String, Vec<String>)>,
+    /// `let native = conv.as_async().is_some();`: helper name -> subjects and tests.
+    helpers: Vec<(String, Tested)>,
     found: Vec<GuardFact>,
 }
 
+/// What a condition tests: `as_async()` receivers, and every argument-less call.
+#[derive(Clone, Default)]
+struct Tested {
+    subjects: Vec<String>,
+    tests: Vec<(String, String)>,
+}
+
 impl GuardFinder {
-    /// Subjects tested in a condition, and the helper it went through.
-    fn tested(&self, cond: &syn::Expr) -> (Vec<String>, Option<String>) {
-        let mut subjects = AsAsyncReceivers::default();
-        subjects.visit_expr(cond);
+    /// What a condition tests, and the helper it went through.
+    fn tested(&self, cond: &syn::Expr) -> (Tested, Option<String>) {
+        let mut found = AsAsyncReceivers::default();
+        found.visit_expr(cond);
         let mut via = None;
-        let mut all = subjects.receivers;
-        for name in subjects.names {
+        let mut all = Tested {
+            subjects: found.receivers,
+            tests: found.calls,
+        };
+        for name in found.names {
             if let Some((helper, tested)) = self.helpers.iter().rev().find(|(h, _)| *h == name) {
                 via = Some(helper.clone());
-                all.extend(tested.iter().cloned());
+                all.subjects.extend(tested.subjects.iter().cloned());
+                all.tests.extend(tested.tests.iter().cloned());
             }
         }
         (all, via)
     }
 
     fn record(&mut self, cond: &syn::Expr, branches: &[&dyn Fn(&mut MethodCalls)]) {
-        let (subjects, via) = self.tested(cond);
-        if subjects.is_empty() {
+        let (tested, via) = self.tested(cond);
+        if tested.tests.is_empty() {
             return;
         }
         let mut calls = MethodCalls::default();
         for branch in branches {
             branch(&mut calls);
         }
+        if calls.calls.is_empty() {
+            return;
+        }
         self.found.push(GuardFact {
             location: location(cond.span()),
-            subjects,
+            subjects: tested.subjects,
             via,
+            tests: tested.tests,
             calls: calls.calls,
         });
     }
 }
 
 impl<'ast> Visit<'ast> for GuardFinder {
+    /// A nested item's bodies are read when the item itself is.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (syn::Pat::Ident(name), Some(init)) = (&local.pat, &local.init) {
-            let (subjects, _) = self.tested(&init.expr);
-            if !subjects.is_empty() {
-                self.helpers.push((name.ident.to_string(), subjects));
+            let (tested, _) = self.tested(&init.expr);
+            if !tested.tests.is_empty() {
+                self.helpers.push((name.ident.to_string(), tested));
             }
         }
         syn::visit::visit_local(self, local);
@@ -733,14 +941,20 @@ impl<'ast> Visit<'ast> for GuardFinder {
 #[derive(Default)]
 struct AsAsyncReceivers {
     receivers: Vec<String>,
+    /// Every argument-less call: (method, receiver).
+    calls: Vec<(String, String)>,
     /// Plain names in the condition, which may be helper variables.
     names: Vec<String>,
 }
 
 impl<'ast> Visit<'ast> for AsAsyncReceivers {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if call.method == "as_async" && call.args.is_empty() {
-            self.receivers.push(expr_text(&call.receiver));
+        if call.args.is_empty() {
+            let receiver = expr_text(&call.receiver);
+            if call.method == "as_async" {
+                self.receivers.push(receiver.clone());
+            }
+            self.calls.push((call.method.to_string(), receiver));
         }
         syn::visit::visit_expr_method_call(self, call);
     }
@@ -762,5 +976,50 @@ impl<'ast> Visit<'ast> for MethodCalls {
         self.calls
             .push((call.method.to_string(), location(call.method.span())));
         syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// The items directly inside a body, at any block depth, not inside other items.
+#[derive(Default)]
+struct BodyItems<'ast> {
+    items: Vec<std::borrow::Cow<'ast, syn::Item>>,
+}
+
+impl<'ast> Visit<'ast> for BodyItems<'ast> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        self.items.push(std::borrow::Cow::Borrowed(item));
+    }
+
+    /// `agent_type!(Local);` in a body is a statement to syn; it may write items.
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        self.items
+            .push(std::borrow::Cow::Owned(syn::Item::Macro(syn::ItemMacro {
+                attrs: m.attrs.clone(),
+                ident: None,
+                mac: m.mac.clone(),
+                semi_token: m.semi_token,
+            })));
+    }
+}
+
+/// Every `macro_rules!` in a file, at any depth.
+#[derive(Default)]
+struct MacroDefs {
+    found: Vec<(String, TokenStream)>,
+}
+
+impl<'ast> Visit<'ast> for MacroDefs {
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        if let (Some(ident), Some("macro_rules")) = (
+            &m.ident,
+            m.mac
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .as_deref(),
+        ) {
+            self.found.push((ident.to_string(), m.mac.tokens.clone()));
+        }
     }
 }

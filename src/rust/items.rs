@@ -38,6 +38,12 @@ pub struct ModuleFacts {
     pub items: BTreeMap<String, ItemFact>,
     /// `mod name;` declarations, whose body is another file.
     pub mod_decls: Vec<ModDecl>,
+    /// `#[cfg(...)]` on an inline module (or on the function whose body this is).
+    pub cfg: Option<String>,
+    /// The body of a function (`rel` ends with its name): names it does not
+    /// define are looked up in the enclosing module, and `self`/`super`
+    /// mean what they mean there.
+    pub block: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -93,6 +99,8 @@ pub struct TraitFact {
 pub struct TraitMethod {
     pub has_default: bool,
     pub location: Location,
+    /// The default body is a bare `true` / `false`.
+    pub literal_bool: Option<bool>,
 }
 
 /// What an impl is for.
@@ -172,6 +180,8 @@ pub struct MacroCall {
     /// Identifiers and paths among its arguments, which may name the types it implements for.
     pub idents: Vec<String>,
     pub location: Location,
+    /// Why a `macro_rules!` macro of this file could not be expanded.
+    pub unexpanded: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,10 +189,13 @@ pub struct MacroRules {
     pub name: String,
     /// The last segment of every path that follows `impl` in its body (`Agent`).
     pub implements: Vec<String>,
+    /// Its rules as text, for expanding it where another file invokes it.
+    pub body: String,
     pub location: Location,
 }
 
-/// `if conv.as_async().is_some() { ... conv.arun() ... }` and its relatives.
+/// `if conv.as_async().is_some() { ... conv.arun() ... }` and its relatives
+/// (any condition that calls a method without arguments).
 #[derive(Clone, Debug, Serialize)]
 pub struct GuardFact {
     /// The condition (or the scrutinee of `if let` / `match`).
@@ -192,6 +205,10 @@ pub struct GuardFact {
     pub subjects: Vec<String>,
     /// A helper variable the test went through (`let native = ...; if native`).
     pub via: Option<String>,
+    /// Every argument-less method call the condition makes, as (method,
+    /// receiver): `conv.has_async_path()` is `("has_async_path", "conv")`.
+    /// A pack says which of them test a capability.
+    pub tests: Vec<(String, String)>,
     /// Async entry calls in the guarded branch: method name and location.
     pub calls: Vec<(String, Location)>,
 }

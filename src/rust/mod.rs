@@ -3,10 +3,14 @@
 //! module trees and resolve trait and type paths across files ([`link`]).
 //! [`nodes`] turns the result into hierarchy nodes.
 
+pub mod cfg;
 pub mod comments;
 pub mod crates;
 pub mod facts;
+pub mod gates;
 pub mod items;
+pub mod libraries;
+pub mod macros;
 pub mod modules;
 pub mod nodes;
 pub mod resolve;
@@ -86,7 +90,13 @@ fn too_deep(text: &str) -> Option<proc_macro2::Span> {
 }
 
 /// Facts from source text.
-pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
+pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
+    from_text_with(facts, text, &[])
+}
+
+/// Facts from source text, expanding also the `macro_rules!` macros other
+/// files define (name and rules as text).
+pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, String)]) -> FileFacts {
     if let Some(span) = too_deep(text) {
         let start = span.start();
         facts.diagnostics.push(InputDiagnostic {
@@ -108,7 +118,9 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
     }
     match syn::parse_file(text) {
         Ok(file) => {
-            let rust = facts::Extractor::new(&mut facts).run(&file);
+            let rust = facts::Extractor::new(&mut facts)
+                .with_macros(macros)
+                .run(&file);
             facts.rust = Some(Box::new(rust));
             // Dropping a deep tree recurses; we run on a thread with a large stack.
             drop(file);
@@ -139,10 +151,24 @@ pub fn from_text(mut facts: FileFacts, text: &str) -> FileFacts {
     facts
 }
 
+/// Manifest directory (canonical) -> the features its package is built with.
+pub type Features = BTreeMap<PathBuf, std::collections::BTreeSet<String>>;
+
 /// Places every Rust file in its crate's module tree, then resolves traits,
 /// self types, bounds and attribute macros. `paths[i]` is where `files[i]`
 /// was read from (absolute); files without Rust facts are left alone.
 pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
+    link_with(files, paths, packs, None)
+}
+
+/// [`link`], with `#[cfg(feature = ...)]` decided by `features` when given
+/// (a package missing from it has none on).
+pub fn link_with(
+    files: &mut [FileFacts],
+    paths: &[PathBuf],
+    packs: &Packs,
+    features: Option<&Features>,
+) {
     let rust_files: Vec<FileId> = (0..files.len())
         .filter(|&i| files[i].rust.is_some())
         .collect();
@@ -154,6 +180,7 @@ pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
         .map(|&i| std::fs::canonicalize(&paths[i]).unwrap_or_else(|_| paths[i].clone()))
         .collect();
     let crates = crates::discover(&absolute);
+    expand_across_files(files, &rust_files, &absolute, &crates);
     let placements = {
         let listed: Vec<(FileId, PathBuf, &items::RustFacts)> = rust_files
             .iter()
@@ -163,8 +190,18 @@ pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
         modules::place(&listed, &crates)
     };
     let mut renames: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut chains: HashMap<FileId, Vec<Option<Vec<String>>>> = HashMap::new();
+    let none = std::collections::BTreeSet::new();
     for (&i, path) in rust_files.iter().zip(&absolute) {
         let placement = &placements[&i];
+        let on = features.map(|f| {
+            crates
+                .owner(path)
+                .and_then(|dir| f.get(dir))
+                .unwrap_or(&none)
+        });
+        let rust = files[i].rust.as_deref_mut().expect("Rust");
+        chains.insert(i, gates::prune(rust, &placement.cfg, on));
         if std::env::var_os("DL_DEBUG").is_some() {
             eprintln!("{} -> {:?}", path.display(), placement);
         }
@@ -193,10 +230,64 @@ pub fn link(files: &mut [FileFacts], paths: &[PathBuf], packs: &Packs) {
     for ((file, i), resolved) in impls {
         files[file].rust.as_mut().expect("Rust").impls[i].resolved = resolved;
     }
+    gates::scope_impls(files, &rust_files, &chains);
     for ((file, i), (canonical, supertraits)) in traits {
         let facts = files[file].rust.as_mut().expect("Rust");
         facts.traits[i].canonical = canonical;
         facts.traits[i].supertraits_canonical = supertraits;
+    }
+}
+
+/// Re-reads each file that invokes a `macro_rules!` macro another file of
+/// its crate defines (`#[macro_use] mod macros;`), expanding it this time.
+fn expand_across_files(
+    files: &mut [FileFacts],
+    rust_files: &[FileId],
+    absolute: &[PathBuf],
+    crates: &crates::Crates,
+) {
+    let mut by_crate: HashMap<&Path, Vec<(String, String)>> = HashMap::new();
+    for (&i, path) in rust_files.iter().zip(absolute) {
+        let Some(dir) = crates.owner(path) else {
+            continue;
+        };
+        let rust = files[i].rust.as_deref().expect("Rust");
+        by_crate.entry(dir).or_default().extend(
+            rust.macro_rules
+                .iter()
+                .map(|m| (m.name.clone(), m.body.clone())),
+        );
+    }
+    for (&i, path) in rust_files.iter().zip(absolute) {
+        let Some(available) = crates.owner(path).and_then(|dir| by_crate.get(dir)) else {
+            continue;
+        };
+        let rust = files[i].rust.as_deref().expect("Rust");
+        let wanted: Vec<(String, String)> =
+            available
+                .iter()
+                .filter(|(name, _)| {
+                    !rust.macro_rules.iter().any(|m| &m.name == name)
+                        && (rust.macro_calls.iter().any(|call| {
+                            call.unexpanded.is_none() && call.name.last() == Some(name)
+                        }) || rust.impls.iter().any(|imp| {
+                            imp.inner_macros
+                                .iter()
+                                .any(|m| m.rsplit("::").next() == Some(name.as_str()))
+                        }))
+                })
+                .cloned()
+                .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let Ok(text) = crate::untrusted::read_text(path, crate::untrusted::SOURCE_LIMIT) else {
+            continue;
+        };
+        let empty = FileFacts::empty(files[i].path.clone(), Language::Rust, String::new());
+        let library = files[i].library;
+        files[i] = from_text_with(empty, &text, &wanted);
+        files[i].library = library;
     }
 }
 

@@ -20,6 +20,9 @@ pub struct Placement {
     pub is_package: bool,
     /// Whether a crate root reached it (otherwise the module is a guess from the layout).
     pub reached: bool,
+    /// The `#[cfg]`s on the `mod` declarations (and enclosing inline
+    /// modules) that lead to it from the crate root, outermost first.
+    pub cfg: Vec<String>,
 }
 
 /// Places every file in `facts` (only those with Rust facts).
@@ -46,10 +49,11 @@ pub fn place(
                 module: root.name.clone(),
                 is_package: true,
                 reached: true,
+                cfg: Vec::new(),
             },
         );
-        let mut work = vec![(index, root.name.clone(), true)];
-        while let Some((index, module, mod_rs)) = work.pop() {
+        let mut work = vec![(index, root.name.clone(), true, Vec::new())];
+        while let Some((index, module, mod_rs, cfg)) = work.pop() {
             let (_, path, facts) = &files[index];
             let dir = path.parent().unwrap_or(Path::new(""));
             // Where `mod x;` in this file's own module looks.
@@ -91,15 +95,19 @@ pub fn place(
                             name.push_str(part);
                         }
                         let is_mod_rs = child_mod_rs || candidate.ends_with("mod.rs");
+                        let mut child_cfg = cfg.clone();
+                        child_cfg.extend(module_cfgs(facts, decl.module));
+                        child_cfg.extend(decl.cfg.clone());
                         placed.insert(
                             child,
                             Placement {
                                 module: name.clone(),
                                 is_package: is_mod_rs,
                                 reached: true,
+                                cfg: child_cfg.clone(),
                             },
                         );
-                        work.push((child, name, is_mod_rs));
+                        work.push((child, name, is_mod_rs, child_cfg));
                         break;
                     }
                 }
@@ -138,6 +146,7 @@ fn guess(path: &Path, crates: &Crates) -> Placement {
                 module,
                 is_package,
                 reached: false,
+                cfg: Vec::new(),
             };
         }
     }
@@ -150,7 +159,20 @@ fn guess(path: &Path, crates: &Crates) -> Placement {
         module: identifier(&own),
         is_package,
         reached: false,
+        cfg: Vec::new(),
     }
+}
+
+/// The `#[cfg]`s of an inline module and the inline modules around it, outermost first.
+pub fn module_cfgs(facts: &RustFacts, module: usize) -> Vec<String> {
+    let mut cfgs = Vec::new();
+    let mut at = Some(module);
+    while let Some(m) = at {
+        cfgs.extend(facts.modules[m].cfg.clone());
+        at = facts.modules[m].parent;
+    }
+    cfgs.reverse();
+    cfgs
 }
 
 fn stem(path: &Path) -> String {

@@ -48,7 +48,8 @@ pub struct Play<'a> {
 pub struct Model<'a> {
     pub roles: Vec<RustRole<'a>>,
     pub plays: Vec<Play<'a>>,
-    /// Impls of a role's root for `Box<T>`, `&T`, a newtype...: role index and impl.
+    /// Impls of a role's root for `Box<T>`, `&T`, a newtype, a decorator
+    /// that forwards a method: role index and impl.
     pub forwarding: Vec<(usize, ImplRef<'a>, Option<ClassRef>)>,
     pub traits: HashMap<String, (FileId, &'a TraitFact)>,
     /// Fields of each analyzed type (a newtype has one).
@@ -126,7 +127,10 @@ impl<'a> Model<'a> {
                 (SelfTy::Wrapper { .. }, _) => forwarding_candidates.push(*imp),
                 (_, Some(class)) => {
                     direct.entry(class).or_default().push(*imp);
-                    if fields.get(&class) == Some(&1) {
+                    // A newtype, or a decorator: a type whose impl hands a
+                    // method on to another value of the role.
+                    let decorates = imp.fact.methods.values().any(|m| m.body.forwards);
+                    if fields.get(&class) == Some(&1) || decorates {
                         forwarding_candidates.push(*imp);
                     }
                 }
@@ -175,14 +179,20 @@ impl<'a> Model<'a> {
                     if !role_named(role, implements) || !refs.mentions(file, &role.role.root) {
                         continue;
                     }
-                    // The first type named is the one implemented for
-                    // (`impl_agent!(Foo)`); later ones are usually its
-                    // input, output and error types.
-                    let first = call.idents.iter().find_map(|i| index_lookup.class(file, i));
-                    if let Some(class) = first {
+                    // Any type it names may be one it implements for
+                    // (`impl_agents!(Foo, Bar)`).
+                    let why = call
+                        .unexpanded
+                        .as_deref()
+                        .unwrap_or("it is defined outside the crate");
+                    for class in call
+                        .idents
+                        .iter()
+                        .filter_map(|i| index_lookup.class(file, i))
+                    {
                         generated.entry((class, r)).or_insert_with(|| {
                             format!(
-                                "`{name}!` (a `macro_rules!` macro) generates the impl at line {}; its expansion is not analyzed",
+                                "`{name}!` (a `macro_rules!` macro) may generate the impl at line {}; it was not expanded: {why}",
                                 call.location.line
                             )
                         });

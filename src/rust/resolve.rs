@@ -108,7 +108,13 @@ impl<'a> Index<'a> {
         if depth > MAX_DEPTH || path.is_empty() {
             return None;
         }
-        let here = self.module_path(file, module);
+        // A function body's `self` and `super` are its module's.
+        let mut named = module;
+        let facts = rust_facts(&self.files[file])?;
+        while facts.modules[named].block {
+            named = facts.modules[named].parent.unwrap_or(0);
+        }
+        let here = self.module_path(file, named);
         let first = path[0].as_str();
         let (mut current, rest) = match first {
             "" => (
@@ -127,10 +133,23 @@ impl<'a> Index<'a> {
                 }
                 (current, &path[used..])
             }
-            _ => match self.lookup_in(file, module, first, depth, looked) {
-                Some(found) => (found, &path[1..]),
-                None => (self.extern_crate(&here, first), &path[1..]),
-            },
+            _ => {
+                // From a function body outwards to its module.
+                let mut scope = module;
+                let found = loop {
+                    if let Some(found) = self.lookup_in(file, scope, first, depth, looked) {
+                        break Some(found);
+                    }
+                    if scope == named {
+                        break None;
+                    }
+                    scope = facts.modules[scope].parent.unwrap_or(named);
+                };
+                match found {
+                    Some(found) => (found, &path[1..]),
+                    None => (self.extern_crate(&here, first), &path[1..]),
+                }
+            }
         };
         for segment in rest {
             current = self.member(&current, segment, depth + 1, looked)?;
