@@ -2,9 +2,15 @@
 //! `.ci/setup`) with `pre-commit try-repo` against a throwaway repository
 //! holding a sync-only agent and the agent server's guard as it stood before
 //! the fix. The hook must fail with DL001; after the fix it must pass.
+//!
+//! The hook is `language: python`: pre-commit makes a virtualenv and
+//! `pip install`s this repository into it, which builds the maturin wheel
+//! (pyproject.toml). Each `try-repo` prints how long it took; the first one
+//! after a change of the repository includes that install.
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 const AGENTS: &str = r#"from openhands.sdk import AgentBase
 
@@ -47,8 +53,9 @@ fn git(dir: &Path, args: &[&str]) {
 
 fn try_repo(dir: &Path) -> (bool, String) {
     let root = env!("CARGO_MANIFEST_DIR");
-    // Reuse one build and one pre-commit cache between runs: the hook is
-    // built with `cargo install` from this repository.
+    // Reuse one build and one pre-commit cache between runs: the hook's
+    // `pip install` builds the wheel with maturin, which runs cargo.
+    let started = Instant::now();
     let output = Command::new("python3")
         .current_dir(dir)
         .args([
@@ -66,18 +73,42 @@ fn try_repo(dir: &Path) -> (bool, String) {
             "CARGO_TARGET_DIR",
             format!("{root}/target/pre-commit-build"),
         )
-        // `cargo install` builds in release; optimizing is not what this test is about.
+        // The wheel is built in release; optimizing is not what this test is about.
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .output()
         .expect("pre-commit from PyPI (bash .ci/setup)");
+    eprintln!(
+        "pre-commit try-repo (hook install on first use): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!text.contains("No module named pre_commit"), "{text}");
+    // The python hook ran: pre-commit installed the wheel's binary into a
+    // virtualenv (`py_env-*`), not with cargo (`rustenv-*`).
+    assert!(python_hook_installed(&format!(
+        "{root}/target/pre-commit-home"
+    )));
     (output.status.success(), text)
+}
+
+fn python_hook_installed(home: &str) -> bool {
+    let Ok(repos) = std::fs::read_dir(home) else {
+        return false;
+    };
+    repos.flatten().any(|repo| {
+        std::fs::read_dir(repo.path()).is_ok_and(|envs| {
+            envs.flatten().any(|env| {
+                env.file_name().to_string_lossy().starts_with("py_env-")
+                    && env.path().join("bin/dispatchlint").is_file()
+            })
+        })
+    })
 }
 
 #[test]
