@@ -33,6 +33,20 @@ pub struct Settings {
     /// The analyzed tree: symlinks named on the command line and
     /// `python_path` directories inside it are followed only inside it.
     pub tree: Tree,
+    /// Source read from standard input, analyzed in place of its file.
+    pub stdin: Option<Stdin>,
+}
+
+/// Source read from standard input (`check -`, `--stdin-filename NAME`), as
+/// editors and pre-commit wrappers pass unsaved text: analyzed as the file
+/// at `path` (which need not exist), in place of what is on disk there.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// Absolute.
+    pub path: PathBuf,
+    /// As it is shown (`-` when no name was given).
+    pub display: PathBuf,
+    pub bytes: std::sync::Arc<Vec<u8>>,
 }
 
 impl Default for Settings {
@@ -46,6 +60,7 @@ impl Default for Settings {
             cache: false,
             respect_ignore_files: true,
             tree: Tree::default(),
+            stdin: None,
         }
     }
 }
@@ -68,6 +83,9 @@ pub struct Analysis {
     pub walk_problems: Vec<(PathBuf, String)>,
     /// Wall time of each phase, in order (shown by the hidden `--stats`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// The source read from standard input, if any: reporters show it, not
+    /// the file on disk.
+    pub stdin: Option<Stdin>,
 }
 
 #[derive(Debug)]
@@ -91,6 +109,17 @@ const PARSE_STACK: usize = 64 * 1024 * 1024;
 pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, AnalyzeError> {
     let mut clock = Clock::new();
     let (mut found, walk_problems) = discover_files(paths, settings)?;
+    if let Some(stdin) = &settings.stdin {
+        found.retain(|f| f.path != stdin.path);
+        found.push(Discovered {
+            display: stdin.display.clone(),
+            path: stdin.path.clone(),
+            root: stdin.path.parent().unwrap_or(&stdin.path).to_path_buf(),
+            language: discover::language_of(&stdin.path).unwrap_or(Language::Python),
+            explicit: true,
+            module: None,
+        });
+    }
     name_modules(&mut found);
     clock.lap("discover");
     let pool = parse_pool(settings)?;
@@ -104,6 +133,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
             let facts = match &cache {
+                _ if settings.stdin.as_ref().is_some_and(|s| s.path == file.path) => {
+                    extract_stdin(file, settings.stdin.as_ref().map(|s| &s.bytes[..]), follow)
+                }
                 Some(cache) if file.language == Language::Python => {
                     extract_cached(cache, file, follow)
                 }
@@ -142,7 +174,22 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         verdicts,
         walk_problems,
         timings: clock.laps,
+        stdin: settings.stdin.clone(),
     })
+}
+
+/// What `analyze` would read, without reading it (`check --show-files`):
+/// each file as it is shown, sorted.
+pub fn discover_only(paths: &[PathBuf], settings: &Settings) -> Result<Vec<PathBuf>, AnalyzeError> {
+    let (found, _) = discover_files(paths, settings)?;
+    let mut shown: Vec<PathBuf> = found
+        .into_iter()
+        .filter(|f| settings.stdin.as_ref().is_none_or(|s| s.path != f.path))
+        .map(|f| f.display)
+        .chain(settings.stdin.iter().map(|s| s.display.clone()))
+        .collect();
+    shown.sort();
+    Ok(shown)
 }
 
 /// Everything after extraction, over facts already in hand: Rust linking,
@@ -160,6 +207,7 @@ pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -
         verdicts,
         walk_problems: Vec::new(),
         timings: Vec::new(),
+        stdin: None,
     }
 }
 
@@ -326,6 +374,25 @@ fn extract(found: &Discovered, follow: python::Follow<'_>) -> FileFacts {
             python::extract_as(&found.display, &found.path, module, is_package, follow)
         }
         Language::Rust => crate::rust::extract(&found.display, &found.path),
+    }
+}
+
+/// Facts for the source read from standard input.
+fn extract_stdin(
+    found: &Discovered,
+    bytes: Option<&[u8]>,
+    follow: python::Follow<'_>,
+) -> FileFacts {
+    let bytes = bytes.unwrap_or_default();
+    match found.language {
+        Language::Python => {
+            let (module, is_package) = module_of(found);
+            python::extract_bytes(&found.display, bytes, module, is_package, follow)
+        }
+        Language::Rust => {
+            let facts = FileFacts::empty(found.display.clone(), Language::Rust, String::new());
+            crate::rust::from_text(facts, &String::from_utf8_lossy(bytes))
+        }
     }
 }
 

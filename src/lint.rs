@@ -52,6 +52,8 @@ pub struct LintResult {
     pub baselined: usize,
     /// Baseline entries whose findings are gone.
     pub baseline_gone: usize,
+    /// The source read from standard input, shown in place of its file.
+    pub stdin: Option<crate::analysis::Stdin>,
 }
 
 /// Only report on these files (pre-commit passes the changed ones), while
@@ -119,9 +121,13 @@ pub fn lint_with(
         files: (0..analysis.files.len())
             .filter(|&id| reported_file(id))
             .count(),
+        stdin: analysis.stdin.clone(),
         ..Default::default()
     };
-    let mut anchors = Anchors::default();
+    let mut anchors = Anchors {
+        stdin: analysis.stdin.as_ref(),
+        ..Default::default()
+    };
     // Suppressions used, per file and comment index.
     let mut used: HashSet<(usize, usize, String)> = HashSet::new();
     let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
@@ -135,7 +141,7 @@ pub fn lint_with(
         }
         let file = &analysis.files[finding.file];
         let suppression = file.suppressions.iter().position(|s| {
-            s.codes.iter().any(|c| c == finding.code)
+            (s.all || s.codes.iter().any(|c| c == finding.code))
                 && s.line.is_none_or(|line| line == finding.location.line)
         });
         if let Some(index) = suppression.filter(|_| !options.ignore_noqa) {
@@ -205,10 +211,31 @@ pub fn lint_with(
                 .filter(|code| !used.contains(&(id, index, (*code).clone())))
                 .filter(|code| per_file[id].is_enabled(code))
                 .collect();
-            if unused.is_empty() {
+            let bare_unused =
+                suppression.all && !used.iter().any(|(f, i, _)| (*f, *i) == (id, index));
+            let (message, help) = if let Some(why) = &suppression.malformed {
+                (
+                    format!("malformed suppression: {why}"),
+                    "write the comment as `# noqa: DL001` or `# dispatchlint: ignore[DL001]` (`ignore-file[...]` for the whole file), or remove it",
+                )
+            } else if bare_unused {
+                (
+                    "unused suppression: this bare `noqa` suppresses no dispatchlint finding"
+                        .to_owned(),
+                    "name the codes it is for (`# noqa: E501`), or remove it",
+                )
+            } else if !unused.is_empty() {
+                let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+                (
+                    format!(
+                        "unused suppression: nothing here is flagged with {}",
+                        codes.join(", ")
+                    ),
+                    "remove the suppression comment (or the codes it no longer needs)",
+                )
+            } else {
                 continue;
-            }
-            let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+            };
             let anchor = anchors.anchor(&file.path, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
@@ -216,11 +243,8 @@ pub fn lint_with(
                 severity: per_file[id].severity(UNUSED_SUPPRESSION),
                 path: file.path.clone(),
                 location: suppression.location,
-                message: format!(
-                    "unused suppression: nothing here is flagged with {}",
-                    codes.join(", ")
-                ),
-                help: "remove the suppression comment (or the codes it no longer needs)".into(),
+                message,
+                help: help.into(),
                 labels: Vec::new(),
                 fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
                 has_source: true,
@@ -242,15 +266,22 @@ pub fn lint_with(
 /// hangs on, so that moving code up or down keeps it. Each file is read once
 /// and split into lines once, however many findings it has.
 #[derive(Default)]
-struct Anchors {
+struct Anchors<'a> {
     lines: HashMap<PathBuf, Vec<String>>,
+    /// The source read from standard input, read in place of its file.
+    stdin: Option<&'a crate::analysis::Stdin>,
 }
 
-impl Anchors {
+impl Anchors<'_> {
     fn anchor(&mut self, path: &Path, location: Location) -> String {
+        let stdin = self.stdin.filter(|s| s.display == path);
         let lines = self.lines.entry(path.to_path_buf()).or_insert_with(|| {
-            let Ok(bytes) = crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) else {
-                return Vec::new();
+            let bytes = match stdin {
+                Some(stdin) => stdin.bytes.to_vec(),
+                None => match crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) {
+                    Ok(bytes) => bytes,
+                    Err(_) => return Vec::new(),
+                },
             };
             String::from_utf8_lossy(&bytes)
                 .lines()
