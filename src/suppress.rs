@@ -56,6 +56,10 @@ pub fn parse_comments<'a>(
 /// The directive in a comment, when it has one of ours. A comment may hold
 /// several (`# type: ignore  # noqa: DL001`): each `#` or `//` starts one.
 fn directive(comment: &str) -> Option<Directive> {
+    // Rust doc comments are documentation: they may quote a directive.
+    if comment.starts_with("///") || comment.starts_with("//!") {
+        return None;
+    }
     let comment = comment.trim_start_matches('/');
     comment
         .split('#')
@@ -72,7 +76,7 @@ fn noqa(part: &str) -> Option<Directive> {
     }
     let rest = &part[4..];
     let Some(list) = rest.trim_start().strip_prefix(':') else {
-        // Bare: `# noqa`, `# noqa  (reason)`; not `# noqactl`.
+        // Bare: nothing after it, or a space and a reason; a longer word is not it.
         return (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| Directive {
             all: true,
             ..Directive::default()
@@ -144,10 +148,23 @@ fn ours(part: &str) -> Option<Directive> {
     Some(directive)
 }
 
-fn split(list: &str) -> impl Iterator<Item = &str> {
-    list.split([',', ' ', '\t'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
+/// The codes of a list, as ruff reads them: words separated by commas and
+/// spaces, up to the first character that can be in neither (so that
+/// `# noqa: DL001 (reason)` and a quoted ``noqa: DL001` `` read `DL001`).
+fn split(list: &str) -> Vec<&str> {
+    let mut codes = Vec::new();
+    for token in list.split([',', ' ', '\t']).filter(|c| !c.is_empty()) {
+        let end = token
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(token.len());
+        if end > 0 {
+            codes.push(&token[..end]);
+        }
+        if end < token.len() {
+            break;
+        }
+    }
+    codes
 }
 
 /// A token that means to be one of our codes but is not one (`dl004`, `DL9`).
@@ -248,5 +265,16 @@ mod tests {
         let found = parse("x = 1  # dispatchlint: ignore[DL001, DL9]\n");
         assert_eq!(found[0].codes, ["DL001"]);
         assert!(found[0].malformed.as_deref().unwrap().contains("`DL9`"));
+        // Quoted in prose, or followed by a reason: the codes up to there.
+        let found = parse("x = 1  # see `# noqa: DL001`, and `E501`\n");
+        assert_eq!(found[0].codes, ["DL001"]);
+        assert!(found[0].malformed.is_none());
+    }
+
+    #[test]
+    fn rust_doc_comments_are_not_directives() {
+        assert!(directive("//! `# noqa: DL001` suppresses DL001").is_none());
+        assert!(directive("/// `// dispatchlint: ignore-file`").is_none());
+        assert!(directive("// noqa: DL101").is_some());
     }
 }
