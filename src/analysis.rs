@@ -148,7 +148,12 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     bar.finish_and_clear();
     // Written while the hierarchy is built; joined before returning so that
     // the process never exits halfway through the write.
-    let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
+    // A run on standard input (an editor's unsaved text) reads the cache but
+    // never writes it: it would drop the file on disk that the text stands
+    // in for, and the next full run would add it back.
+    let saving = cache
+        .filter(|_| settings.stdin.is_none())
+        .map(|cache| std::thread::spawn(move || cache.save()));
     clock.lap("read, parse, extract");
     // Rust paths resolve across files: place files in their crates, then resolve.
     let read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();

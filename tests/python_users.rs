@@ -431,3 +431,39 @@ fn concise_lines_are_short_and_sarif_separates_the_fix() {
         "{message}"
     );
 }
+
+/// Every file under `dir` with its bytes, sorted.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push((path.clone(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn stdin_runs_read_the_cache_but_never_rewrite_it() {
+    let tmp = project();
+    let dir = tmp.path();
+    write(dir, "app/server.py", FIXED);
+    let root = dir.display().to_string();
+    assert_eq!(run(dir, &["check", &root]).status.code(), Some(0));
+    let cache = dir.join(".cache-dl");
+    let before = files_under(&cache);
+    assert!(!before.is_empty(), "the full run wrote its cache");
+    let output = run_with_stdin(dir, &["check", "--stdin-filename", "app/server.py"], GUARD);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        files_under(&cache) == before,
+        "a stdin run rewrote the cache"
+    );
+}
