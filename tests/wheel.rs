@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
+mod support;
+
 const GUARD: &str = "fixtures/python-checks/dl001/flag/openhands_guard.py";
 
 fn run(command: &mut Command) -> Output {
@@ -36,18 +38,20 @@ fn python() -> Command {
 
 /// Builds the wheel into `out` and returns its path.
 fn build_wheel(root: &Path, out: &Path) -> PathBuf {
-    let output = run(python()
-        .current_dir(root)
-        .args([
-            "-m",
-            "maturin",
-            "build",
-            "--profile",
-            "dev",
-            "--quiet",
-            "--out",
-        ])
-        .arg(out));
+    let output = support::keeping_our_binary(|| {
+        run(python()
+            .current_dir(root)
+            .args([
+                "-m",
+                "maturin",
+                "build",
+                "--profile",
+                "dev",
+                "--quiet",
+                "--out",
+            ])
+            .arg(out))
+    });
     assert!(
         output.status.success(),
         "maturin build (bash .ci/setup installs maturin):\n{}",
