@@ -120,7 +120,10 @@ pub fn lint_with(
             .count(),
         ..Default::default()
     };
-    let mut sources = Sources::default();
+    let mut sources = Sources {
+        files: HashMap::new(),
+        stdin: analysis.stdin.as_ref(),
+    };
     // Suppressions used, per file and comment index.
     let mut used: HashSet<(usize, usize, String)> = HashSet::new();
     let mut occurrences: HashMap<(PathBuf, &'static str, String), usize> = HashMap::new();
@@ -134,7 +137,7 @@ pub fn lint_with(
         }
         let file = &analysis.files[finding.file];
         let suppression = file.suppressions.iter().position(|s| {
-            s.codes.iter().any(|c| c == finding.code)
+            (s.all || s.codes.iter().any(|c| c == finding.code))
                 && s.line.is_none_or(|line| line == finding.location.line)
         });
         if let Some(index) = suppression.filter(|_| !options.ignore_noqa) {
@@ -202,10 +205,31 @@ pub fn lint_with(
                 .filter(|code| !used.contains(&(id, index, (*code).clone())))
                 .filter(|code| per_file[id].is_enabled(code))
                 .collect();
-            if unused.is_empty() {
+            let bare_unused =
+                suppression.all && !used.iter().any(|(f, i, _)| (*f, *i) == (id, index));
+            let (message, help) = if let Some(why) = &suppression.malformed {
+                (
+                    format!("malformed suppression: {why}"),
+                    "write the comment as `# noqa: DL001` or `# dispatchlint: ignore[DL001]` (`ignore-file[...]` for the whole file), or remove it",
+                )
+            } else if bare_unused {
+                (
+                    "unused suppression: this bare `noqa` suppresses no dispatchlint finding"
+                        .to_owned(),
+                    "name the codes it is for (`# noqa: E501`), or remove it",
+                )
+            } else if !unused.is_empty() {
+                let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+                (
+                    format!(
+                        "unused suppression: nothing here is flagged with {}",
+                        codes.join(", ")
+                    ),
+                    "remove the suppression comment (or the codes it no longer needs)",
+                )
+            } else {
                 continue;
-            }
-            let codes: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+            };
             let anchor = sources.anchor(&file.path, file.language, suppression.location);
             result.findings.push(Reported {
                 code: UNUSED_SUPPRESSION,
@@ -213,11 +237,8 @@ pub fn lint_with(
                 severity: per_file[id].severity(UNUSED_SUPPRESSION),
                 path: file.path.clone(),
                 location: suppression.location,
-                message: format!(
-                    "unused suppression: nothing here is flagged with {}",
-                    codes.join(", ")
-                ),
-                help: "remove the suppression comment (or the codes it no longer needs)".into(),
+                message,
+                help: help.into(),
                 labels: Vec::new(),
                 fingerprint: fingerprint(UNUSED_SUPPRESSION, &file.path, &anchor, index),
             });
@@ -238,9 +259,10 @@ pub fn lint_with(
 /// The flagged files, each read once: the text of a primary span's first
 /// line, trimmed, is what the fingerprint hangs on (so that moving code up
 /// or down keeps it), and the decoded text is what code frames show.
-#[derive(Default)]
-struct Sources {
+struct Sources<'a> {
     files: HashMap<PathBuf, Source>,
+    /// The source read from standard input, read in place of its file.
+    stdin: Option<&'a crate::semantic::Stdin>,
 }
 
 struct Source {
@@ -250,14 +272,21 @@ struct Source {
     text: Option<Arc<str>>,
 }
 
-impl Sources {
+impl Sources<'_> {
     fn anchor(&mut self, path: &Path, language: Language, location: Location) -> String {
+        let stdin = self.stdin.filter(|s| s.display == path);
         let source = self.files.entry(path.to_path_buf()).or_insert_with(|| {
-            let Ok(bytes) = crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) else {
-                return Source {
-                    lines: Vec::new(),
-                    text: None,
-                };
+            let bytes = match stdin {
+                Some(stdin) => stdin.bytes.to_vec(),
+                None => match crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT) {
+                    Ok(bytes) => bytes,
+                    Err(_) => {
+                        return Source {
+                            lines: Vec::new(),
+                            text: None,
+                        }
+                    }
+                },
             };
             Source {
                 lines: String::from_utf8_lossy(&bytes)

@@ -176,7 +176,13 @@ pub struct InputDiagnostic {
 /// `# dispatchlint: ignore-file[DL004]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Suppression {
+    /// Our codes it names (a malformed one may name none).
     pub codes: Vec<String>,
+    /// A bare `# noqa`: every code on its line, as in ruff.
+    pub all: bool,
+    /// Why the comment is malformed (`ignore-file` without codes, `[dl004]`,
+    /// `[DL9]`): reported as DL900, never silently ignored.
+    pub malformed: Option<String>,
     /// The line the comment applies to (its own line, or the next one when
     /// the comment stands alone); `None` for a whole-file suppression.
     pub line: Option<u32>,

@@ -115,7 +115,7 @@ fn agents_and_audit_snapshots() {
     );
     insta::assert_snapshot!(
         "audit_markdown",
-        run(&["audit", "fixtures/audit", "--isolated"])
+        run(&["audit", "fixtures/audit", "--isolated", "--exit-zero"])
     );
 }
 

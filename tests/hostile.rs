@@ -383,7 +383,7 @@ fn an_audit_says_what_the_tree_hid_and_can_look_anyway() {
         GOOD.replace("arun()", "arun()  # noqa: DL003"),
     )
     .unwrap();
-    let (report, _) = expect(&run_in(root, &["audit", "--isolated", "."]), 0);
+    let (report, _) = expect(&run_in(root, &["audit", "--isolated", "."]), 1);
     assert!(
         report
             .contains("- 1 source file excluded by `.gitignore`, `.ignore` or `.git/info/exclude`"),
@@ -405,7 +405,7 @@ fn an_audit_says_what_the_tree_hid_and_can_look_anyway() {
                 ".",
             ],
         ),
-        0,
+        1,
     );
     for at in [
         "hidden.py:6:5",

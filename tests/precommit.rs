@@ -2,9 +2,17 @@
 //! `.ci/setup`) with `pre-commit try-repo` against a throwaway repository
 //! holding a sync-only agent and the agent server's guard as it stood before
 //! the fix. The hook must fail with DL001; after the fix it must pass.
+//!
+//! The hook is `language: python`: pre-commit makes a virtualenv and
+//! `pip install`s this repository into it, which builds the maturin wheel
+//! (pyproject.toml). `try-repo` does that in a temporary store on every run,
+//! so each run is a first use; each prints how long it took.
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
+
+mod support;
 
 const AGENTS: &str = r#"from openhands.sdk import AgentBase
 
@@ -45,38 +53,67 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// The target directory this test was built in (`CARGO_TARGET_DIR` or
+/// `target/`): the dispatchlint binary sits in its `debug/`.
+fn target_dir() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_dispatchlint"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/debug/dispatchlint")
+}
+
 fn try_repo(dir: &Path) -> (bool, String) {
     let root = env!("CARGO_MANIFEST_DIR");
-    // Reuse one build and one pre-commit cache between runs: the hook is
-    // built with `cargo install` from this repository.
-    let output = Command::new("python3")
-        .current_dir(dir)
-        .args([
-            "-m",
-            "pre_commit",
-            "try-repo",
-            root,
-            "dispatchlint",
-            "--all-files",
-            "--color",
-            "never",
-        ])
-        .env("PRE_COMMIT_HOME", format!("{root}/target/pre-commit-home"))
-        .env(
-            "CARGO_TARGET_DIR",
-            format!("{root}/target/pre-commit-build"),
-        )
-        // `cargo install` builds in release; optimizing is not what this test is about.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
-        .output()
-        .expect("pre-commit from PyPI (bash .ci/setup)");
+    // The hook's `pip install` builds the wheel with maturin, which runs
+    // cargo. try-repo installs the hook into a temporary store every time,
+    // so each run is a first use.
+    let pip_log = dir.join(".git/pip.log");
+    let _ = std::fs::remove_file(&pip_log);
+    let started = Instant::now();
+    let output = support::keeping_our_binary(|| {
+        Command::new("python3")
+            .current_dir(dir)
+            .args([
+                "-m",
+                "pre_commit",
+                "try-repo",
+                root,
+                "dispatchlint",
+                "--all-files",
+                "--color",
+                "never",
+            ])
+            // The wheel is built in the target directory `cargo test` uses, with
+            // its dev profile: only the repository's own crates are compiled
+            // again (try-repo's copy of them sits at another path), not every
+            // dependency in release. Incremental state for that copy would pile
+            // up on every run.
+            .env("CARGO_TARGET_DIR", target_dir())
+            .env("MATURIN_PEP517_ARGS", "--profile dev")
+            .env("CARGO_INCREMENTAL", "0")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env("PIP_LOG", &pip_log)
+            .output()
+            .expect("pre-commit from PyPI (bash .ci/setup)")
+    });
+    eprintln!(
+        "pre-commit try-repo, the hook installed on first use: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!text.contains("No module named pre_commit"), "{text}");
+    // The python hook ran: pip built the wheel with maturin and installed it
+    // (a `language: rust` hook would not run pip at all).
+    let pip = std::fs::read_to_string(&pip_log).unwrap_or_default();
+    assert!(
+        pip.contains("Successfully installed dispatchlint") && pip.contains("maturin"),
+        "pip's log ({}):\n{pip}",
+        pip_log.display()
+    );
     (output.status.success(), text)
 }
 

@@ -15,7 +15,7 @@ use crate::untrusted::{self, Tree};
 mod libraries;
 mod progress;
 
-pub use crate::semantic::{Analysis, TypeVerdict};
+pub use crate::semantic::{Analysis, Stdin, TypeVerdict};
 
 pub use libraries::{default_python_path, default_python_path_in};
 pub use progress::Clock;
@@ -43,6 +43,8 @@ pub struct Settings {
     pub rust_libraries: Vec<crate::cargo::Library>,
     /// The features each package is built with, when the user said which.
     pub rust_features: Option<crate::rust::Features>,
+    /// Source read from standard input, analyzed in place of its file.
+    pub stdin: Option<Stdin>,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             tree: Tree::default(),
             rust_libraries: Vec::new(),
             rust_features: None,
+            stdin: None,
         }
     }
 }
@@ -79,6 +82,17 @@ const PARSE_STACK: usize = 64 * 1024 * 1024;
 pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, AnalyzeError> {
     let mut clock = Clock::new();
     let (mut found, walk_problems) = discover_files(paths, settings)?;
+    if let Some(stdin) = &settings.stdin {
+        found.retain(|f| f.path != stdin.path);
+        found.push(Discovered {
+            display: stdin.display.clone(),
+            path: stdin.path.clone(),
+            root: stdin.path.parent().unwrap_or(&stdin.path).to_path_buf(),
+            language: discover::language_of(&stdin.path).unwrap_or(Language::Python),
+            explicit: true,
+            module: None,
+        });
+    }
     name_modules(&mut found);
     clock.lap("discover");
     let pool = parse_pool(settings)?;
@@ -92,6 +106,9 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
             let facts = match &cache {
+                _ if settings.stdin.as_ref().is_some_and(|s| s.path == file.path) => {
+                    extract_stdin(file, settings.stdin.as_ref().map(|s| &s.bytes[..]), follow)
+                }
                 Some(cache) if file.language == Language::Python => {
                     extract_cached(cache, file, follow)
                 }
@@ -104,7 +121,12 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     bar.finish_and_clear();
     // Written while the hierarchy is built; joined before returning so that
     // the process never exits halfway through the write.
-    let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
+    // A run on standard input (an editor's unsaved text) reads the cache but
+    // never writes it: it would drop the file on disk that the text stands
+    // in for, and the next full run would add it back.
+    let saving = cache
+        .filter(|_| settings.stdin.is_none())
+        .map(|cache| std::thread::spawn(move || cache.save()));
     clock.lap("read, parse, extract");
     // Rust paths resolve across files: place files in their crates, then resolve.
     let mut read_from: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
@@ -146,7 +168,22 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         verdicts,
         walk_problems,
         timings: clock.laps,
+        stdin: settings.stdin.clone(),
     })
+}
+
+/// What `analyze` would read, without reading it (`check --show-files`):
+/// each file as it is shown, sorted.
+pub fn discover_only(paths: &[PathBuf], settings: &Settings) -> Result<Vec<PathBuf>, AnalyzeError> {
+    let (found, _) = discover_files(paths, settings)?;
+    let mut shown: Vec<PathBuf> = found
+        .into_iter()
+        .filter(|f| settings.stdin.as_ref().is_none_or(|s| s.path != f.path))
+        .map(|f| f.display)
+        .chain(settings.stdin.iter().map(|s| s.display.clone()))
+        .collect();
+    shown.sort();
+    Ok(shown)
 }
 
 /// Everything after extraction, over facts already in hand: Rust linking,
@@ -164,6 +201,7 @@ pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -
         verdicts,
         walk_problems: Vec::new(),
         timings: Vec::new(),
+        stdin: None,
     }
 }
 
@@ -283,6 +321,25 @@ fn extract(found: &Discovered, follow: python::Follow<'_>) -> FileFacts {
             python::extract_as(&found.display, &found.path, module, is_package, follow)
         }
         Language::Rust => crate::rust::extract(&found.display, &found.path),
+    }
+}
+
+/// Facts for the source read from standard input.
+fn extract_stdin(
+    found: &Discovered,
+    bytes: Option<&[u8]>,
+    follow: python::Follow<'_>,
+) -> FileFacts {
+    let bytes = bytes.unwrap_or_default();
+    match found.language {
+        Language::Python => {
+            let (module, is_package) = module_of(found);
+            python::extract_bytes(&found.display, bytes, module, is_package, follow)
+        }
+        Language::Rust => {
+            let facts = FileFacts::empty(found.display.clone(), Language::Rust, String::new());
+            crate::rust::from_text(facts, &String::from_utf8_lossy(bytes))
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! `dispatchlint agents`: every role type, its verdict and provider.
 
-use std::io::Write;
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{analyze_common, print_stats, Common, Error, ExitStatus};
+use super::{analyze_common, emit, print_stats, warn_if_empty, Common, Error, ExitStatus};
 use crate::report::{agents, graph};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -21,22 +21,28 @@ pub enum AgentsFormat {
 pub struct AgentsArgs {
     #[command(flatten)]
     pub common: Common,
-    #[arg(long, value_enum, default_value_t = AgentsFormat::Human)]
+    /// Output format (`--format` is an alias).
+    #[arg(long = "output-format", alias = "format", value_enum, default_value_t = AgentsFormat::Human)]
     pub format: AgentsFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 pub fn run(args: AgentsArgs) -> Result<ExitStatus, Error> {
     let (analysis, _) = analyze_common(&args.common)?;
+    warn_if_empty(&analysis, &args.common);
     let mut clock = crate::analysis::Clock::new();
     let report = agents::build(&analysis);
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        AgentsFormat::Human => agents::write_human(&report, &mut out)?,
-        AgentsFormat::Json => agents::write_json(&report, &mut out)?,
-        AgentsFormat::Dot => graph::write_dot(&analysis, &mut out)?,
-        AgentsFormat::Mermaid => graph::write_mermaid(&analysis, &mut out)?,
-    }
-    out.flush()?;
+    emit(&args.output_file, &analysis, |out| {
+        match args.format {
+            AgentsFormat::Human => agents::write_human(&report, out)?,
+            AgentsFormat::Json => agents::write_json(&report, out)?,
+            AgentsFormat::Dot => graph::write_dot(&analysis, out)?,
+            AgentsFormat::Mermaid => graph::write_mermaid(&analysis, out)?,
+        }
+        Ok(())
+    })?;
     clock.lap("report");
     if args.common.stats {
         print_stats(

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{config_resolver, emit, paths, settings, Common, Error, ExitStatus};
+use super::{
+    config_resolver, emit, exit_status, paths, settings, warn_if_empty, Common, Error, ExitStatus,
+    FailLevel,
+};
 use crate::analyze;
 use crate::lint;
 use crate::report::audit;
@@ -14,7 +17,8 @@ use crate::settings::Config;
 pub struct AuditArgs {
     #[command(flatten)]
     pub common: Common,
-    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    /// Output format (`--format` is an alias).
+    #[arg(long = "output-format", alias = "format", value_enum, default_value_t = AuditFormat::Markdown)]
     pub format: AuditFormat,
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -22,6 +26,12 @@ pub struct AuditArgs {
     /// Report findings that suppression comments would hide.
     #[arg(long)]
     pub ignore_noqa: bool,
+    /// Exit 0 even when the report has findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 1 only for findings at or above this severity.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_level: FailLevel,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -45,6 +55,7 @@ pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
     let config = config_resolver(&args.common, Config::default(), &given)?;
     let settings = settings(&args.common, &config)?;
     let analysis = analyze(&given, &settings)?;
+    warn_if_empty(&analysis, &args.common);
     let options = lint::Options {
         ignore_noqa: args.ignore_noqa,
     };
@@ -72,5 +83,9 @@ pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
         }
         Ok(())
     })?;
-    Ok(ExitStatus::Success)
+    Ok(exit_status(
+        &result.findings,
+        args.fail_level,
+        args.exit_zero,
+    ))
 }

@@ -1,16 +1,17 @@
 //! `dispatchlint check`: the dispatch checks, in the chosen format.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::{
-    analysis_paths, config_resolver, emit, paths, print_stats, settings, Common, Error, ExitStatus,
+    analysis_paths, config_resolver, emit, exit_status, paths, print_stats, settings,
+    warn_if_empty, Common, Error, ExitStatus, FailLevel,
 };
+use crate::analysis::Stdin;
 use crate::analyze;
-use crate::checks::Severity;
 use crate::lint::{self, Baseline};
 use crate::report::{agents, findings, output};
 use crate::settings::Config;
@@ -37,8 +38,9 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
-    /// Exit 1 only for findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    /// Exit 1 only for findings at or above this severity (default: warning,
+    /// every finding reported fails the run, as in ruff).
+    #[arg(long, value_enum, default_value_t)]
     pub fail_level: FailLevel,
     /// Report only findings that are not in this baseline.
     #[arg(long, value_name = "FILE")]
@@ -57,12 +59,68 @@ pub struct CheckArgs {
     /// Report findings that suppression comments would hide.
     #[arg(long)]
     pub ignore_noqa: bool,
+    /// Read the source from standard input and report it as NAME, judged
+    /// against NAME's project as pre-commit's files are (`check -` reads it
+    /// without a name, alone).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Print how many findings of each code instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the files that would be checked, and exit.
+    #[arg(long)]
+    pub show_files: bool,
+    /// Colour in `full` output: `auto` on a terminal without `NO_COLOR`.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum FailLevel {
-    Warning,
-    Error,
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Source larger than this on standard input is refused, as a file would be.
+const STDIN_LIMIT: u64 = crate::untrusted::SOURCE_LIMIT;
+
+/// `check -` / `--stdin-filename NAME`: the source, as the named file.
+fn read_stdin(args: &CheckArgs, cwd: &Path) -> Result<Option<Stdin>, Error> {
+    let dash = Path::new("-");
+    let named_dash = args.common.paths.iter().any(|p| p == dash);
+    if args.stdin_filename.is_none() && !named_dash {
+        return Ok(None);
+    }
+    for other in args.common.paths.iter().filter(|p| *p != dash) {
+        eprintln!(
+            "dispatchlint: warning: ignoring {} in favor of standard input",
+            crate::escape::path(other)
+        );
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(STDIN_LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > STDIN_LIMIT {
+        return Err(Error(format!(
+            "standard input is larger than {STDIN_LIMIT} bytes"
+        )));
+    }
+    let (path, display) = match &args.stdin_filename {
+        Some(name) => {
+            let path = crate::discover::absolutize(cwd, name);
+            let display = crate::discover::display_path(cwd, &path);
+            (path, display)
+        }
+        None => (cwd.join("-"), PathBuf::from("-")),
+    };
+    Ok(Some(Stdin {
+        path,
+        display,
+        bytes: std::sync::Arc::new(bytes),
+    }))
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
@@ -72,12 +130,23 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
         ignore: args.ignore.clone(),
         ..Config::default()
     };
-    let given = paths(&args.common);
     let cwd = std::env::current_dir()?;
+    let stdin = read_stdin(&args, &cwd)?;
+    let given = match &stdin {
+        // Named: judged against the named file's project, as a file alone.
+        Some(stdin) if args.stdin_filename.is_some() => vec![stdin.path.clone()],
+        Some(_) => Vec::new(),
+        None => paths(&args.common),
+    };
     // Files alone (as pre-commit passes them): judge them against their
     // projects' hierarchy, report only on them.
     let roots: Vec<PathBuf> = match &args.project_root {
         Some(root) => vec![root.clone()],
+        None if args.stdin_filename.is_some() => stdin
+            .as_ref()
+            .and_then(|s| crate::discover::project_root_of(&s.path))
+            .into_iter()
+            .collect(),
         None if !args.common.paths.is_empty() && given.iter().all(|p| p.is_file()) => {
             let mut roots: Vec<PathBuf> = Vec::new();
             for file in &given {
@@ -92,20 +161,44 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
         }
         None => Vec::new(),
     };
-    let only = (args.project_root.is_some() || !roots.is_empty()).then(|| {
+    let only = (args.project_root.is_some() || !roots.is_empty() || stdin.is_some()).then(|| {
         given
             .iter()
             .map(|p| {
                 let absolute = crate::discover::absolutize(&cwd, p);
                 crate::discover::display_path(&cwd, &absolute)
             })
+            .chain(stdin.iter().map(|s| s.display.clone()))
             .collect::<HashSet<PathBuf>>()
     });
     let mut analyzed = roots;
-    analyzed.extend(given.iter().cloned());
-    let config = config_resolver(&args.common, overrides, &analyzed)?;
-    let settings = settings(&args.common, &config)?;
+    let mut tree = analyzed.clone();
+    tree.extend(given.iter().cloned());
+    if stdin.is_none() {
+        analyzed.extend(given.iter().cloned());
+    }
+    let config = config_resolver(&args.common, overrides, &tree)?;
+    let mut settings = settings(&args.common, &config)?;
+    settings.stdin = stdin;
+    // Nothing analyzed but standard input: no project to cache.
+    settings.cache &= !analyzed.is_empty();
+    if args.show_files {
+        let files = crate::analysis::discover_only(&analyzed, &settings)?;
+        return emit(&args.output_file, &empty_analysis(), |out| {
+            for file in files
+                .iter()
+                .filter(|f| only.as_ref().is_none_or(|only| only.contains(*f)))
+            {
+                writeln!(out, "{}", crate::escape::path(file))?;
+            }
+            Ok(())
+        })
+        .map(|()| ExitStatus::Success);
+    }
     let analysis = analyze(&analyzed, &settings)?;
+    if settings.stdin.is_none() {
+        warn_if_empty(&analysis, &args.common);
+    }
     let mut clock = crate::analysis::Clock::new();
     let options = lint::Options {
         ignore_noqa: args.ignore_noqa,
@@ -139,9 +232,15 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
             findings::Format::Concise
         }
     });
-    let color = args.output_file.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            args.output_file.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
     // Only the markdown summary shows the agents table.
     let agents_report = if format == findings::Format::Markdown {
         agents::build(&analysis)
@@ -149,7 +248,11 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
         agents::AgentsReport::default()
     };
     emit(&args.output_file, &analysis, |out| {
-        findings::write(format, &result, &agents_report, color, out)?;
+        if args.statistics {
+            findings::write_statistics(&result, format == findings::Format::Json, out)?;
+        } else {
+            findings::write(format, &result, &agents_report, color, out)?;
+        }
         Ok(())
     })?;
     clock.lap("report");
@@ -163,14 +266,15 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
     // run in the profile, and the OS reclaims it all at once anyway.
     std::mem::forget(analysis);
     std::mem::forget(agents_report);
-    let threshold = match args.fail_level {
-        FailLevel::Warning => Severity::Warning,
-        FailLevel::Error => Severity::Error,
-    };
-    let failing = result.findings.iter().any(|f| f.severity >= threshold);
-    Ok(if failing && !args.exit_zero {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Success
-    })
+    Ok(exit_status(
+        &result.findings,
+        args.fail_level,
+        args.exit_zero,
+    ))
+}
+
+/// An analysis of nothing: `emit` refuses to write over analyzed files, and
+/// `--show-files` analyzes none.
+fn empty_analysis() -> crate::Analysis {
+    crate::analysis::from_facts(Vec::new(), &[], &crate::packs::Packs::builtin())
 }

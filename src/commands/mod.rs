@@ -191,6 +191,49 @@ pub(crate) fn analysis_paths(analysis: &crate::Analysis) -> Vec<&Path> {
     analysis.files.iter().map(|f| f.path.as_path()).collect()
 }
 
+/// `--fail-level`: the least severe finding that makes the run exit 1. The
+/// default, `warning`, fails on every finding reported, as ruff does and as
+/// clippy does under `-D warnings` in CI; `error` lets warnings pass.
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub enum FailLevel {
+    #[default]
+    Warning,
+    Error,
+}
+
+/// Exit 1 when a finding reaches the fail level, unless `--exit-zero`.
+pub(crate) fn exit_status(
+    findings: &[crate::lint::Reported],
+    fail_level: FailLevel,
+    exit_zero: bool,
+) -> ExitStatus {
+    let threshold = match fail_level {
+        FailLevel::Warning => crate::checks::Severity::Warning,
+        FailLevel::Error => crate::checks::Severity::Error,
+    };
+    if !exit_zero && findings.iter().any(|f| f.severity >= threshold) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// As ruff: a run that found no file to analyze says so on standard error
+/// (a wheel, a directory of wheels, a FIFO); the exit code is unchanged.
+pub(crate) fn warn_if_empty(analysis: &crate::Analysis, common: &Common) {
+    if analysis.files.iter().any(|f| !f.library) {
+        return;
+    }
+    let given: Vec<String> = paths(common)
+        .iter()
+        .map(|p| crate::escape::path(p))
+        .collect();
+    eprintln!(
+        "dispatchlint: warning: no Python or Rust files found under {}",
+        given.join(", ")
+    );
+}
+
 /// The hidden `--stats` output: one phase per line, then the total.
 pub(crate) fn print_stats<'a>(
     laps: impl Iterator<Item = &'a (&'static str, std::time::Duration)>,

@@ -9,7 +9,8 @@ use crate::checks;
 
 #[derive(Args)]
 pub struct RuleArgs {
-    /// The rule code, e.g. DL001.
+    /// The rule's code (DL001) or name (guard-ignores-agent; a name that
+    /// several rules share prints each of them).
     pub code: Option<String>,
     /// List every rule.
     #[arg(long)]
@@ -25,15 +26,28 @@ pub fn run(args: RuleArgs) -> Result<ExitStatus, Error> {
         out.flush()?;
         return Ok(ExitStatus::Success);
     }
-    let code = args.code.unwrap_or_default().to_ascii_uppercase();
-    match checks::rule(&code) {
-        Some(rule) => {
-            write!(out, "{}", rule.docs)?;
-            out.flush()?;
-            Ok(ExitStatus::Success)
-        }
-        None => Err(Error(format!(
-            "unknown rule `{code}` (see `dispatchlint rule --all`)"
-        ))),
+    let asked = args.code.unwrap_or_default();
+    let code = asked.to_ascii_uppercase();
+    let found: Vec<&checks::Rule> = match checks::rule(&code) {
+        Some(rule) => vec![rule],
+        None => checks::rules()
+            .iter()
+            .copied()
+            .filter(|r| r.name.eq_ignore_ascii_case(asked.trim()))
+            .collect(),
+    };
+    if found.is_empty() {
+        return Err(Error(format!(
+            "unknown rule `{}` (see `dispatchlint rule --all`)",
+            crate::escape::text(&asked)
+        )));
     }
+    for (index, rule) in found.iter().enumerate() {
+        if index > 0 {
+            writeln!(out)?;
+        }
+        write!(out, "{}", rule.docs)?;
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
 }

@@ -120,11 +120,10 @@ pub fn write_markdown(
     writeln!(out, "# dispatchlint audit: {}\n", escape::text(title))?;
     writeln!(
         out,
-        "{} files; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {} finding{}.\n",
-        result.files,
+        "{}; {} agent and conversation types ({native} native, {inherited} sync-only, {unknown} unknown); {}.\n",
+        plural(result.files, "file", "files"),
         report.types.len(),
-        result.findings.len(),
-        if result.findings.len() == 1 { "" } else { "s" }
+        plural(result.findings.len(), "finding", "findings"),
     )?;
     write_coverage(analysis, result, coverage, out)?;
     writeln!(out, "## Agents and conversations\n")?;

@@ -93,7 +93,8 @@ fn summary_line(result: &LintResult) -> String {
         1 => "Found 1 finding".to_owned(),
         n => format!("Found {n} findings"),
     };
-    line.push_str(&format!(" ({} files", result.files));
+    let files = if result.files == 1 { "file" } else { "files" };
+    line.push_str(&format!(" ({} {files}", result.files));
     if result.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", result.suppressed));
     }
@@ -110,17 +111,116 @@ fn summary_line(result: &LintResult) -> String {
     line
 }
 
+/// The longest concise line, in characters, before the message is
+/// shortened (the whole message and the fix stay on `full`).
+pub const CONCISE_WIDTH: usize = 200;
+
 fn concise(result: &LintResult, out: &mut dyn Write) -> io::Result<()> {
     for f in &result.findings {
-        writeln!(
-            out,
-            "{}:{}:{}: {} {}",
+        let head = format!(
+            "{}:{}:{}: {} ",
             escape::path(&f.path),
             f.location.line,
             f.location.column,
             f.code,
-            escape::text(&f.message)
-        )?;
+        );
+        let budget = CONCISE_WIDTH.saturating_sub(head.chars().count());
+        let message = short_message(&escape::text(&f.message), budget);
+        writeln!(out, "{head}{message}")?;
+    }
+    writeln!(out, "{}", summary_line(result))
+}
+
+/// `message` in at most `budget` characters: whole when it fits; else its
+/// first clause (up to a `:` or `;` outside quotes and brackets), then without
+/// its parenthesized asides, and cut with `…` as a last resort.
+pub fn short_message(message: &str, budget: usize) -> String {
+    let fits = |s: &str| s.chars().count() <= budget;
+    if fits(message) {
+        return message.to_owned();
+    }
+    let head = first_clause(message);
+    if fits(head) {
+        return head.to_owned();
+    }
+    let bare = without_asides(head);
+    if fits(&bare) {
+        return bare;
+    }
+    let mut cut: String = bare.chars().take(budget.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The text before the first `: ` or `; ` at the top level.
+fn first_clause(message: &str) -> &str {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let bytes = message.as_bytes();
+    for (at, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'`' => quoted = !quoted,
+            b'(' | b'[' if !quoted => depth += 1,
+            b')' | b']' if !quoted => depth -= 1,
+            b':' | b';' if !quoted && depth <= 0 && bytes.get(at + 1) == Some(&b' ') => {
+                return &message[..at];
+            }
+            _ => {}
+        }
+    }
+    message
+}
+
+/// The text without its top-level ` (...)` groups.
+fn without_asides(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '`' if depth == 0 => {
+                quoted = !quoted;
+                kept.push(c);
+            }
+            '(' if !quoted => {
+                if depth == 0 && kept.ends_with(' ') {
+                    kept.pop();
+                }
+                depth += 1;
+            }
+            ')' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => kept.push(c),
+            _ => {}
+        }
+    }
+    kept
+}
+
+/// `--statistics`: how many findings of each code, most first.
+pub fn write_statistics(result: &LintResult, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: Vec<(&'static str, &'static str, usize)> = Vec::new();
+    for f in &result.findings {
+        match counts.iter_mut().find(|(code, _, _)| *code == f.code) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((f.code, f.name, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    if json {
+        let rows: Vec<Value> = counts
+            .iter()
+            .map(|(code, name, count)| json!({"code": code, "name": name, "count": count}))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        return writeln!(out);
+    }
+    let width = counts
+        .iter()
+        .map(|(_, _, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (code, name, count) in &counts {
+        writeln!(out, "{count:>width$}\t{code}\t{name}")?;
     }
     writeln!(out, "{}", summary_line(result))
 }
@@ -419,7 +519,8 @@ pub fn sarif(result: &LintResult) -> Value {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
                 },
-                "message": {"text": format!("{} {}", f.message, f.help)},
+                // The fix follows the message as its own sentence, as on `full`.
+                "message": {"text": format!("{}\nhelp: {}", f.message, f.help)},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri},

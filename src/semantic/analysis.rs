@@ -27,6 +27,21 @@ pub struct Analysis {
     pub walk_problems: Vec<(PathBuf, String)>,
     /// Wall time of each phase, in order (shown by the hidden `--stats`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// The source read from standard input, if any: reporters show it, not
+    /// the file on disk.
+    pub stdin: Option<Stdin>,
+}
+
+/// Source read from standard input (`check -`, `--stdin-filename NAME`), as
+/// editors and pre-commit wrappers pass unsaved text: analyzed as the file
+/// at `path` (which need not exist), in place of what is on disk there.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// Absolute.
+    pub path: PathBuf,
+    /// As it is shown (`-` when no name was given).
+    pub display: PathBuf,
+    pub bytes: std::sync::Arc<Vec<u8>>,
 }
 
 impl Analysis {

@@ -12,7 +12,7 @@ pub mod values;
 
 use crate::hierarchy::RoleSpec;
 
-pub use analysis::{Analysis, TypeVerdict};
+pub use analysis::{Analysis, Stdin, TypeVerdict};
 pub use values::RolePair;
 
 /// What the checks and reports consult: the analysis, the resolver over its

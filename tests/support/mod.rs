@@ -7,6 +7,7 @@ use serde_json::Value;
 /// What the runtime itself reports for each type of
 /// fixtures/rust/runtime_agents (the `fixture_capabilities` example): one
 /// object per type with `name`, `role`, `methods` and `native`.
+#[allow(dead_code)]
 pub fn runtime_fixture_capabilities() -> Vec<Value> {
     let output = Command::new(env!("CARGO"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -30,4 +31,20 @@ pub fn runtime_fixture_capabilities() -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// Runs `build`, which has maturin build this package (the wheel, the
+/// pre-commit hook) in the target directory `cargo test` uses: cargo then puts
+/// that build's binary at `target/debug/dispatchlint`, where the tests that
+/// follow expect cargo's own. Ours (a hard link to cargo's artifact) is kept
+/// and put back afterwards.
+#[allow(dead_code)]
+pub fn keeping_our_binary<T>(build: impl FnOnce() -> T) -> T {
+    let ours = std::path::Path::new(env!("CARGO_BIN_EXE_dispatchlint"));
+    let kept = ours.with_file_name(".dispatchlint-kept-while-maturin-builds");
+    let _ = std::fs::remove_file(&kept);
+    std::fs::hard_link(ours, &kept).unwrap();
+    let result = build();
+    std::fs::rename(&kept, ours).unwrap();
+    result
 }
