@@ -52,12 +52,7 @@ impl CargoArgs {
     }
 }
 
-/// A dependency's library: its crate name and root file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Library {
-    pub crate_name: String,
-    pub root: PathBuf,
-}
+pub use crate::rust::libraries::Library;
 
 /// What the analysis takes from the workspace.
 #[derive(Clone, Debug, Default)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{self, Finding, Label, Severity};
+use crate::checks::{self, Finding};
 use crate::model::{Language, Location};
 use crate::semantic::Analysis;
 use crate::settings::{ConfigError, FileRules, Resolver};
@@ -17,41 +17,7 @@ pub const UNUSED_SUPPRESSION: &str = checks::dl900_unused_suppression::RULE.code
 /// Input that could not be read, decoded or parsed.
 const INPUT_ERROR: &str = checks::dl000_syntax_error::RULE.code;
 
-/// A finding as reported: with its rule, severity, path and fingerprint.
-#[derive(Clone, Debug, Serialize)]
-pub struct Reported {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub path: PathBuf,
-    pub location: Location,
-    pub message: String,
-    pub help: String,
-    pub labels: Vec<Label>,
-    pub fingerprint: String,
-}
-
-#[derive(Debug, Default)]
-pub struct LintResult {
-    pub findings: Vec<Reported>,
-    pub files: usize,
-    /// Findings hidden by suppression comments (all of the below).
-    pub suppressed: usize,
-    /// ... by a comment on or above their line.
-    pub suppressed_by_line: usize,
-    /// ... by a file-wide `# dispatchlint: ignore-file[...]`.
-    pub suppressed_by_file: usize,
-    /// Findings of checks that ran whose rule the file's configuration
-    /// turns off (`ignore`, `per-file-ignores`).
-    pub disabled_by_config: usize,
-    /// Findings hidden because the baseline holds them.
-    pub baselined: usize,
-    /// Baseline entries whose findings are gone.
-    pub baseline_gone: usize,
-    /// The text of every file a finding is in, read once, as its language
-    /// decodes it: what code frames show (reports read no file).
-    pub sources: HashMap<PathBuf, Arc<str>>,
-}
+pub use crate::checks::{LintResult, Reported};
 
 /// Only report on these files (pre-commit passes the changed ones), while
 /// the hierarchy still comes from everything analyzed.

@@ -1,6 +1,10 @@
 //! The dispatch checks. One file per check, each a function over the facts
 //! and the hierarchy; none of them sees a syntax tree.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::{FileId, Location};
@@ -59,6 +63,44 @@ pub fn made_here(typed: &crate::semantic::values::Typed, name: &str) -> Vec<Labe
         })
         .into_iter()
         .collect()
+}
+
+/// A finding as the run reports it, after selection, suppressions and the
+/// baseline (`crate::lint` makes them; reporters print them).
+/// A finding as reported: with its rule, severity, path and fingerprint.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reported {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub location: Location,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<Label>,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Default)]
+pub struct LintResult {
+    pub findings: Vec<Reported>,
+    pub files: usize,
+    /// Findings hidden by suppression comments (all of the below).
+    pub suppressed: usize,
+    /// ... by a comment on or above their line.
+    pub suppressed_by_line: usize,
+    /// ... by a file-wide `# dispatchlint: ignore-file[...]`.
+    pub suppressed_by_file: usize,
+    /// Findings of checks that ran whose rule the file's configuration
+    /// turns off (`ignore`, `per-file-ignores`).
+    pub disabled_by_config: usize,
+    /// Findings hidden because the baseline holds them.
+    pub baselined: usize,
+    /// Baseline entries whose findings are gone.
+    pub baseline_gone: usize,
+    /// The text of every file a finding is in, read once, as its language
+    /// decodes it: what code frames show (reports read no file).
+    pub sources: HashMap<PathBuf, Arc<str>>,
 }
 
 /// A rule, declared once with its docs (clippy-style).

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use crate::checks::LintResult;
 use crate::escape::{self, cell, code};
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::lint::LintResult;
 use crate::report::agents::{self, AgentsReport};
 use crate::report::findings::{self, Format};
 use crate::semantic::usages::usages;

@@ -7,8 +7,8 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use serde_json::{json, Value};
 
 use crate::checks::{rules, Severity};
+use crate::checks::{LintResult, Reported};
 use crate::escape;
-use crate::lint::{LintResult, Reported};
 use crate::report::agents::AgentsReport;
 
 pub const DOCS_BASE: &str = "https://github.com/dispatchlint/dispatchlint/blob/main/rules/docs";

@@ -7,9 +7,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cargo::Library;
 use crate::model::{FileFacts, Language};
 use crate::packs::Packs;
+
+/// A dependency's library: its crate name and root file (from `cargo
+/// metadata`, `crate::cargo`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Library {
+    pub crate_name: String,
+    pub root: PathBuf,
+}
 
 /// At most this many files are read from one dependency.
 const MAX_FILES: usize = 5000;
