@@ -347,7 +347,7 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
     let resolver = Resolver::new(files, packs);
     let mut nodes = Nodes::default();
     crate::semantic::classes::build(&resolver, packs, &mut nodes);
-    let rust_roles = crate::rust::nodes::Model::new(files, packs).build(&mut nodes);
+    let rust_roles = crate::semantic::rust_nodes::Model::new(files, packs).build(&mut nodes);
     let mut roles: Vec<RoleSpec> = packs
         .roles_by_pack()
         .filter(|(pack, _)| pack.language == Language::Python)

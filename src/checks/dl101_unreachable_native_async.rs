@@ -7,7 +7,6 @@
 //! lacks it, so calls through the trait run the default.
 
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::rust::nodes::Model;
 
 use super::{Context, Finding, Label, Rule, Severity};
 
@@ -23,7 +22,7 @@ pub const RULE: Rule = Rule {
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
-    let model = Model::new(&analysis.files, &analysis.packs);
+    let model = &context.rust;
     let mut findings = Vec::new();
     for play in &model.plays {
         let role = model.roles[play.role].role;

@@ -8,7 +8,6 @@
 
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Location;
-use crate::rust::nodes::Model;
 
 use super::{Context, Finding, Rule, Severity};
 
@@ -24,7 +23,7 @@ pub const RULE: Rule = Rule {
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
-    let model = Model::new(&analysis.files, &analysis.packs);
+    let model = &context.rust;
     let mut findings = Vec::new();
     for play in &model.plays {
         let role = model.roles[play.role].role;

@@ -7,8 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::rust::items::SelfTy;
-use crate::rust::nodes::Model;
+use crate::model::rust::SelfTy;
 
 use super::{Context, Finding, Rule, Severity};
 
@@ -24,7 +23,7 @@ pub const RULE: Rule = Rule {
 
 pub fn check(context: &Context<'_>) -> Vec<Finding> {
     let analysis = context.analysis;
-    let model = Model::new(&analysis.files, &analysis.packs);
+    let model = &context.rust;
     let mut findings = Vec::new();
     for (r, imp, class) in &model.forwarding {
         let rust_role = &model.roles[*r];

@@ -8,11 +8,11 @@ pub mod comments;
 pub mod crates;
 pub mod facts;
 pub mod gates;
-pub mod items;
+/// The Rust facts are the model's (`model::rust`); the front end fills them.
+pub use crate::model::rust as items;
 pub mod libraries;
 pub mod macros;
 pub mod modules;
-pub mod nodes;
 pub mod resolve;
 
 use std::collections::{BTreeMap, HashMap};

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::model::{FileFacts, FileId};
 use crate::packs::Packs;
 
-use super::items::{ItemFact, ModuleIdx, RustFacts};
+use super::items::{ItemFact, ModuleIdx};
 
 /// How deep `use` chains and re-exports are followed.
 const MAX_DEPTH: usize = 24;
@@ -39,9 +39,7 @@ pub struct LocalItem<'a> {
     pub item: &'a ItemFact,
 }
 
-pub fn rust_facts(file: &FileFacts) -> Option<&RustFacts> {
-    file.rust.as_deref()
-}
+pub use crate::model::rust::rust_facts;
 
 impl<'a> Index<'a> {
     pub fn new(
@@ -249,9 +247,7 @@ impl<'a> Index<'a> {
     }
 }
 
-pub fn crate_of(module: &str) -> &str {
-    module.split("::").next().unwrap_or(module)
-}
+pub use crate::model::rust::crate_of;
 
 fn join(module: &str, rel: &[String]) -> String {
     let mut path = module.to_owned();

@@ -7,6 +7,7 @@
 mod analysis;
 pub mod classes;
 pub mod resolve;
+pub mod rust_nodes;
 pub mod usages;
 pub mod values;
 
@@ -20,6 +21,9 @@ pub use values::RolePair;
 pub struct Semantic<'a> {
     pub analysis: &'a Analysis,
     pub resolver: resolve::Resolver<'a>,
+    /// The Rust roles, impls and forwarding impls, resolved once for every
+    /// Rust check.
+    pub rust: rust_nodes::Model<'a>,
 }
 
 impl<'a> Semantic<'a> {
@@ -27,6 +31,7 @@ impl<'a> Semantic<'a> {
         Semantic {
             analysis,
             resolver: resolve::Resolver::new(&analysis.files, &analysis.packs),
+            rust: rust_nodes::Model::new(&analysis.files, &analysis.packs),
         }
     }
 

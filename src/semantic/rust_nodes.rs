@@ -12,8 +12,8 @@ use crate::hierarchy::{MemberNode, Nodes, RoleSpec, TypeKey, TypeNode};
 use crate::model::{FileFacts, FileId, Language};
 use crate::packs::{Packs, Role};
 
-use super::items::{ImplFact, ItemFact, MethodFact, SelfTy, TraitFact};
-use super::resolve::rust_facts;
+use crate::model::rust::{crate_of, rust_facts};
+use crate::model::rust::{ImplFact, ItemFact, MethodFact, SelfTy, TraitFact};
 
 /// A class: file and index in its `classes`.
 pub type ClassRef = (FileId, usize);
@@ -537,7 +537,7 @@ impl CrateRefs {
                 continue;
             };
             let mut crates = BTreeSet::new();
-            crates.insert(super::resolve::crate_of(&facts.module).to_owned());
+            crates.insert(crate_of(&facts.module).to_owned());
             for module in &rust.modules {
                 for used in module.uses.values().flatten().chain(&module.globs) {
                     crates.extend(used.path.first().cloned());
@@ -545,7 +545,7 @@ impl CrateRefs {
             }
             for imp in &rust.impls {
                 if let Some(t) = &imp.resolved.trait_ {
-                    crates.insert(super::resolve::crate_of(t).to_owned());
+                    crates.insert(crate_of(t).to_owned());
                 }
             }
             per_file.insert(file, crates);
@@ -556,6 +556,6 @@ impl CrateRefs {
     fn mentions(&self, file: FileId, path: &str) -> bool {
         self.per_file
             .get(&file)
-            .is_some_and(|c| c.contains(super::resolve::crate_of(path)))
+            .is_some_and(|c| c.contains(crate_of(path)))
     }
 }

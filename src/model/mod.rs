@@ -4,6 +4,8 @@
 //! [`FileFacts`] and drops its tree; resolution, the hierarchy, the checks and
 //! the reporters only ever see these facts.
 
+pub mod rust;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -211,7 +213,7 @@ pub struct FileFacts {
     pub diagnostics: Vec<InputDiagnostic>,
     /// Rust only: modules, `use` bindings, traits and impls, resolved across
     /// files by `rust::link` before the hierarchy is built.
-    pub rust: Option<Box<crate::rust::items::RustFacts>>,
+    pub rust: Option<Box<rust::RustFacts>>,
 }
 
 impl FileFacts {

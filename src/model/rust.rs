@@ -1,6 +1,6 @@
 //! What the Rust front end keeps of one file: modules, `use` bindings,
 //! items, trait definitions, impl blocks and capability guards. Paths are
-//! kept as written; [`super::link`] resolves them once every file is parsed,
+//! kept as written; `crate::rust::link` resolves them once every file is parsed,
 //! because a `use` or a re-export may point into any other file.
 
 use std::collections::BTreeMap;
@@ -211,4 +211,14 @@ pub struct GuardFact {
     pub tests: Vec<(String, String)>,
     /// Async entry calls in the guarded branch: method name and location.
     pub calls: Vec<(String, Location)>,
+}
+
+/// The crate a `::`-separated path starts in.
+pub fn crate_of(module: &str) -> &str {
+    module.split("::").next().unwrap_or(module)
+}
+
+/// A file's Rust facts, when it is a Rust file.
+pub fn rust_facts(file: &crate::model::FileFacts) -> Option<&RustFacts> {
+    file.rust.as_deref()
 }
