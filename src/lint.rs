@@ -73,7 +73,13 @@ pub fn lint_with(
                     ..Default::default()
                 }),
                 message: diagnostic.message.clone(),
-                help: "fix the file, declare its encoding (PEP 263), or exclude it".into(),
+                help: match file.language {
+                    Language::Python => {
+                        "fix the file, declare its encoding (PEP 263), or exclude it"
+                    }
+                    Language::Rust => "fix the file (Rust source is UTF-8), or exclude it",
+                }
+                .into(),
                 labels: Vec::new(),
             });
         }

@@ -699,3 +699,38 @@ fn analyzed_code_is_never_written_or_executed() {
         .any(|(path, _, _)| path.components().any(|c| c.as_os_str() == "__pycache__")));
     assert!(!work.path().join("tripwire").exists());
 }
+
+/// A Rust file's DL000 says what Rust needs, not Python's PEP 263.
+#[test]
+fn input_errors_help_in_the_file_s_language() {
+    let dir = project();
+    std::fs::write(dir.path().join("broken.rs"), "fn (\n").unwrap();
+    std::fs::write(dir.path().join("broken.py"), "def (:\n").unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--output-format",
+            "json",
+            ".",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let help = |file: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(file)))
+            .map(|f| f["help"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_else(|| panic!("no finding for {file}: {report}"))
+    };
+    assert!(help("broken.py").contains("PEP 263"));
+    let rust = help("broken.rs");
+    assert!(
+        rust.contains("UTF-8") && !rust.contains("PEP 263"),
+        "{rust}"
+    );
+}
