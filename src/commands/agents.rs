@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{analyze_common, emit, print_stats, warn_if_empty, Common, Error, ExitStatus};
+use super::{analyze_common, emit, finish, warn_if_empty, Common, Error, ExitStatus};
 use crate::report::{agents, graph};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,14 +44,7 @@ pub fn run(args: AgentsArgs) -> Result<ExitStatus, Error> {
         Ok(())
     })?;
     clock.lap("report");
-    if args.common.stats {
-        print_stats(
-            analysis.timings.iter().chain(&clock.laps),
-            analysis.files.len(),
-        );
-    }
-    // As in `check`: the OS frees it faster than the destructors would.
-    std::mem::forget(analysis);
+    finish(&args.common, analysis, &clock);
     std::mem::forget(report);
     Ok(ExitStatus::Success)
 }

@@ -234,6 +234,19 @@ pub(crate) fn warn_if_empty(analysis: &crate::Analysis, common: &Common) {
     );
 }
 
+/// The end of a run that printed its report: the `--stats` lines, then the
+/// analysis left to the OS (the process ends here: freeing every fact one by
+/// one took 5-10% of the run in the profile, and the OS reclaims it at once).
+pub(crate) fn finish(common: &Common, analysis: crate::Analysis, clock: &crate::analysis::Clock) {
+    if common.stats {
+        print_stats(
+            analysis.timings.iter().chain(&clock.laps),
+            analysis.files.len(),
+        );
+    }
+    std::mem::forget(analysis);
+}
+
 /// The hidden `--stats` output: one phase per line, then the total.
 pub(crate) fn print_stats<'a>(
     laps: impl Iterator<Item = &'a (&'static str, std::time::Duration)>,
