@@ -265,12 +265,6 @@ impl Packs {
             .flat_map(|p| p.roles.iter().map(move |r| (p, r)))
     }
 
-    pub fn all_roles(&self) -> impl Iterator<Item = (Language, &Role)> {
-        self.packs
-            .iter()
-            .flat_map(|p| p.roles.iter().map(move |r| (p.language, r)))
-    }
-
     /// The canonical path a pack knows `path` by, if any.
     pub fn canonical(&self, path: &str) -> Option<&str> {
         self.canonical.get(path).map(String::as_str)

@@ -172,10 +172,6 @@ impl Tree {
         tree
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.real.is_empty()
-    }
-
     /// Whether `path`, with every symlink resolved, lies inside the tree.
     pub fn contains(&self, path: &Path) -> bool {
         std::fs::canonicalize(path).is_ok_and(|real| self.contains_resolved(&real))

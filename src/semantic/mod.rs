@@ -11,13 +11,10 @@ pub mod rust_nodes;
 pub mod usages;
 pub mod values;
 
-use crate::hierarchy::RoleSpec;
-
 pub use analysis::{Analysis, Stdin, TypeVerdict};
-pub use values::RolePair;
 
 /// What the checks and reports consult: the analysis, the resolver over its
-/// Python files and the role pairs, made once.
+/// Python files and the Rust model, made once per check run.
 pub struct Semantic<'a> {
     pub analysis: &'a Analysis,
     pub resolver: resolve::Resolver<'a>,
@@ -33,15 +30,5 @@ impl<'a> Semantic<'a> {
             resolver: resolve::Resolver::new(&analysis.files, &analysis.packs),
             rust: rust_nodes::Model::new(&analysis.files, &analysis.packs),
         }
-    }
-
-    /// Each conversation role with the agent role its `agent-attr` holds.
-    pub fn role_pairs(&self) -> Vec<RolePair<'a>> {
-        values::role_pairs(self.analysis)
-    }
-
-    /// The roles of one language.
-    pub fn roles(&self) -> impl Iterator<Item = &'a RoleSpec> {
-        self.analysis.hierarchy.roles.iter()
     }
 }
