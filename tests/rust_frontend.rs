@@ -307,7 +307,10 @@ fn checks_through_the_library_api_see_suppressed_findings_too() {
         &settings,
     )
     .unwrap();
-    let all = dispatchlint::checks::run(&analysis, &|code| code.starts_with("DL1"));
+    let all =
+        dispatchlint::checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|code| {
+            code.starts_with("DL1")
+        });
     let at = |code: &str, file: &str, line: u32| {
         all.iter().any(|f| {
             f.code == code && analysis.files[f.file].path.ends_with(file) && f.location.line == line

@@ -48,7 +48,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 }
             }
         }
-        let Some(spec) = analysis
+        let Some(spec) = context
             .hierarchy
             .roles
             .iter()
@@ -56,7 +56,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let native = match analysis.hierarchy.capability(&key, spec).map(|c| c.verdict) {
+        let native = match context.hierarchy.capability(&key, spec).map(|c| c.verdict) {
             Some(Verdict::Native) => true,
             Some(Verdict::Inherited) => false,
             _ => continue,

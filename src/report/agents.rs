@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::escape;
 use crate::hierarchy::TypeKey;
-use crate::semantic::{Analysis, TypeVerdict};
+use crate::semantic::{Analysis, Semantic, TypeVerdict};
 
 #[derive(Default, Serialize)]
 pub struct AgentsReport {
@@ -75,8 +75,9 @@ pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
     }
 }
 
-pub fn build(analysis: &Analysis) -> AgentsReport {
-    let mut types: Vec<TypeEntry> = analysis
+pub fn build(semantic: &Semantic<'_>) -> AgentsReport {
+    let analysis = semantic.analysis;
+    let mut types: Vec<TypeEntry> = semantic
         .verdicts
         .iter()
         .map(|v| entry(analysis, v))
