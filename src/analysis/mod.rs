@@ -158,6 +158,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         walk_problems,
         timings: clock.laps,
         stdin: settings.stdin.clone(),
+        pool: Some(std::sync::Arc::new(pool)),
     })
 }
 
@@ -187,6 +188,7 @@ pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -
         walk_problems: Vec::new(),
         timings: Vec::new(),
         stdin: None,
+        pool: None,
     }
 }
 

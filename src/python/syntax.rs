@@ -76,7 +76,24 @@ pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
 /// `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`, any dotted path to it):
 /// a block never executed at run time.
 pub fn is_type_checking(test: &Expr) -> bool {
-    dotted(test).is_some_and(|parts| parts.last().is_some_and(|p| p == "TYPE_CHECKING"))
+    // Read without allocating: the inert scan asks of every `if` it meets.
+    let last = match test {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attr) if is_dotted(&attr.value) => attr.attr.id.as_str(),
+        _ => return false,
+    };
+    last == "TYPE_CHECKING"
+}
+
+/// Whether `expr` is a dotted name (`a`, `a.b.c`).
+fn is_dotted(mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Name(_) => return true,
+            Expr::Attribute(attr) => expr = &attr.value,
+            _ => return false,
+        }
+    }
 }
 
 /// `setattr(...)`, the builtin called by its bare name.

@@ -27,6 +27,10 @@ pub struct Analysis {
     /// The source read from standard input, if any: reporters show it, not
     /// the file on disk.
     pub stdin: Option<Stdin>,
+    /// The threads that parsed the files: `Semantic` resolves classes on
+    /// them, whose allocators hold the pages the freed syntax trees left
+    /// (the global pool's fresh threads would fault in new ones).
+    pub pool: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 /// Source read from standard input (`check -`, `--stdin-filename NAME`), as

@@ -39,7 +39,11 @@ impl<'a> Semantic<'a> {
         let started = Instant::now();
         let resolver = resolve::Resolver::new(&analysis.files, &analysis.packs);
         let rust = rust_nodes::Model::new(&analysis.files, &analysis.packs);
-        let hierarchy = types::hierarchy(&resolver, &rust, &analysis.files, &analysis.packs);
+        let build = || types::hierarchy(&resolver, &rust, &analysis.files, &analysis.packs);
+        let hierarchy = match &analysis.pool {
+            Some(pool) => pool.install(build),
+            None => build(),
+        };
         let built = Instant::now();
         let verdicts = types::verdicts(&analysis.files, &hierarchy);
         let timings = vec![
