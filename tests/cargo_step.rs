@@ -304,3 +304,18 @@ fn builtin_langchain_rust_pack() {
         "{text}"
     );
 }
+
+/// `chainfw::Chain: base::Runnable`, where `base` is `chainfw`'s name for
+/// the `basefw` crate: the entries and their defaults are read from
+/// `basefw`'s source, which the linted crate does not depend on itself.
+#[test]
+fn supertrait_in_another_dependency() {
+    let found = agents("superdep/app", "chainfw.toml", &[]);
+    assert_eq!(
+        found,
+        [
+            ("app::Streams".into(), "native".into(), String::new()),
+            ("app::SyncOnly".into(), "inherited".into(), String::new()),
+        ]
+    );
+}
