@@ -59,7 +59,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
             .iter()
             .filter_map(|t| model.traits.get(t))
             .flat_map(|(_, t)| t.methods.iter())
-            .filter(|(_, m)| m.has_default)
+            .filter(|(_, m)| m.has_default || m.variants.iter().any(|v| v.has_default))
             .map(|(name, _)| name.as_str())
             .collect();
         let mut dropped: Vec<&str> = if defaulted.is_empty() {

@@ -101,6 +101,22 @@ pub struct TraitMethod {
     pub location: Location,
     /// The default body is a bare `true` / `false`.
     pub literal_bool: Option<bool>,
+    /// `#[cfg(...)]` on the method, as written; undecided once linked.
+    pub cfg: Option<String>,
+    /// The same method declared again under another `#[cfg]` (a default
+    /// under a feature, a required method without it). Linking keeps the
+    /// one the features select, or all of them while undecided.
+    pub variants: Vec<TraitMethod>,
+}
+
+impl TraitMethod {
+    /// The undecided cfgs of this declaration and its variants.
+    pub fn cfgs(&self) -> Vec<&str> {
+        std::iter::once(self)
+            .chain(&self.variants)
+            .filter_map(|m| m.cfg.as_deref())
+            .collect()
+    }
 }
 
 /// What an impl is for.

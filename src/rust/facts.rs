@@ -374,17 +374,24 @@ impl<'f> Extractor<'f> {
         for item in &t.items {
             if let syn::TraitItem::Fn(f) = item {
                 let name = f.sig.ident.to_string();
-                methods.insert(
-                    name.clone(),
-                    TraitMethod {
-                        has_default: f.default.is_some(),
-                        location: location(f.sig.ident.span()),
-                        literal_bool: f
-                            .default
-                            .as_ref()
-                            .and_then(|body| body_fact(&name, body).literal_bool),
-                    },
-                );
+                let method = TraitMethod {
+                    has_default: f.default.is_some(),
+                    location: location(f.sig.ident.span()),
+                    literal_bool: f
+                        .default
+                        .as_ref()
+                        .and_then(|body| body_fact(&name, body).literal_bool),
+                    cfg: cfg_of(&f.attrs),
+                    variants: Vec::new(),
+                };
+                match methods.entry(name.clone()) {
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(method);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut first) => {
+                        first.get_mut().variants.push(method)
+                    }
+                }
                 if let Some(body) = &f.default {
                     self.guards(body);
                     self.body_items(module, &f.sig.ident.to_string(), &f.attrs, body);

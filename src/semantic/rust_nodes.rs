@@ -341,6 +341,16 @@ impl<'a> Model<'a> {
         for t in &role.closure {
             if let Some((_, fact)) = self.traits.get(t) {
                 if let Some(method) = fact.methods.get(&role.role.async_) {
+                    let cfgs = method.cfgs();
+                    if !cfgs.is_empty() {
+                        let gates: Vec<String> =
+                            cfgs.iter().map(|c| format!("`#[cfg({c})]`")).collect();
+                        return Some(MemberNode::Unknown(format!(
+                            "{} decides whether `{t}::{}` exists with a default",
+                            gates.join(" and "),
+                            role.role.async_
+                        )));
+                    }
                     return method
                         .has_default
                         .then_some(MemberNode::Defined(Some(method.location)));
