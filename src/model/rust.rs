@@ -149,6 +149,9 @@ pub struct ImplFact {
     pub attr_macros: Vec<Vec<String>>,
     /// Macro invocations among the impl's items (`my_methods!();`).
     pub inner_macros: Vec<String>,
+    /// Why each of those that is a `macro_rules!` macro the crate defines
+    /// could not be expanded.
+    pub inner_unexpanded: BTreeMap<String, String>,
     pub location: Location,
     /// Filled in by `link`.
     pub resolved: ImplResolved,
