@@ -15,7 +15,8 @@ use super::{Context, Finding, Rule, Severity};
 pub const RULE: Rule = Rule {
     code: "DL104",
     name: "wrapper-drops-async",
-    summary: "a forwarding impl that forwards the sync entry but not the async one",
+    summary:
+        "a forwarding impl that leaves a defaulted method, such as the async entry, to the trait",
     severity: Severity::Error,
     docs: include_str!("../../rules/docs/DL104.md"),
     check: Some(check),
