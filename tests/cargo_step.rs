@@ -306,8 +306,9 @@ fn builtin_langchain_rust_pack() {
 }
 
 /// `chainfw::Chain: base::Runnable`, where `base` is `chainfw`'s name for
-/// the `basefw` crate: the entries and their defaults are read from
-/// `basefw`'s source, which the linted crate does not depend on itself.
+/// the `basefw` crate, and `basefw::Runnable: Streams`, `streamfw::Streamer`
+/// under another name: the entries and their defaults are read from the
+/// sources of crates the linted crate does not depend on itself.
 #[test]
 fn supertrait_in_another_dependency() {
     let found = agents("superdep/app", "chainfw.toml", &[]);

@@ -147,12 +147,18 @@ fn supertrait_crates(
             let first = &path[0];
             let mut heads: Vec<&str> = Vec::new();
             match module.uses.get(first) {
-                Some(bound) => heads.extend(
-                    bound
-                        .iter()
-                        .filter_map(|u| u.path.first())
-                        .map(String::as_str),
-                ),
+                Some(bound) => {
+                    // `use base::Runnable as Run;`: the trait is `Runnable` there.
+                    if path.len() == 1 {
+                        names.extend(bound.iter().filter_map(|u| u.path.last()).cloned());
+                    }
+                    heads.extend(
+                        bound
+                            .iter()
+                            .filter_map(|u| u.path.first())
+                            .map(String::as_str),
+                    )
+                }
                 // A name no `use` binds: written from a crate's root, or
                 // brought by a glob.
                 None if path.len() > 1 => heads.push(first),
