@@ -345,8 +345,13 @@ impl<'a> Model<'a> {
                     if !cfgs.is_empty() {
                         let gates: Vec<String> =
                             cfgs.iter().map(|c| format!("`#[cfg({c})]`")).collect();
+                        let verb = if gates.len() == 1 {
+                            "decides"
+                        } else {
+                            "decide"
+                        };
                         return Some(MemberNode::Unknown(format!(
-                            "{} decides whether `{t}::{}` exists with a default",
+                            "{} {verb} whether `{t}::{}` exists with a default",
                             gates.join(" and "),
                             role.role.async_
                         )));
