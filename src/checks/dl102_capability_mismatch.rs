@@ -106,6 +106,8 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 .traits
                 .get(&role.root)
                 .and_then(|(_, t)| t.methods.get(method))
+                // Under an undecided cfg the default may not be compiled.
+                .filter(|m| m.cfgs().is_empty())
                 .and_then(|m| m.literal_bool);
             // A wrapper that forwards is DL104's: its flag is the inner value's.
             let own = play
