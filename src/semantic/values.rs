@@ -258,6 +258,12 @@ impl<'a> Values<'a> {
         holder.agent.map(|a| *a)
     }
 
+    /// The class a dotted path names in the function's scope.
+    pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
+        let name = NameRef::scoped(self.function.scope, path.to_vec());
+        self.class_key(self.cx.resolver.resolve(self.file, &name))
+    }
+
     fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
         match resolved {
             Resolved::Class(_) | Resolved::Known(_) => Some(key_of(resolved, "")),

@@ -1,0 +1,261 @@
+//! A guard's condition with what it reaches into followed: the analyzed
+//! helpers it calls (`if _native(c):`, `if self._is_native(c):`), whose
+//! `return` is a capability test of their parameters, and the attributes of
+//! the method's receiver that another method of its class stored a test in
+//! (`self._native = type(c).arun is not ...` in `__init__`). The tests come
+//! back in the caller's terms: a helper's parameter becomes the argument.
+
+use std::collections::HashMap;
+
+use crate::model::{
+    Binding, CapabilityTest, Condition, ConditionCall, FileId, FunctionFact, Guard, Value,
+};
+
+use super::Semantic;
+
+/// Helpers calling helpers are followed this deep.
+const MAX_HELPERS: usize = 4;
+
+/// A guard's condition, with its helpers and stored attributes followed.
+#[derive(Default)]
+pub struct Followed {
+    pub tests: Vec<CapabilityTest>,
+    pub mentions: Vec<Vec<String>>,
+    pub passed: Vec<Vec<String>>,
+    /// The first helper or stored attribute the tests came through, as
+    /// written at the guard (`_native`, `self._native_arun`).
+    pub through: Option<String>,
+}
+
+pub fn follow(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, guard: &Guard) -> Followed {
+    let mut out = Followed {
+        tests: guard.tests.clone(),
+        mentions: guard.mentions.clone(),
+        passed: guard.passed.clone(),
+        through: None,
+    };
+    for call in &guard.calls {
+        follow_call(cx, file, function, call, &|p| Some(p.to_vec()), &mut out, 0);
+    }
+    follow_stored(cx, file, function, &mut out);
+    out
+}
+
+/// `call`, made in `caller`; its arguments are already in the guard's
+/// terms, and `terms` puts the rest of `caller`'s paths (the object a
+/// method is called on) in them.
+fn follow_call(
+    cx: &Semantic<'_>,
+    file: FileId,
+    caller: &FunctionFact,
+    call: &ConditionCall,
+    terms: &dyn Fn(&[String]) -> Option<Vec<String>>,
+    out: &mut Followed,
+    depth: usize,
+) {
+    if depth >= MAX_HELPERS {
+        return;
+    }
+    let Some((helper_file, helper, receiver)) = find_helper(cx, file, caller, &call.callee) else {
+        return;
+    };
+    if helper.returns.is_empty() {
+        return;
+    }
+    // Parameter -> the caller's path for it.
+    let mut bound: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut params = helper.params.iter();
+    if let Some(receiver) = receiver {
+        if let Some(first) = params.next() {
+            if let Some(receiver) = terms(&receiver) {
+                bound.insert(first.name.as_str(), receiver);
+            }
+        }
+    }
+    for (param, arg) in params.zip(&call.args) {
+        if let Some(arg) = arg {
+            bound.insert(param.name.as_str(), arg.clone());
+        }
+    }
+    for (name, path) in &call.keywords {
+        if helper.params.iter().any(|p| &p.name == name) {
+            bound.insert(name.as_str(), path.clone());
+        }
+    }
+    let subst = |path: &[String]| -> Option<Vec<String>> {
+        let (head, rest) = path.split_first()?;
+        let mut to = bound.get(head.as_str())?.clone();
+        to.extend(rest.iter().cloned());
+        Some(to)
+    };
+    // What was handed to the call is followed now, not merely handed.
+    for handed in call
+        .args
+        .iter()
+        .flatten()
+        .chain(call.keywords.iter().map(|(_, p)| p))
+    {
+        if let Some(i) = out.passed.iter().position(|p| p == handed) {
+            out.passed.remove(i);
+        }
+    }
+    if let Some(object) = terms(&call.callee[..call.callee.len() - 1]) {
+        if let Some(i) = out.passed.iter().position(|p| *p == object) {
+            out.passed.remove(i);
+        }
+    }
+    out.through.get_or_insert_with(|| call.callee.join("."));
+    for returned in &helper.returns {
+        add_condition(cx, helper_file, helper, returned, &subst, out, depth);
+    }
+}
+
+/// A helper's (or a storing method's) condition, in the caller's terms:
+/// what refers to nothing the caller handed over is dropped, except that a
+/// call it cannot follow leaves its arguments handed.
+fn add_condition(
+    cx: &Semantic<'_>,
+    file: FileId,
+    owner: &FunctionFact,
+    condition: &Condition,
+    subst: &dyn Fn(&[String]) -> Option<Vec<String>>,
+    out: &mut Followed,
+    depth: usize,
+) {
+    for test in &condition.tests {
+        if let Some(subject) = subst(&test.subject) {
+            out.tests.push(CapabilityTest {
+                subject,
+                ..test.clone()
+            });
+        }
+    }
+    out.mentions
+        .extend(condition.mentions.iter().filter_map(|m| subst(m)));
+    out.passed
+        .extend(condition.passed.iter().filter_map(|m| subst(m)));
+    for inner in &condition.calls {
+        let call = ConditionCall {
+            callee: inner.callee.clone(),
+            args: inner
+                .args
+                .iter()
+                .map(|a| a.as_deref().and_then(subst))
+                .collect(),
+            keywords: inner
+                .keywords
+                .iter()
+                .filter_map(|(k, p)| Some((k.clone(), subst(p)?)))
+                .collect(),
+            location: inner.location,
+        };
+        follow_call(cx, file, owner, &call, subst, out, depth + 1);
+    }
+}
+
+fn is_receiver(function: &FunctionFact, name: &str) -> bool {
+    function.params.first().is_some_and(|p| p.name == name)
+}
+
+/// The analyzed function a condition calls, and the path its first
+/// parameter is bound to when it is called as a method (`self._native(c)`).
+fn find_helper<'a>(
+    cx: &'a Semantic<'_>,
+    file: FileId,
+    caller: &FunctionFact,
+    callee: &[String],
+) -> Option<(FileId, &'a FunctionFact, Option<Vec<String>>)> {
+    let facts = &cx.analysis.files[file];
+    match callee {
+        [name] => {
+            let nested = format!("{}.<locals>.{name}", caller.qualname);
+            if let Some(found) = facts
+                .functions
+                .iter()
+                .find(|f| f.qualname == nested || (f.class.is_none() && &f.qualname == name))
+            {
+                return Some((file, found, None));
+            }
+            // `from .helpers import is_native`.
+            let bindings = facts.scopes.first()?.bindings.get(name)?;
+            let [Binding::From { module, name }] = &bindings[..] else {
+                return None;
+            };
+            cx.analysis
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| &f.module == module)
+                .find_map(|(id, f)| {
+                    f.functions
+                        .iter()
+                        .find(|g| g.class.is_none() && &g.qualname == name)
+                        .map(|g| (id, g, None))
+                })
+        }
+        [object, name] => {
+            let class = if caller.class.is_some() && is_receiver(caller, object) {
+                caller.class?
+            } else {
+                facts.classes.iter().position(|c| &c.name == object)?
+            };
+            let method = facts
+                .functions
+                .iter()
+                .find(|f| f.class == Some(class) && &f.name == name)?;
+            // A method whose first parameter is `self` or `cls` is bound
+            // to the object it is looked up on; a staticmethod is not.
+            let bound = method
+                .params
+                .first()
+                .filter(|p| p.name == "self" || p.name == "cls")
+                .map(|_| vec![object.clone()]);
+            Some((file, method, bound))
+        }
+        _ => None,
+    }
+}
+
+/// `if self._native:` where another method of the class stored a test in
+/// `self._native`: its tests, with the storing method's receiver and the
+/// parameters it kept in attributes (`self._c = c`) put in the guard's terms.
+fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
+    let (Some(class), Some(receiver)) = (function.class, function.params.first()) else {
+        return;
+    };
+    let facts = &cx.analysis.files[file];
+    let read: Vec<Vec<String>> = out
+        .mentions
+        .iter()
+        .filter(|m| m.len() == 2 && m[0] == receiver.name)
+        .cloned()
+        .collect();
+    for mention in read {
+        for method in facts.functions.iter().filter(|f| f.class == Some(class)) {
+            for stored in method.stored.iter().filter(|s| s.target[1] == mention[1]) {
+                let own = &stored.target[0];
+                let kept: HashMap<&str, &str> = method
+                    .assigns
+                    .iter()
+                    .filter_map(|a| match (&a.target[..], &a.value) {
+                        ([object, attr], Value::Path(from)) if object == own && from.len() == 1 => {
+                            Some((from[0].as_str(), attr.as_str()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let subst = |path: &[String]| -> Option<Vec<String>> {
+                    let (head, rest) = path.split_first()?;
+                    let mut to = vec![mention[0].clone()];
+                    if head != own {
+                        to.push((*kept.get(head.as_str())?).to_owned());
+                    }
+                    to.extend(rest.iter().cloned());
+                    Some(to)
+                };
+                out.through.get_or_insert_with(|| mention.join("."));
+                add_condition(cx, file, method, &stored.condition, &subst, out, 0);
+            }
+        }
+    }
+}
