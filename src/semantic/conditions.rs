@@ -157,6 +157,24 @@ fn is_receiver(function: &FunctionFact, name: &str) -> bool {
     function.params.first().is_some_and(|p| p.name == name)
 }
 
+/// The method whose receiver `function` sees: itself, or the method it is
+/// nested in (a closure such as `_run_and_publish` inside `start`).
+fn method_of<'a>(
+    facts: &'a crate::model::FileFacts,
+    function: &'a FunctionFact,
+) -> Option<&'a FunctionFact> {
+    match function.class {
+        Some(_) => Some(function),
+        None => {
+            let (outer, _) = function.qualname.rsplit_once(".<locals>.")?;
+            facts
+                .functions
+                .iter()
+                .find(|f| f.qualname == outer && f.class.is_some())
+        }
+    }
+}
+
 /// The analyzed function a condition calls, and the path its first
 /// parameter is bound to when it is called as a method (`self._native(c)`).
 fn find_helper<'a>(
@@ -194,8 +212,9 @@ fn find_helper<'a>(
                 })
         }
         [object, name] => {
-            let class = if caller.class.is_some() && is_receiver(caller, object) {
-                caller.class?
+            let method = method_of(facts, caller);
+            let class = if let Some(method) = method.filter(|m| is_receiver(m, object)) {
+                method.class?
             } else {
                 facts.classes.iter().position(|c| &c.name == object)?
             };
@@ -220,10 +239,12 @@ fn find_helper<'a>(
 /// `self._native`: its tests, with the storing method's receiver and the
 /// parameters it kept in attributes (`self._c = c`) put in the guard's terms.
 fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
-    let (Some(class), Some(receiver)) = (function.class, function.params.first()) else {
+    let facts = &cx.analysis.files[file];
+    let enclosing = method_of(facts, function);
+    let Some((class, receiver)) = enclosing.and_then(|m| Some((m.class?, m.params.first()?)))
+    else {
         return;
     };
-    let facts = &cx.analysis.files[file];
     let read: Vec<Vec<String>> = out
         .mentions
         .iter()
@@ -234,6 +255,9 @@ fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: 
         for method in facts.functions.iter().filter(|f| f.class == Some(class)) {
             for stored in method.stored.iter().filter(|s| s.target[1] == mention[1]) {
                 let own = &stored.target[0];
+                // The method the guard sits in (or is nested in) stored it:
+                // its locals are the guard's too.
+                let same = enclosing.is_some_and(|m| std::ptr::eq(m, method));
                 let kept: HashMap<&str, &str> = method
                     .assigns
                     .iter()
@@ -248,7 +272,11 @@ fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: 
                     let (head, rest) = path.split_first()?;
                     let mut to = vec![mention[0].clone()];
                     if head != own {
-                        to.push((*kept.get(head.as_str())?).to_owned());
+                        if same {
+                            to = vec![head.clone()];
+                        } else {
+                            to.push((*kept.get(head.as_str())?).to_owned());
+                        }
                     }
                     to.extend(rest.iter().cloned());
                     Some(to)

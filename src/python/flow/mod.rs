@@ -346,11 +346,12 @@ impl<'l> Flow<'l> {
     /// we recognize, calls what may, or reads an attribute of the method's
     /// receiver where another method may have stored a test.
     fn guard_of(&mut self, cond: Cond, range: TextRange, bare: bool) -> Option<usize> {
-        let reads_stored = self.receiver.as_ref().is_some_and(|receiver| {
-            cond.mentions
-                .iter()
-                .any(|m| m.len() == 2 && &m[0] == receiver)
-        });
+        // A closure nested in a method reads the method's `self`.
+        let receiver = self.receiver.as_deref().unwrap_or("self");
+        let reads_stored = cond
+            .mentions
+            .iter()
+            .any(|m| m.len() == 2 && m[0] == receiver);
         if !cond.may_test() && !reads_stored {
             return None;
         }
