@@ -163,6 +163,15 @@ pub struct ClassFact {
     pub body_scope: ScopeId,
     pub bases: Vec<BaseRef>,
     pub members: BTreeMap<String, Member>,
+    /// Attributes annotated in the class body with one class
+    /// (`conversation: LocalConversation`, `_c: Optional[X] = None`):
+    /// dataclass and pydantic fields, declared instance attributes.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, NameRef>,
+    /// How many statements of its methods assign each attribute of their
+    /// receiver (`self.x = ...`); kept for classes that call a role's entry.
+    #[serde(default)]
+    pub receiver_assignments: BTreeMap<String, u32>,
 }
 
 /// A diagnostic about the input itself (DL000): unreadable, undecodable or
@@ -206,6 +215,10 @@ pub struct FileFacts {
     pub scopes: Vec<Scope>,
     pub classes: Vec<ClassFact>,
     pub functions: Vec<crate::model::FunctionFact>,
+    /// The class each function's return annotation names, by qualname
+    /// (`make_conversation -> LocalConversation`).
+    #[serde(default)]
+    pub return_annotations: BTreeMap<String, NameRef>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -227,6 +240,7 @@ impl FileFacts {
             scopes: vec![Scope::default()],
             classes: Vec::new(),
             functions: Vec::new(),
+            return_annotations: BTreeMap::new(),
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),

@@ -7,10 +7,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::{
-    Binding, CapabilityTest, Condition, ConditionCall, FileId, FunctionFact, Guard, Value,
-};
+use crate::model::{CapabilityTest, Condition, ConditionCall, FileId, FunctionFact, Guard, Value};
 
+use super::values::{find_function as find_helper, method_of};
 use super::Semantic;
 
 /// Helpers calling helpers are followed this deep.
@@ -150,88 +149,6 @@ fn add_condition(
             location: inner.location,
         };
         follow_call(cx, file, owner, &call, subst, out, depth + 1);
-    }
-}
-
-fn is_receiver(function: &FunctionFact, name: &str) -> bool {
-    function.params.first().is_some_and(|p| p.name == name)
-}
-
-/// The method whose receiver `function` sees: itself, or the method it is
-/// nested in (a closure such as `_run_and_publish` inside `start`).
-fn method_of<'a>(
-    facts: &'a crate::model::FileFacts,
-    function: &'a FunctionFact,
-) -> Option<&'a FunctionFact> {
-    match function.class {
-        Some(_) => Some(function),
-        None => {
-            let (outer, _) = function.qualname.rsplit_once(".<locals>.")?;
-            facts
-                .functions
-                .iter()
-                .find(|f| f.qualname == outer && f.class.is_some())
-        }
-    }
-}
-
-/// The analyzed function a condition calls, and the path its first
-/// parameter is bound to when it is called as a method (`self._native(c)`).
-fn find_helper<'a>(
-    cx: &'a Semantic<'_>,
-    file: FileId,
-    caller: &FunctionFact,
-    callee: &[String],
-) -> Option<(FileId, &'a FunctionFact, Option<Vec<String>>)> {
-    let facts = &cx.analysis.files[file];
-    match callee {
-        [name] => {
-            let nested = format!("{}.<locals>.{name}", caller.qualname);
-            if let Some(found) = facts
-                .functions
-                .iter()
-                .find(|f| f.qualname == nested || (f.class.is_none() && &f.qualname == name))
-            {
-                return Some((file, found, None));
-            }
-            // `from .helpers import is_native`.
-            let bindings = facts.scopes.first()?.bindings.get(name)?;
-            let [Binding::From { module, name }] = &bindings[..] else {
-                return None;
-            };
-            cx.analysis
-                .files
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| &f.module == module)
-                .find_map(|(id, f)| {
-                    f.functions
-                        .iter()
-                        .find(|g| g.class.is_none() && &g.qualname == name)
-                        .map(|g| (id, g, None))
-                })
-        }
-        [object, name] => {
-            let method = method_of(facts, caller);
-            let class = if let Some(method) = method.filter(|m| is_receiver(m, object)) {
-                method.class?
-            } else {
-                facts.classes.iter().position(|c| &c.name == object)?
-            };
-            let method = facts
-                .functions
-                .iter()
-                .find(|f| f.class == Some(class) && &f.name == name)?;
-            // A method whose first parameter is `self` or `cls` is bound
-            // to the object it is looked up on; a staticmethod is not.
-            let bound = method
-                .params
-                .first()
-                .filter(|p| p.name == "self" || p.name == "cls")
-                .map(|_| vec![object.clone()]);
-            Some((file, method, bound))
-        }
-        _ => None,
     }
 }
 

@@ -81,7 +81,7 @@ pub fn function_fact(
 }
 
 /// `MyAgent`, `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`.
-fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
+pub fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
     match expr {
         ast::Expr::StringLiteral(s) => {
             let text = s.value.to_str();
