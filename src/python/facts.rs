@@ -227,7 +227,11 @@ impl<'a> Extractor<'a> {
             conditional: true,
             ..inner
         };
-        if let (Stmt::AnnAssign(annotated), Some(class)) = (stmt, place.class) {
+        // Only for classes that call an entry: a pydantic-heavy codebase
+        // annotates thousands of fields no check asks about.
+        if let (Stmt::AnnAssign(annotated), Some(class), true) =
+            (stmt, place.class, place.class_follows)
+        {
             if let (Expr::Name(name), Some(parts)) = (
                 &*annotated.target,
                 flow::annotation_name(&annotated.annotation),

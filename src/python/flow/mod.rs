@@ -46,6 +46,11 @@ pub fn function_fact(
         })
         .collect();
     let mut flow = Flow::new(scope, locator);
+    flow.params = function
+        .parameters
+        .iter()
+        .map(|p| p.name().id.to_string())
+        .collect();
     if class.is_some() {
         flow.receiver = function
             .parameters
@@ -143,6 +148,8 @@ struct Flow<'l> {
     /// A method's first parameter (`self`): `if self._native:` may read a
     /// test another method stored.
     receiver: Option<String>,
+    /// The function's parameter names.
+    params: Vec<String>,
     helpers: HashMap<String, Helper>,
     block: Block,
     next_block: u32,
@@ -163,6 +170,7 @@ impl<'l> Flow<'l> {
             returns: Vec::new(),
             stored: Vec::new(),
             receiver: None,
+            params: Vec::new(),
             helpers: HashMap::new(),
             block: Vec::new(),
             next_block: 0,
@@ -231,7 +239,7 @@ impl<'l> Flow<'l> {
                     self.expr(value);
                     let mut cond = Cond::default();
                     self.condition(value, &mut cond, 0);
-                    if cond.may_test() {
+                    if cond.may_test() && self.names_a_parameter(&cond) {
                         self.returns.push(cond.into_condition());
                     }
                 }
@@ -469,6 +477,21 @@ impl<'l> Flow<'l> {
             Expr::Starred(starred) => self.bind(&starred.value, None, range, depth + 1),
             _ => {}
         }
+    }
+
+    /// Whether a returned condition tests (or hands a call) one of the
+    /// function's parameters: a caller can only follow it through them.
+    fn names_a_parameter(&self, cond: &Cond) -> bool {
+        let is_param = |path: &[String]| {
+            path.first()
+                .is_some_and(|head| self.params.iter().any(|p| p == head))
+        };
+        cond.tests.iter().any(|t| is_param(&t.subject))
+            || cond.calls.iter().any(|c| {
+                (c.callee.len() > 1 && is_param(&c.callee))
+                    || c.args.iter().flatten().any(|a| is_param(a))
+                    || c.keywords.iter().any(|(_, a)| is_param(a))
+            })
     }
 
     fn helper(&self, value: &Expr, range: TextRange) -> Option<Helper> {
