@@ -51,6 +51,7 @@ struct Entry {
     classes: Vec<ClassFact>,
     functions: Vec<FunctionFact>,
     return_annotations: BTreeMap<String, NameRef>,
+    last_import: Option<Location>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -162,6 +163,7 @@ impl Cache {
         facts.classes = entry.classes;
         facts.functions = entry.functions;
         facts.return_annotations = entry.return_annotations;
+        facts.last_import = entry.last_import;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -185,6 +187,7 @@ impl Cache {
             classes: &facts.classes,
             functions: &facts.functions,
             return_annotations: &facts.return_annotations,
+            last_import: facts.last_import,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -323,6 +326,7 @@ struct EntryRef<'a> {
     classes: &'a [ClassFact],
     functions: &'a [FunctionFact],
     return_annotations: &'a BTreeMap<String, NameRef>,
+    last_import: Option<Location>,
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

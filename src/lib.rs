@@ -11,6 +11,7 @@ pub mod checks;
 pub mod commands;
 pub mod discover;
 pub mod escape;
+pub mod fix;
 pub mod hierarchy;
 pub mod lint;
 pub mod model;

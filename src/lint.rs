@@ -64,6 +64,7 @@ pub fn lint_with(
     for (id, file) in analysis.files.iter().enumerate() {
         for diagnostic in &file.diagnostics {
             raw.push(Finding {
+                fix: None,
                 code: diagnostic.code,
                 file: id,
                 location: diagnostic.location.unwrap_or(Location {
@@ -130,6 +131,7 @@ pub fn lint_with(
         let fingerprint = fingerprint(finding.code, &file.path, &anchor, *occurrence);
         *occurrence += 1;
         result.findings.push(Reported {
+            fix: finding.fix,
             code: finding.code,
             name: rules.get(finding.code).copied().unwrap_or("unknown"),
             severity: per_file[finding.file].severity(finding.code),
@@ -155,6 +157,7 @@ pub fn lint_with(
             ..Default::default()
         };
         result.findings.push(Reported {
+            fix: None,
             code: INPUT_ERROR,
             name: rules.get(INPUT_ERROR).copied().unwrap_or("unknown"),
             severity: config.rules_for(path)?.severity(INPUT_ERROR),
@@ -204,7 +207,15 @@ pub fn lint_with(
                 continue;
             };
             let anchor = sources.anchor(&file.path, file.language, suppression.location);
+            let fix = match (&suppression.malformed, sources.text(&file.path)) {
+                (None, Some(text)) if !unused.is_empty() => {
+                    let unused: Vec<&str> = unused.iter().map(|c| c.as_str()).collect();
+                    checks::dl900_unused_suppression::fix(&text, suppression.location, &unused)
+                }
+                _ => None,
+            };
             result.findings.push(Reported {
+                fix,
                 code: UNUSED_SUPPRESSION,
                 name: checks::dl900_unused_suppression::RULE.name,
                 severity: per_file[id].severity(UNUSED_SUPPRESSION),
@@ -274,6 +285,11 @@ impl Sources<'_> {
             .get(location.line.saturating_sub(1) as usize)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The decoded text of a file `anchor` has read.
+    fn text(&self, path: &Path) -> Option<Arc<str>> {
+        self.files.get(path)?.text.clone()
     }
 
     fn texts(self) -> HashMap<PathBuf, Arc<str>> {

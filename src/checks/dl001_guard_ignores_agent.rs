@@ -1,8 +1,12 @@
 //! DL001 guard-ignores-agent: a condition that chooses a conversation's async
 //! entry by testing only the conversation, never the agent it holds.
 
+use crate::fix::{Edit, Fix};
+use crate::hierarchy::TypeKey;
 use crate::hierarchy::Verdict;
-use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, TestKind, Value};
+use crate::model::{
+    CapabilityTest, EntryCall, FunctionFact, Guard, Location, NameRef, TestKind, Value,
+};
 
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::conditions::follow;
@@ -132,14 +136,7 @@ fn check_guard(
     // The test that decides the most, as the one the message names.
     let strongest = conversation_tests
         .iter()
-        .min_by_key(|t| match t.kind {
-            TestKind::Identity => 0,
-            TestKind::VarsContains => 1,
-            TestKind::IsInstance => 2,
-            TestKind::IsCoroutineFunction => 3,
-            TestKind::HasAttr => 4,
-            TestKind::GetAttr => 5,
-        })
+        .min_by_key(|t| strength(t.kind))
         .copied()?;
     let seen = describe(strongest, &conversation, &conversation_root);
     let through = match &followed.through {
@@ -169,7 +166,9 @@ fn check_guard(
             });
         }
     }
+    let fix = agent_conjunct(cx, values, guard, pair, &subject, at, held.is_some());
     Some(Finding {
+        fix,
         code: RULE.code,
         file: values.file,
         location: guard.location,
@@ -180,6 +179,131 @@ fn check_guard(
         ),
         labels,
     })
+}
+
+/// The agent's test, added right after the strongest test of the
+/// conversation written in this function (in the `if`, or in the helper
+/// variable it reads), with the agent root's name as the module binds it.
+/// None when the test is negated (`not a` + `and b` is not `not (a and b)`),
+/// an `isinstance` or a class pattern, or only inside a helper function, or
+/// when the module does not bind the root. Unsafe unless the conversation's
+/// class is known, so that `.agent` surely exists on it.
+fn agent_conjunct(
+    cx: &Context<'_>,
+    values: &Values<'_>,
+    guard: &Guard,
+    pair: &RolePair<'_>,
+    subject: &[String],
+    at: At<'_>,
+    typed: bool,
+) -> Option<Fix> {
+    let arun = &pair.conversation.async_;
+    let negated = |test: &CapabilityTest| {
+        guard
+            .negated
+            .iter()
+            .any(|n| n.start <= test.location.start && test.location.end <= n.end)
+    };
+    let test = guard
+        .tests
+        .iter()
+        .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
+        .filter(|t| values.expand(&t.subject, at) == subject)
+        .min_by_key(|t| strength(t.kind))?;
+    let (root, import) = match bound_name(cx, values, &pair.agent.root) {
+        Some(name) => (name, None),
+        None => import_of(cx, values, pair)?,
+    };
+    let astep = &pair.agent.async_;
+    let conjunct = format!(
+        "type({}.{}).{astep} is not {root}.{astep}",
+        test.subject.join("."),
+        pair.agent_attr
+    );
+    let end = Location {
+        start: test.location.end,
+        end: test.location.end,
+        line: test.location.end_line,
+        column: test.location.end_column,
+        end_line: test.location.end_line,
+        end_column: test.location.end_column,
+    };
+    let mut edits = vec![Edit {
+        location: end,
+        content: format!(" and {conjunct}"),
+    }];
+    edits.extend(import);
+    let message = format!("add `and {conjunct}`");
+    Some(if typed {
+        Fix::safe(message, edits)
+    } else {
+        Fix::unsafe_(message, edits)
+    })
+}
+
+/// `from openhands.sdk import AgentBase` after the module's last top-level
+/// import, from the root's shortest public path, when the module binds
+/// nothing under that name.
+fn import_of(
+    cx: &Context<'_>,
+    values: &Values<'_>,
+    pair: &RolePair<'_>,
+) -> Option<(String, Option<Edit>)> {
+    let facts = &cx.analysis.files[values.file];
+    let after = facts.last_import?;
+    let role = cx
+        .analysis
+        .packs
+        .packs
+        .iter()
+        .filter(|p| p.name == pair.agent.pack)
+        .flat_map(|p| p.roles.iter())
+        .find(|r| r.name == pair.agent.name)?;
+    let path = std::iter::once(&role.root)
+        .chain(&role.aliases)
+        .min_by_key(|p| p.matches('.').count())?;
+    let (module, name) = path.rsplit_once('.')?;
+    if facts.scopes.first()?.bindings.contains_key(name) {
+        return None;
+    }
+    let at = Location {
+        start: after.end,
+        end: after.end,
+        line: after.end_line,
+        column: after.end_column,
+        end_line: after.end_line,
+        end_column: after.end_column,
+    };
+    let edit = Edit {
+        location: at,
+        content: format!("\nfrom {module} import {name}"),
+    };
+    Some((name.to_owned(), Some(edit)))
+}
+
+/// A name the module binds at its top level to `root`.
+fn bound_name(cx: &Context<'_>, values: &Values<'_>, root: &TypeKey) -> Option<String> {
+    let module = cx.analysis.files[values.file].scopes.first()?;
+    module
+        .bindings
+        .keys()
+        .filter(|name| name.as_str() != "*")
+        .find(|name| {
+            let name = NameRef::scoped(0, vec![(*name).clone()]);
+            values.class_at_ref(&name).as_ref() == Some(root)
+        })
+        .cloned()
+}
+
+fn strength(kind: TestKind) -> u8 {
+    match kind {
+        TestKind::Identity => 0,
+        TestKind::VarsContains => 1,
+        TestKind::IsInstance => 2,
+        TestKind::IsCoroutineFunction => 3,
+        TestKind::HasAttr => 4,
+        TestKind::GetAttr => 5,
+    }
 }
 
 /// The tests as capabilities of the pair's entries: an `isinstance` test

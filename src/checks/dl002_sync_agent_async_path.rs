@@ -64,6 +64,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     });
                 }
                 findings.push(Finding {
+                    fix: None,
                     code: RULE.code,
                     file,
                     location: call.location,

@@ -55,6 +55,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let (arun, run) = (&role.async_, &role.sync);
                 let labels = made_here(&conversation, &name);
                 findings.push(Finding {
+                    fix: None,
                     code: RULE.code,
                     file,
                     location: call.location,

@@ -47,6 +47,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             let (astep, step) = (&role.async_, &role.sync);
             let labels = made_here(&agent, &name);
             findings.push(Finding {
+                fix: None,
                 code: RULE.code,
                 file,
                 location: call.location,

@@ -57,6 +57,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let class_name = &file.classes[class].name;
                 let root = root_name(cx, role);
                 findings.push(Finding {
+                    fix: None,
                     code: RULE.code,
                     file: file_id,
                     location: function.location,

@@ -60,6 +60,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                     .map_or(imp.fact.location, |m| m.location);
                 let root_impl = play.root_impls.first();
                 findings.push(Finding {
+                    fix: None,
                     code: RULE.code,
                     file: imp.file,
                     location,
@@ -96,6 +97,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 }
                 if let Some(method) = imp.methods.get(&role.async_) {
                     findings.push(Finding {
+                        fix: None,
                         code: RULE.code,
                         file,
                         location: method.location,

@@ -36,6 +36,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 };
                 if method.body.returns_none && !play.async_impls.is_empty() {
                     findings.push(Finding {
+                        fix: None,
                         code: RULE.code,
                         file: imp.file,
                         location: method.location,
@@ -164,6 +165,7 @@ fn flag_finding(
         format!("none of its impls defines `{async_}`")
     };
     Finding {
+        fix: None,
         code: RULE.code,
         file,
         location,

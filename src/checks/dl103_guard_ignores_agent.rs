@@ -70,6 +70,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                     format!("{subject}.{agent}().{method}()")
                 };
                 findings.push(Finding {
+                    fix: None,
                     code: RULE.code,
                     file,
                     location: guard.location,

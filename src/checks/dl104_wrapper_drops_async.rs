@@ -108,6 +108,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
             .filter(|m| m.body.forwards)
             .unwrap_or(&imp.fact.methods[*first]);
         findings.push(Finding {
+            fix: None,
             code: RULE.code,
             file: imp.file,
             location: at.location,

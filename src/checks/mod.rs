@@ -34,6 +34,8 @@ pub struct Finding {
     pub help: String,
     /// Secondary spans that matter (in the same file), with what they are.
     pub labels: Vec<Label>,
+    /// The edits that fix it, when the check knows them.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -78,6 +80,7 @@ pub struct Reported {
     pub help: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 #[derive(Debug, Default)]
@@ -97,6 +100,8 @@ pub struct LintResult {
     pub baselined: usize,
     /// Baseline entries whose findings are gone.
     pub baseline_gone: usize,
+    /// Findings `--fix` fixed before these were found.
+    pub fixed: usize,
     /// The text of every file a finding is in, read once, as its language
     /// decodes it: what code frames show (reports read no file).
     pub sources: HashMap<PathBuf, Arc<str>>,

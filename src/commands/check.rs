@@ -15,6 +15,8 @@ use crate::analyze;
 use crate::lint::{self, Baseline};
 use crate::report::{agents, findings, output};
 use crate::semantic::Semantic;
+
+use super::fixing;
 use crate::settings::Config;
 
 #[derive(Args)]
@@ -71,6 +73,19 @@ pub struct CheckArgs {
     /// Print the files that would be checked, and exit.
     #[arg(long)]
     pub show_files: bool,
+    /// Apply the safe fixes, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply the unsafe fixes (they may change what runs).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change nothing; exit 1 when
+    /// there is one.
+    #[arg(long, conflicts_with = "fix_only")]
+    pub diff: bool,
+    /// Apply the fixes and report nothing else.
+    #[arg(long)]
+    pub fix_only: bool,
     /// Colour in `full` output: `auto` on a terminal without `NO_COLOR`.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -208,6 +223,48 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
     let mut result =
         lint::lint_with(&semantic, &config, &only, &options).map_err(|e| Error(e.0))?;
     clock.lap("checks, suppressions, fingerprints");
+    if args.fix || args.fix_only || args.diff {
+        if settings.stdin.is_some() {
+            return Err(Error(
+                "--fix, --fix-only and --diff work on files, not standard input".into(),
+            ));
+        }
+        let fixing = fixing::Options {
+            unsafe_fixes: args.unsafe_fixes,
+            diff: args.diff,
+        };
+        let mut fixed = fixing::Fixed::default();
+        for _ in 0..fixing::MAX_ROUNDS {
+            if !fixing::round(&result, &fixing, &mut fixed) || args.diff {
+                break;
+            }
+            let analysis = analyze(&analyzed, &settings)?;
+            result = lint::lint_with(&Semantic::new(&analysis), &config, &only, &options)
+                .map_err(|e| Error(e.0))?;
+        }
+        for (path, why) in &fixed.skipped {
+            eprintln!("dispatchlint: {}: {why}", crate::escape::path(path));
+        }
+        if args.diff {
+            emit(&args.output_file, &analysis, |out| {
+                for diff in fixed.diffs.values() {
+                    write!(out, "{diff}")?;
+                }
+                Ok(())
+            })?;
+            eprintln!("Would fix {} finding(s).", fixed.applied);
+            return Ok(if fixed.diffs.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Findings
+            });
+        }
+        if args.fix_only {
+            eprintln!("Fixed {} finding(s).", fixed.applied);
+            return Ok(ExitStatus::Success);
+        }
+        result.fixed = fixed.applied;
+    }
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.findings);
         let text = serde_json::to_string_pretty(&baseline)? + "\n";

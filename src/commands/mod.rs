@@ -14,6 +14,7 @@ use crate::{analyze, Settings};
 pub mod agents;
 pub mod audit;
 pub mod check;
+mod fixing;
 pub mod parse;
 pub mod route;
 pub mod rule;

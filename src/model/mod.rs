@@ -219,6 +219,10 @@ pub struct FileFacts {
     /// (`make_conversation -> LocalConversation`).
     #[serde(default)]
     pub return_annotations: BTreeMap<String, NameRef>,
+    /// The last import statement at the module's top level, unconditional:
+    /// where a fix adds an import.
+    #[serde(default)]
+    pub last_import: Option<Location>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -241,6 +245,7 @@ impl FileFacts {
             classes: Vec::new(),
             functions: Vec::new(),
             return_annotations: BTreeMap::new(),
+            last_import: None,
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
@@ -433,6 +438,10 @@ pub struct Guard {
     /// Calls of named functions in the condition, which may test inside.
     #[serde(default)]
     pub calls: Vec<ConditionCall>,
+    /// The operands of `not` in the condition: a test inside one is negated,
+    /// and a conjunct added after it would not mean what it says.
+    #[serde(default)]
+    pub negated: Vec<Location>,
     /// Indices into [`FunctionFact::entry_calls`] of the calls in the guarded branch.
     pub protected: Vec<usize>,
 }

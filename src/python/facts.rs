@@ -242,6 +242,15 @@ impl<'a> Extractor<'a> {
                     .insert(name.id.to_string(), NameRef::scoped(scope, parts));
             }
         }
+        if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))
+            && place.scope == 0
+            && place.class.is_none()
+            && !place.conditional
+            && !place.type_checking
+            && place.depth == 0
+        {
+            self.facts.last_import = Some(self.locator.location(stmt.range()));
+        }
         match classify(stmt) {
             Statement::Import(import) => {
                 for alias in &import.names {

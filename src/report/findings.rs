@@ -71,6 +71,20 @@ fn finding_json(f: &Reported) -> Value {
         "message": f.message,
         "help": f.help,
         "fingerprint": f.fingerprint,
+        "fix": f.fix.as_ref().map(fix_json),
+    })
+}
+
+/// As ruff: applicability, message, and each edit's content and span.
+fn fix_json(fix: &crate::fix::Fix) -> Value {
+    json!({
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": fix.edits.iter().map(|e| json!({
+            "content": e.content,
+            "location": {"line": e.location.line, "column": e.location.column},
+            "end_location": {"line": e.location.end_line, "column": e.location.end_column},
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -100,6 +114,9 @@ fn summary_line(result: &LintResult) -> String {
     }
     if result.baselined > 0 {
         line.push_str(&format!(", {} in the baseline", result.baselined));
+    }
+    if result.fixed > 0 {
+        line.push_str(&format!(", {} fixed", result.fixed));
     }
     line.push(')');
     if result.baseline_gone > 0 {

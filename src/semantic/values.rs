@@ -316,6 +316,11 @@ impl<'a> Values<'a> {
         Some(typed)
     }
 
+    /// The class a name names, as this file resolves it.
+    pub fn class_at_ref(&self, name: &NameRef) -> Option<TypeKey> {
+        self.class_key(self.cx.resolver.resolve(self.file, name))
+    }
+
     /// The class a dotted path names in the function's scope.
     pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
         let name = NameRef::scoped(self.function.scope, path.to_vec());

@@ -30,6 +30,7 @@ pub(super) struct Cond {
     pub(super) calls: Vec<ConditionCall>,
     /// The first helper variable the condition went through, and where it was assigned.
     pub(super) via: Option<(String, Location)>,
+    pub(super) negated: Vec<Location>,
 }
 
 impl Cond {
@@ -65,7 +66,10 @@ impl Flow<'_> {
                     self.condition(value, out, next);
                 }
             }
-            Expr::UnaryOp(u) if u.op == UnaryOp::Not => self.condition(&u.operand, out, next),
+            Expr::UnaryOp(u) if u.op == UnaryOp::Not => {
+                out.negated.push(self.locator.location(u.operand.range()));
+                self.condition(&u.operand, out, next)
+            }
             Expr::Named(named) => self.condition(&named.value, out, next),
             Expr::Compare(compare) => self.compare(compare, out, next),
             Expr::Call(call) => self.call_test(call, out, next),

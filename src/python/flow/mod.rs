@@ -376,6 +376,7 @@ impl<'l> Flow<'l> {
             mentions: cond.mentions,
             passed: cond.passed,
             calls: cond.calls,
+            negated: cond.negated,
             protected: Vec::new(),
         });
         Some(self.guards.len() - 1)

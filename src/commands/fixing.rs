@@ -1,0 +1,111 @@
+//! `check --fix`, `--unsafe-fixes`, `--diff`, `--fix-only`: applies the
+//! findings' fixes file by file, keeps a fix only when the file still
+//! parses, writes through a temporary file and a rename, and analyzes again
+//! until no fix applies (bounded), as ruff does.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::fix::{self, Applicability, Fix};
+use crate::lint::{LintResult, Reported};
+use crate::model::Language;
+
+/// A fix that keeps applying is a bug; the run stops after this many rounds.
+pub const MAX_ROUNDS: usize = 10;
+
+/// What fixing did.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    /// Fixes applied (or, under `--diff`, that would be).
+    pub applied: usize,
+    /// Per file, the unified diff (`--diff`).
+    pub diffs: BTreeMap<PathBuf, String>,
+    /// Files left alone, and why.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+pub struct Options {
+    pub unsafe_fixes: bool,
+    /// Show the diff; write nothing.
+    pub diff: bool,
+}
+
+/// One round over `result`'s findings: whether any file changed.
+pub fn round(result: &LintResult, options: &Options, fixed: &mut Fixed) -> bool {
+    let mut by_file: BTreeMap<&Path, Vec<&Fix>> = BTreeMap::new();
+    for finding in &result.findings {
+        if let Some(fix) = applicable(finding, options) {
+            by_file.entry(finding.path.as_path()).or_default().push(fix);
+        }
+    }
+    let mut changed = false;
+    for (path, fixes) in by_file {
+        match fix_file(path, &fixes, options) {
+            Ok(Some((n, diff))) => {
+                fixed.applied += n;
+                changed = true;
+                if let Some(diff) = diff {
+                    fixed.diffs.insert(path.to_path_buf(), diff);
+                }
+            }
+            Ok(None) => {}
+            Err(why) => fixed.skipped.push((path.to_path_buf(), why)),
+        }
+    }
+    changed
+}
+
+fn applicable<'r>(finding: &'r Reported, options: &Options) -> Option<&'r Fix> {
+    let fix = finding.fix.as_ref()?;
+    (fix.applicability == Applicability::Safe || options.unsafe_fixes).then_some(fix)
+}
+
+type FileOutcome = Result<Option<(usize, Option<String>)>, String>;
+
+fn fix_file(path: &Path, fixes: &[&Fix], options: &Options) -> FileOutcome {
+    let language = match path.extension().and_then(|e| e.to_str()) {
+        Some("rs") => Language::Rust,
+        _ => Language::Python,
+    };
+    let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if !link.file_type().is_file() {
+        return Err("not fixed: a symlink or not a regular file".into());
+    }
+    // Offsets are into the decoded text: only a file read as it is on disk
+    // (UTF-8) is written back byte for byte outside the edits.
+    let text = crate::untrusted::read_text(path, crate::untrusted::SOURCE_LIMIT)
+        .map_err(|e| format!("not fixed: {e}"))?;
+    let (new, applied) = fix::apply(&text, fixes.iter().copied());
+    if applied == 0 || new == text {
+        return Ok(None);
+    }
+    if !parses(language, &new) {
+        return Err("not fixed: the fixed file would not parse".into());
+    }
+    if options.diff {
+        let shown = path.to_string_lossy().replace('\\', "/");
+        return Ok(Some((applied, Some(fix::diff(&shown, &text, &new)))));
+    }
+    write(path, new.as_bytes(), &link).map_err(|e| format!("not fixed: {e}"))?;
+    Ok(Some((applied, None)))
+}
+
+fn parses(language: Language, text: &str) -> bool {
+    match language {
+        Language::Python => crate::python::parse::parse_module(text).errors.is_empty(),
+        Language::Rust => syn::parse_file(text).is_ok(),
+    }
+}
+
+/// Writes through a temporary file beside `path` and a rename, keeping the
+/// file's permissions: a failed run leaves the old file whole.
+fn write(path: &Path, bytes: &[u8], metadata: &std::fs::Metadata) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let mut temp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
+    temp.write_all(bytes)?;
+    temp.as_file().set_permissions(metadata.permissions())?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
