@@ -381,7 +381,10 @@ pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
             _ => None,
         })
         .collect();
-    Hierarchy::new(nodes, roles).with_names(names)
+    let pseudo_native = crate::semantic::classes::pseudo_native(&resolver, packs);
+    Hierarchy::new(nodes, roles)
+        .with_names(names)
+        .with_pseudo_native(pseudo_native)
 }
 
 fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
@@ -401,6 +404,7 @@ fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
                     verdicts.push(TypeVerdict {
                         file: file_id,
                         class: class_id,
+                        pack: role.pack.clone(),
                         role: role.name.clone(),
                         capability,
                     });
