@@ -74,11 +74,10 @@ pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
             _ => None,
         },
     });
-    let spec = analysis
-        .hierarchy
-        .roles
-        .iter()
-        .find(|r| r.language == file.language && r.pack == verdict.pack && r.name == verdict.role);
+    let spec =
+        analysis.hierarchy.roles.iter().find(|r| {
+            r.language == file.language && r.pack == verdict.pack && r.name == verdict.role
+        });
     let declared = analysis
         .packs
         .packs
