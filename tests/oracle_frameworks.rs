@@ -45,7 +45,14 @@ fn roles() -> Value {
     Value::Array(roles)
 }
 
+/// The oracle's report, made once per test binary: importing the frameworks
+/// takes 15-25 s.
 fn oracle() -> Value {
+    static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    REPORT.get_or_init(run_oracle).clone()
+}
+
+fn run_oracle() -> Value {
     let python = venv().join("bin/python");
     assert!(
         python.exists(),
