@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Finding};
 use crate::model::{Language, Location};
-use crate::semantic::Analysis;
+use crate::semantic::Semantic;
 use crate::settings::{ConfigError, FileRules, Resolver};
 
 pub const UNUSED_SUPPRESSION: &str = checks::dl900_unused_suppression::RULE.code;
@@ -32,19 +32,20 @@ pub struct Options {
 }
 
 pub fn lint(
-    analysis: &Analysis,
+    semantic: &Semantic<'_>,
     config: &Resolver,
     only: &Only,
 ) -> Result<LintResult, ConfigError> {
-    lint_with(analysis, config, only, &Options::default())
+    lint_with(semantic, config, only, &Options::default())
 }
 
 pub fn lint_with(
-    analysis: &Analysis,
+    semantic: &Semantic<'_>,
     config: &Resolver,
     only: &Only,
     options: &Options,
 ) -> Result<LintResult, ConfigError> {
+    let analysis = semantic.analysis;
     let mut per_file: Vec<std::sync::Arc<FileRules>> = Vec::with_capacity(analysis.files.len());
     for file in &analysis.files {
         per_file.push(config.rules_for(&file.path)?);
@@ -59,7 +60,7 @@ pub fn lint_with(
         .filter(|(id, _)| reported_file(*id))
         .flat_map(|(_, rules)| rules.enabled().iter().copied())
         .collect();
-    let mut raw: Vec<Finding> = checks::run(analysis, &|code| wanted.contains(code));
+    let mut raw: Vec<Finding> = checks::run(semantic, &|code| wanted.contains(code));
     for (id, file) in analysis.files.iter().enumerate() {
         for diagnostic in &file.diagnostics {
             raw.push(Finding {

@@ -304,3 +304,77 @@ fn builtin_langchain_rust_pack() {
         "{text}"
     );
 }
+
+/// `chainfw::Chain: base::Runnable`, where `base` is `chainfw`'s name for
+/// the `basefw` crate, and `basefw::Runnable: Streams`, `streamfw::Streamer`
+/// under another name: the entries and their defaults are read from the
+/// sources of crates the linted crate does not depend on itself.
+#[test]
+fn supertrait_in_another_dependency() {
+    let found = agents("superdep/app", "chainfw.toml", &[]);
+    assert_eq!(
+        found,
+        [
+            ("app::Streams".into(), "native".into(), String::new()),
+            ("app::SyncOnly".into(), "inherited".into(), String::new()),
+        ]
+    );
+}
+
+/// `#[cfg(feature = "stream")]` on the trait's default of the async entry
+/// (and of its capability method): the features decide it, and without
+/// them a type that leaves the entry to the trait is `unknown`, the cfg named.
+#[test]
+fn cfg_on_a_trait_default_method() {
+    let undecided = agents("cfgdefault/app", "cfgfw.toml", &[]);
+    assert_eq!(
+        short(&undecided),
+        [("app::Plain", "unknown"), ("app::Streams", "unknown")]
+    );
+    assert!(
+        undecided[0].2.contains(r#"`#[cfg(feature = "stream")]`"#)
+            && undecided[0].2.contains("`cfgfw::Chain::stream`"),
+        "{undecided:?}"
+    );
+    let on = agents("cfgdefault/app", "cfgfw.toml", &["--features", "stream"]);
+    assert_eq!(
+        short(&on),
+        [("app::Plain", "inherited"), ("app::Streams", "native")]
+    );
+    let all = agents("cfgdefault/app", "cfgfw.toml", &["--all-features"]);
+    assert_eq!(short(&all), short(&on));
+    // Without the feature the trait has no `stream`: nothing streams.
+    let off = agents("cfgdefault/app", "cfgfw.toml", &["--no-default-features"]);
+    assert_eq!(
+        short(&off),
+        [("app::Plain", "inherited"), ("app::Streams", "inherited")]
+    );
+}
+
+/// The capability method's default exists only under the feature: DL102
+/// judges a type that leaves it to that default only when it does.
+#[test]
+fn cfg_on_a_trait_default_capability() {
+    let dir = fixture("cfgdefault/app");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--offline",
+            "--output-format",
+            "concise",
+            "--pack",
+            "cfgfw.toml",
+        ];
+        args.extend_from_slice(extra);
+        let output = cargo_dispatchlint(&dir, &args);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let on = run(&["--features", "stream"]);
+    assert!(
+        on.contains("DL102 `app::Streams` leaves `is_streaming` to the trait's default"),
+        "{on}"
+    );
+    for quiet in [run(&[]), run(&["--no-default-features"])] {
+        assert!(!quiet.contains("DL102"), "{quiet}");
+    }
+}

@@ -17,7 +17,9 @@ fn fixtures() -> PathBuf {
 
 fn run(paths: &[PathBuf]) -> (Analysis, Vec<Finding>) {
     let analysis = analyze(paths, &Settings::default()).expect("analysis runs");
-    let findings = checks::run(&analysis, &|code| code != "DL000");
+    let findings = checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|code| {
+        code != "DL000"
+    });
     (analysis, findings)
 }
 

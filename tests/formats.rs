@@ -126,15 +126,20 @@ fn unselected_checks_report_nothing() {
         "/fixtures/python-checks"
     ))];
     let analysis = dispatchlint::analyze(&paths, &dispatchlint::Settings::default()).unwrap();
-    let all = dispatchlint::checks::run(&analysis, &|_| true);
+    let all =
+        dispatchlint::checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|_| true);
     assert!(all.iter().any(|f| f.code == "DL001") && all.iter().any(|f| f.code == "DL003"));
-    let only = dispatchlint::checks::run(&analysis, &|code| code == "DL003");
+    let only =
+        dispatchlint::checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|code| {
+            code == "DL003"
+        });
     assert!(!only.is_empty() && only.iter().all(|f| f.code == "DL003"));
     let asked = std::sync::Mutex::new(Vec::new());
-    let none = dispatchlint::checks::run(&analysis, &|code| {
-        asked.lock().unwrap().push(code.to_owned());
-        false
-    });
+    let none =
+        dispatchlint::checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|code| {
+            asked.lock().unwrap().push(code.to_owned());
+            false
+        });
     assert!(none.is_empty());
     // Every rule was asked about once, and none ran.
     assert_eq!(

@@ -294,7 +294,7 @@ fn run_python(path: PathBuf, text: String) {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let analysis = python_analysis(path, module, &text);
-        checks::run(&analysis, &|_| true);
+        checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|_| true);
     });
 }
 
@@ -361,8 +361,9 @@ fn report_python(text: String) {
         let analysis = python_analysis(path, "wide".into(), &text);
         let config = settings::Resolver::new(None, true, settings::Config::default())
             .expect("no configuration");
-        let result = dispatchlint::lint::lint(&analysis, &config, &None).expect("lint");
-        let report = agents::build(&analysis);
+        let semantic = dispatchlint::semantic::Semantic::new(&analysis);
+        let result = dispatchlint::lint::lint(&semantic, &config, &None).expect("lint");
+        let report = agents::build(&semantic);
         let mut out = Vec::new();
         for format in [
             findings::Format::Full,
@@ -380,7 +381,7 @@ fn report_python(text: String) {
         agents::write_human(&report, &mut out).expect("agents");
         agents::write_json(&report, &mut out).expect("agents json");
         let coverage = audit::Coverage::default();
-        audit::write_markdown(&analysis, &result, &coverage, "fuzz", &mut out).expect("audit");
+        audit::write_markdown(&semantic, &result, &coverage, "fuzz", &mut out).expect("audit");
     });
 }
 
@@ -413,7 +414,7 @@ fn run_rust(path: PathBuf, text: String) {
         let facts = FileFacts::empty(path.clone(), Language::Rust, String::new());
         let facts = dispatchlint::rust::from_text(facts, &text);
         let analysis = analysis::from_facts(vec![facts], &[path], &Packs::builtin());
-        checks::run(&analysis, &|_| true);
+        checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|_| true);
     });
 }
 
@@ -432,7 +433,7 @@ fn run_pack(text: String) {
             source,
         );
         let analysis = analysis::from_facts(vec![facts], std::slice::from_ref(path), &all);
-        checks::run(&analysis, &|_| true);
+        checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|_| true);
     });
 }
 

@@ -307,7 +307,10 @@ fn checks_through_the_library_api_see_suppressed_findings_too() {
         &settings,
     )
     .unwrap();
-    let all = dispatchlint::checks::run(&analysis, &|code| code.starts_with("DL1"));
+    let all =
+        dispatchlint::checks::run(&dispatchlint::semantic::Semantic::new(&analysis), &|code| {
+            code.starts_with("DL1")
+        });
     let at = |code: &str, file: &str, line: u32| {
         all.iter().any(|f| {
             f.code == code && analysis.files[f.file].path.ends_with(file) && f.location.line == line
@@ -410,4 +413,35 @@ fn runtime_agents_match_the_runtime() {
 #[test]
 fn fixture_paths_exist() {
     assert!(Path::new(&root().join(PACK)).is_file());
+}
+
+/// Macros the expander cannot expand (the `expr_2021` fragment): every type
+/// they may write an impl for (named in the invocation or in the macro's
+/// body, of the root or a supertrait), or write themselves, is `unknown`
+/// with the macro and the fragment named; what is written by hand is not.
+#[test]
+fn unsupported_macro_fragments_make_unknowns() {
+    let found = verdicts(&[
+        "--pack",
+        "fixtures/rust/macro_fragments/pack.toml",
+        "fixtures/rust/macro_fragments",
+    ]);
+    let fragment = "the fragment kind `expr_2021` is not supported";
+    assert_verdicts(
+        &found,
+        &[
+            ("macro_fragments::Fixed", "agent", "unknown", 24, fragment),
+            ("macro_fragments::Made", "agent", "unknown", 49, fragment),
+            ("macro_fragments::Within", "agent", "unknown", 60, fragment),
+            ("macro_fragments::Plain", "agent", "inherited", 70, ""),
+        ],
+    );
+    for (name, macro_) in [
+        ("Fixed", "`native_for_fixed!`"),
+        ("Made", "`define_agent!`"),
+        ("Within", "`astep_with!`"),
+    ] {
+        let hit = found.iter().find(|f| f.0.ends_with(name)).unwrap();
+        assert!(hit.4.contains(macro_), "{name}: {}", hit.4);
+    }
 }

@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::discover::{self, Discovered};
-use crate::hierarchy::{Hierarchy, Nodes, RoleSpec, TypeKey};
 use crate::model::{FileFacts, Language};
 use crate::packs::Packs;
 use crate::python;
-use crate::semantic::resolve::{Resolved, Resolver};
 use crate::untrusted::{self, Tree};
 
 mod libraries;
@@ -119,7 +117,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         })
     });
     bar.finish_and_clear();
-    // Written while the hierarchy is built; joined before returning so that
+    // Written while Rust files are linked and libraries loaded; joined before returning so that
     // the process never exits halfway through the write.
     // A run on standard input (an editor's unsaved text) reads the cache but
     // never writes it: it would drop the file on disk that the text stands
@@ -150,13 +148,6 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     clock.lap("rust link");
     libraries::load_libraries(&mut files, settings, &pool);
     clock.lap("python-path libraries");
-    // On the parsing pool: class nodes are resolved per file in parallel,
-    // and its threads' allocators hold the pages the freed syntax trees
-    // left, where the main thread would fault in fresh ones.
-    let hierarchy = pool.install(|| build_hierarchy(&files, &settings.packs));
-    clock.lap("hierarchy");
-    let verdicts = verdicts(&files, &hierarchy);
-    clock.lap("verdicts");
     if let Some(saving) = saving {
         let _ = saving.join();
     }
@@ -164,11 +155,10 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
     Ok(Analysis {
         files,
         packs: settings.packs.clone(),
-        hierarchy,
-        verdicts,
         walk_problems,
         timings: clock.laps,
         stdin: settings.stdin.clone(),
+        pool: Some(std::sync::Arc::new(pool)),
     })
 }
 
@@ -186,22 +176,19 @@ pub fn discover_only(paths: &[PathBuf], settings: &Settings) -> Result<Vec<PathB
     Ok(shown)
 }
 
-/// Everything after extraction, over facts already in hand: Rust linking,
-/// hierarchy and verdicts (no `--python-path` loading). `paths[i]` is where
-/// `files[i]` came from, for finding Rust crates. For harnesses that make
+/// Everything after extraction, over facts already in hand: Rust linking
+/// (no `--python-path` loading). `paths[i]` is where `files[i]` came from,
+/// for finding Rust crates. For harnesses that make
 /// facts from generated text (tests/fuzz.rs).
 pub fn from_facts(mut files: Vec<FileFacts>, paths: &[PathBuf], packs: &Packs) -> Analysis {
     crate::rust::link(&mut files, paths, packs);
-    let hierarchy = build_hierarchy(&files, packs);
-    let verdicts = verdicts(&files, &hierarchy);
     Analysis {
         files,
         packs: packs.clone(),
-        hierarchy,
-        verdicts,
         walk_problems: Vec::new(),
         timings: Vec::new(),
         stdin: None,
+        pool: None,
     }
 }
 
@@ -340,88 +327,6 @@ fn extract_stdin(
             let facts = FileFacts::empty(found.display.clone(), Language::Rust, String::new());
             crate::rust::from_text(facts, &String::from_utf8_lossy(bytes))
         }
-    }
-}
-
-pub fn build_hierarchy(files: &[FileFacts], packs: &Packs) -> Hierarchy {
-    let resolver = Resolver::new(files, packs);
-    let mut nodes = Nodes::default();
-    crate::semantic::classes::build(&resolver, packs, &mut nodes);
-    let rust_roles = crate::semantic::rust_nodes::Model::new(files, packs).build(&mut nodes);
-    let mut roles: Vec<RoleSpec> = packs
-        .roles_by_pack()
-        .filter(|(pack, _)| pack.language == Language::Python)
-        .map(|(pack, role)| RoleSpec {
-            pack: pack.name.clone(),
-            name: role.name.clone(),
-            language: pack.language,
-            root: match resolver.resolve_path(&role.root, &mut Default::default()) {
-                Resolved::Class(key) => TypeKey::Source(key.file, key.class),
-                _ => TypeKey::Known(role.root.clone()),
-            },
-            sync: role.sync.clone(),
-            async_: role.async_.clone(),
-        })
-        .collect();
-    roles.extend(rust_roles);
-    // Reasons name only a class that defines a role's async entry (the
-    // definer an unresolved base may come before), so only those get names.
-    let names = nodes
-        .iter()
-        .filter(|(_, node)| roles.iter().any(|r| node.members.contains_key(&r.async_)))
-        .filter_map(|(key, _)| match key {
-            TypeKey::Source(file, class) => {
-                let (file, class) = (&files[*file], &files[*file].classes[*class]);
-                let name = match file.language {
-                    Language::Python => format!("{}.{}", file.module, class.qualname),
-                    Language::Rust => class.qualname.clone(),
-                };
-                Some((key.clone(), name))
-            }
-            _ => None,
-        })
-        .collect();
-    let pseudo_native = crate::semantic::classes::pseudo_native(&resolver, packs);
-    Hierarchy::new(nodes, roles)
-        .with_names(names)
-        .with_pseudo_native(pseudo_native)
-}
-
-fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
-    let mut verdicts = Vec::new();
-    for (file_id, file) in files.iter().enumerate() {
-        if file.library {
-            continue;
-        }
-        for class_id in 0..file.classes.len() {
-            let key = TypeKey::Source(file_id, class_id);
-            for role in hierarchy
-                .roles
-                .iter()
-                .filter(|r| r.language == file.language)
-            {
-                if let Some(capability) = hierarchy.capability(&key, role) {
-                    verdicts.push(TypeVerdict {
-                        file: file_id,
-                        class: class_id,
-                        pack: role.pack.clone(),
-                        role: role.name.clone(),
-                        capability,
-                    });
-                }
-            }
-        }
-    }
-    verdicts
-}
-
-impl Analysis {
-    /// Builds the hierarchy and the verdicts again from the facts in hand,
-    /// after a Python file's facts were replaced (the language server's
-    /// edits); Rust facts are linked once, by `analyze`.
-    pub fn refresh(&mut self) {
-        self.hierarchy = build_hierarchy(&self.files, &self.packs);
-        self.verdicts = verdicts(&self.files, &self.hierarchy);
     }
 }
 

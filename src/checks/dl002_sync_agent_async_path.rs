@@ -1,10 +1,10 @@
 //! DL002 sync-agent-async-path: a conversation that overrides the async
 //! entry, built with an agent that only inherits its async step, run on the
-//! async path.
-
-use crate::hierarchy::Verdict;
+//! async path: `route()` sends the pair to the sync path because of its
+//! agent, and the call awaits the conversation's async entry anyway.
 
 use super::{Context, Finding, Label, Rule, Severity};
+use crate::semantic::dispatch::{awaited_off_route, SyncOnly};
 use crate::semantic::values::{functions, role_pairs, root_name, At, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
 };
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
-    let pairs = role_pairs(cx.analysis);
+    let pairs = role_pairs(cx);
     let mut findings = Vec::new();
     for (file, function) in functions(cx) {
         let values = Values {
@@ -35,13 +35,14 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let Some(conversation) = values.typed(&call.receiver, At::call(call)) else {
                     continue;
                 };
-                if values.verdict(&conversation.key, pair.conversation) != Some(Verdict::Native) {
-                    continue;
-                }
                 let Some(agent) = &conversation.agent else {
                     continue;
                 };
-                if values.verdict(&agent.key, pair.agent) != Some(Verdict::Inherited) {
+                let off_route = awaited_off_route(
+                    values.verdict(&conversation.key, pair.conversation),
+                    values.verdict(&agent.key, pair.agent),
+                );
+                if off_route != Some(SyncOnly::Agent) {
                     continue;
                 }
                 let conversation_name = values.name(&conversation.key);

@@ -1,10 +1,11 @@
 //! DL003 blocking-arun: the async entry awaited on a conversation whose class
-//! only inherits the root's, which runs the sync entry on the event loop.
+//! only inherits the root's, which runs the sync entry on the event loop:
+//! `route()` sends such a conversation to the sync path whatever its agent.
 
-use crate::hierarchy::Verdict;
 use crate::model::Driver;
 
 use super::{made_here, Context, Finding, Rule, Severity};
+use crate::semantic::dispatch::{awaited_off_route, SyncOnly};
 use crate::semantic::values::{functions, role_pairs, root_name, At, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -18,7 +19,7 @@ pub const RULE: Rule = Rule {
 };
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
-    let pairs = role_pairs(cx.analysis);
+    let pairs = role_pairs(cx);
     let mut findings = Vec::new();
     for (file, function) in functions(cx) {
         let values = Values {
@@ -41,7 +42,12 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 let Some(conversation) = values.typed(&call.receiver, At::call(call)) else {
                     continue;
                 };
-                if values.verdict(&conversation.key, role) != Some(Verdict::Inherited) {
+                let agent = conversation
+                    .agent
+                    .as_ref()
+                    .and_then(|agent| values.verdict(&agent.key, pair.agent));
+                let off_route = awaited_off_route(values.verdict(&conversation.key, role), agent);
+                if off_route != Some(SyncOnly::Conversation) {
                     continue;
                 }
                 let name = values.name(&conversation.key);

@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
 };
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
-    let pairs = role_pairs(cx.analysis);
+    let pairs = role_pairs(cx);
     let mut findings = Vec::new();
     for (file, function) in functions(cx) {
         let values = Values {

@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let hierarchy = &cx.analysis.hierarchy;
+    let hierarchy = &cx.hierarchy;
     for (file_id, file) in cx.analysis.files.iter().enumerate() {
         if file.language != Language::Python || file.library {
             continue;

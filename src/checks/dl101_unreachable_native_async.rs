@@ -27,7 +27,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
     for play in &model.plays {
         let role = model.roles[play.role].role;
         let key = TypeKey::Source(play.class.0, play.class.1);
-        let Some(spec) = analysis
+        let Some(spec) = context
             .hierarchy
             .roles
             .iter()
@@ -35,7 +35,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let Some(capability) = analysis.hierarchy.capability(&key, spec) else {
+        let Some(capability) = context.hierarchy.capability(&key, spec) else {
             continue;
         };
         if capability.verdict != Verdict::Inherited {

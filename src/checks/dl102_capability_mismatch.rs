@@ -48,7 +48,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 }
             }
         }
-        let Some(spec) = analysis
+        let Some(spec) = context
             .hierarchy
             .roles
             .iter()
@@ -56,7 +56,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let native = match analysis.hierarchy.capability(&key, spec).map(|c| c.verdict) {
+        let native = match context.hierarchy.capability(&key, spec).map(|c| c.verdict) {
             Some(Verdict::Native) => true,
             Some(Verdict::Inherited) => false,
             _ => continue,
@@ -106,6 +106,8 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 .traits
                 .get(&role.root)
                 .and_then(|(_, t)| t.methods.get(method))
+                // Under an undecided cfg the default may not be compiled.
+                .filter(|m| m.cfgs().is_empty())
                 .and_then(|m| m.literal_bool);
             // A wrapper that forwards is DL104's: its flag is the inner value's.
             let own = play

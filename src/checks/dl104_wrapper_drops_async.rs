@@ -15,7 +15,8 @@ use super::{Context, Finding, Rule, Severity};
 pub const RULE: Rule = Rule {
     code: "DL104",
     name: "wrapper-drops-async",
-    summary: "a forwarding impl that forwards the sync entry but not the async one",
+    summary:
+        "a forwarding impl that leaves a defaulted method, such as the async entry, to the trait",
     severity: Severity::Error,
     docs: include_str!("../../rules/docs/DL104.md"),
     check: Some(check),
@@ -59,7 +60,7 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
             .iter()
             .filter_map(|t| model.traits.get(t))
             .flat_map(|(_, t)| t.methods.iter())
-            .filter(|(_, m)| m.has_default)
+            .filter(|(_, m)| m.has_default || m.variants.iter().any(|v| v.has_default))
             .map(|(name, _)| name.as_str())
             .collect();
         let mut dropped: Vec<&str> = if defaulted.is_empty() {

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::{FileId, Location};
-use crate::semantic::Analysis;
 
 pub mod dl000_syntax_error;
 pub mod dl001_guard_ignores_agent;
@@ -140,13 +139,13 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 }
 
 /// Runs the selected checks; an unselected check does not run at all.
-pub fn run(analysis: &Analysis, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
-    let context = Context::new(analysis);
+pub fn run(context: &Context<'_>, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let analysis = context.analysis;
     let mut findings: Vec<Finding> = RULES
         .iter()
         .filter(|rule| selected(rule.code))
         .filter_map(|rule| rule.check)
-        .flat_map(|check| check(&context))
+        .flat_map(|check| check(context))
         .filter(|f| !analysis.files[f.file].library)
         .collect();
     findings.sort_by(|a, b| {

@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::{analyze_common, emit, finish, warn_if_empty, Common, Error, ExitStatus};
 use crate::report::{agents, graph};
+use crate::semantic::Semantic;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum AgentsFormat {
@@ -32,19 +33,20 @@ pub struct AgentsArgs {
 pub fn run(args: AgentsArgs) -> Result<ExitStatus, Error> {
     let (analysis, _) = analyze_common(&args.common)?;
     warn_if_empty(&analysis, &args.common);
+    let semantic = Semantic::new(&analysis);
     let mut clock = crate::analysis::Clock::new();
-    let report = agents::build(&analysis);
+    let report = agents::build(&semantic);
     emit(&args.output_file, &analysis, |out| {
         match args.format {
             AgentsFormat::Human => agents::write_human(&report, out)?,
             AgentsFormat::Json => agents::write_json(&report, out)?,
-            AgentsFormat::Dot => graph::write_dot(&analysis, out)?,
-            AgentsFormat::Mermaid => graph::write_mermaid(&analysis, out)?,
+            AgentsFormat::Dot => graph::write_dot(&semantic, out)?,
+            AgentsFormat::Mermaid => graph::write_mermaid(&semantic, out)?,
         }
         Ok(())
     })?;
     clock.lap("report");
-    finish(&args.common, analysis, &clock);
+    finish(&args.common, semantic, &clock);
     std::mem::forget(report);
     Ok(ExitStatus::Success)
 }

@@ -11,6 +11,7 @@ use super::{
 use crate::analyze;
 use crate::lint;
 use crate::report::audit;
+use crate::semantic::Semantic;
 use crate::settings::Config;
 
 #[derive(Args)]
@@ -59,7 +60,8 @@ pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
     let options = lint::Options {
         ignore_noqa: args.ignore_noqa,
     };
-    let result = lint::lint_with(&analysis, &config, &None, &options).map_err(|e| Error(e.0))?;
+    let semantic = Semantic::new(&analysis);
+    let result = lint::lint_with(&semantic, &config, &None, &options).map_err(|e| Error(e.0))?;
     let (ignored_by_files, excluded_by_patterns) =
         crate::analysis::excluded_counts(&given, &settings)?;
     let coverage = audit::Coverage {
@@ -71,12 +73,12 @@ pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
         match args.format {
             AuditFormat::Markdown => {
                 let title: Vec<String> = given.iter().map(|p| p.display().to_string()).collect();
-                audit::write_markdown(&analysis, &result, &coverage, &title.join(", "), out)?
+                audit::write_markdown(&semantic, &result, &coverage, &title.join(", "), out)?
             }
             AuditFormat::Json => {
                 serde_json::to_writer_pretty(
                     &mut *out,
-                    &audit::json_document(&analysis, &result, &coverage),
+                    &audit::json_document(&semantic, &result, &coverage),
                 )?;
                 writeln!(out)?;
             }

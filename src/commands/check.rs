@@ -14,6 +14,7 @@ use crate::analysis::Stdin;
 use crate::analyze;
 use crate::lint::{self, Baseline};
 use crate::report::{agents, findings, output};
+use crate::semantic::Semantic;
 use crate::settings::Config;
 
 #[derive(Args)]
@@ -199,12 +200,13 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
     if settings.stdin.is_none() {
         warn_if_empty(&analysis, &args.common);
     }
+    let semantic = Semantic::new(&analysis);
     let mut clock = crate::analysis::Clock::new();
     let options = lint::Options {
         ignore_noqa: args.ignore_noqa,
     };
     let mut result =
-        lint::lint_with(&analysis, &config, &only, &options).map_err(|e| Error(e.0))?;
+        lint::lint_with(&semantic, &config, &only, &options).map_err(|e| Error(e.0))?;
     clock.lap("checks, suppressions, fingerprints");
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&result.findings);
@@ -243,7 +245,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
     };
     // Only the markdown summary shows the agents table.
     let agents_report = if format == findings::Format::Markdown {
-        agents::build(&analysis)
+        agents::build(&semantic)
     } else {
         agents::AgentsReport::default()
     };
@@ -256,7 +258,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
         Ok(())
     })?;
     clock.lap("report");
-    finish(&args.common, analysis, &clock);
+    finish(&args.common, semantic, &clock);
     std::mem::forget(agents_report);
     Ok(exit_status(
         &result.findings,

@@ -237,14 +237,23 @@ pub(crate) fn warn_if_empty(analysis: &crate::Analysis, common: &Common) {
 /// The end of a run that printed its report: the `--stats` lines, then the
 /// analysis left to the OS (the process ends here: freeing every fact one by
 /// one took 5-10% of the run in the profile, and the OS reclaims it at once).
-pub(crate) fn finish(common: &Common, analysis: crate::Analysis, clock: &crate::analysis::Clock) {
+pub(crate) fn finish(
+    common: &Common,
+    semantic: crate::semantic::Semantic<'_>,
+    clock: &crate::analysis::Clock,
+) {
+    let analysis = semantic.analysis;
     if common.stats {
         print_stats(
-            analysis.timings.iter().chain(&clock.laps),
+            analysis
+                .timings
+                .iter()
+                .chain(&semantic.timings)
+                .chain(&clock.laps),
             analysis.files.len(),
         );
     }
-    std::mem::forget(analysis);
+    std::mem::forget(semantic);
 }
 
 /// The hidden `--stats` output: one phase per line, then the total.

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{analyze_common, Common, Error, ExitStatus};
 use crate::report::route;
+use crate::semantic::Semantic;
 
 #[derive(Args)]
 pub struct RouteArgs {
@@ -25,7 +26,7 @@ pub fn run(args: RouteArgs) -> Result<ExitStatus, Error> {
     for (path, problem) in &analysis.walk_problems {
         eprintln!("dispatchlint: warning: {}: {problem}", path.display());
     }
-    let text = route::explain(&analysis, &args.conversation, &args.agent)?;
+    let text = route::explain(&Semantic::new(&analysis), &args.conversation, &args.agent)?;
     let mut out = std::io::stdout().lock();
     write!(out, "{text}")?;
     out.flush()?;

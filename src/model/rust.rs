@@ -101,6 +101,22 @@ pub struct TraitMethod {
     pub location: Location,
     /// The default body is a bare `true` / `false`.
     pub literal_bool: Option<bool>,
+    /// `#[cfg(...)]` on the method, as written; undecided once linked.
+    pub cfg: Option<String>,
+    /// The same method declared again under another `#[cfg]` (a default
+    /// under a feature, a required method without it). Linking keeps the
+    /// one the features select, or all of them while undecided.
+    pub variants: Vec<TraitMethod>,
+}
+
+impl TraitMethod {
+    /// The undecided cfgs of this declaration and its variants.
+    pub fn cfgs(&self) -> Vec<&str> {
+        std::iter::once(self)
+            .chain(&self.variants)
+            .filter_map(|m| m.cfg.as_deref())
+            .collect()
+    }
 }
 
 /// What an impl is for.
@@ -133,6 +149,9 @@ pub struct ImplFact {
     pub attr_macros: Vec<Vec<String>>,
     /// Macro invocations among the impl's items (`my_methods!();`).
     pub inner_macros: Vec<String>,
+    /// Why each of those that is a `macro_rules!` macro the crate defines
+    /// could not be expanded.
+    pub inner_unexpanded: BTreeMap<String, String>,
     pub location: Location,
     /// Filled in by `link`.
     pub resolved: ImplResolved,

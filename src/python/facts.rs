@@ -1,85 +1,17 @@
 //! Python facts: scopes, bindings, classes and their members, from one parsed module.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    AliasMember, BaseRef, Binding, ClassFact, ClassId, FileFacts, FunctionFact, Location, Member,
-    NameRef, Scope, ScopeId, UnknownMember,
+    AliasMember, BaseRef, Binding, ClassFact, ClassId, FileFacts, FunctionFact, Member, NameRef,
+    Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
 use super::modules::resolve_relative;
-
-/// Nesting deeper than this is not followed: real code never gets close, and
-/// hostile input must not overflow the stack.
-pub const MAX_DEPTH: usize = 200;
-
-/// Turns byte ranges into [`Location`]s.
-pub struct Locator<'a> {
-    text: &'a str,
-    /// Built on the first location asked for: many files (package
-    /// `__init__`s, modules of plain functions) never ask.
-    index: std::cell::OnceCell<LineIndex>,
-}
-
-impl<'a> Locator<'a> {
-    pub fn new(text: &'a str) -> Self {
-        Locator {
-            text,
-            index: std::cell::OnceCell::new(),
-        }
-    }
-
-    pub fn text(&self) -> &'a str {
-        self.text
-    }
-
-    pub fn location(&self, range: TextRange) -> Location {
-        let index = self
-            .index
-            .get_or_init(|| LineIndex::from_source_text(self.text));
-        let start = index.line_column(range.start(), self.text);
-        let end = index.line_column(range.end(), self.text);
-        Location {
-            start: range.start().to_u32(),
-            end: range.end().to_u32(),
-            line: start.line.get() as u32,
-            column: start.column.get() as u32,
-            end_line: end.line.get() as u32,
-            end_column: end.column.get() as u32,
-        }
-    }
-
-    pub fn slice(&self, range: TextRange) -> &'a str {
-        &self.text[range]
-    }
-}
-
-/// The dotted parts of `a.b.c`, or `None` for anything else.
-pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut current = expr;
-    loop {
-        match current {
-            Expr::Name(name) => {
-                parts.push(name.id.to_string());
-                parts.reverse();
-                return Some(parts);
-            }
-            Expr::Attribute(attr) => {
-                parts.push(attr.attr.id.to_string());
-                current = &attr.value;
-            }
-            _ => return None,
-        }
-    }
-}
-
-fn is_type_checking(test: &Expr) -> bool {
-    dotted(test).is_some_and(|parts| parts.last().is_some_and(|p| p == "TYPE_CHECKING"))
-}
+use super::statements::{classify, suites, Runs, Statement};
+use super::syntax::{dotted, Locator, MAX_DEPTH};
 
 /// Where the walker is: which scope, which `__qualname__` prefix, which class body.
 #[derive(Clone, Copy)]
@@ -319,8 +251,8 @@ impl<'a> Extractor<'a> {
             conditional: true,
             ..inner
         };
-        match stmt {
-            Stmt::Import(import) => {
+        match classify(stmt) {
+            Statement::Import(import) => {
                 for alias in &import.names {
                     let full = alias.name.id.as_str();
                     match &alias.asname {
@@ -334,70 +266,31 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            Stmt::ImportFrom(import) => {
-                let module = if import.level == 0 {
-                    import.module.as_ref().map(|m| m.id.to_string())
-                } else {
-                    resolve_relative(
-                        &self.facts.module,
-                        self.facts.is_package,
-                        import.level,
-                        import.module.as_ref().map(|m| m.id.as_str()),
-                    )
-                };
-                let Some(module) = module else { return };
-                for alias in &import.names {
-                    let name = alias.name.id.as_str();
-                    let bound = alias.asname.as_ref().map_or(name, |a| a.as_str());
-                    // A star import is kept as a binding of `*`, consulted last.
-                    let binding = Binding::From {
-                        module: module.clone(),
-                        name: name.to_owned(),
-                    };
-                    if name == "*" {
-                        let stars = self.facts.scopes[place.scope]
-                            .bindings
-                            .entry("*".into())
-                            .or_default();
-                        if !stars.contains(&binding) {
-                            stars.push(binding);
-                        }
-                    } else {
-                        self.bind(place, bound, binding);
-                    }
+            Statement::ImportFrom(import) => self.import_from(import, place),
+            Statement::Class(class) => self.class(class, place),
+            Statement::Function(function) => self.function(function, place),
+            Statement::Bind { targets, value } => {
+                for target in targets {
+                    self.assignment(target, value, place, stmt.range());
                 }
             }
-            Stmt::ClassDef(class) => self.class(class, place),
-            Stmt::FunctionDef(function) => self.function(function, place),
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.assignment(target, Some(&assign.value), place, stmt.range());
-                }
-            }
-            Stmt::AnnAssign(assign) => {
-                if let Some(value) = &assign.value {
-                    self.assignment(&assign.target, Some(value), place, stmt.range());
-                }
-            }
-            Stmt::AugAssign(assign) => self.assignment(&assign.target, None, place, stmt.range()),
-            Stmt::TypeAlias(alias) => {
-                if let Some(name) = dotted(&alias.name) {
+            Statement::TypeAlias(name) => {
+                if let Some(name) = dotted(name) {
                     self.bind(place, &name[0], Binding::Opaque);
                 }
             }
-            Stmt::Expr(expr) => self.patch_call(&expr.value, place),
-            Stmt::If(stmt_if) => {
-                if is_type_checking(&stmt_if.test) {
-                    let typing_only = Place {
-                        type_checking: true,
-                        ..inner
-                    };
-                    self.suite(&stmt_if.body, typing_only);
-                    for clause in &stmt_if.elif_else_clauses {
-                        self.suite(&clause.body, branch);
-                    }
-                    return;
+            Statement::Setattr(call) => self.patch_call(call, place),
+            Statement::TypeChecking(stmt_if) => {
+                let typing_only = Place {
+                    type_checking: true,
+                    ..inner
+                };
+                self.suite(&stmt_if.body, typing_only);
+                for clause in &stmt_if.elif_else_clauses {
+                    self.suite(&clause.body, branch);
                 }
+            }
+            Statement::If(stmt_if) => {
                 let condition = self.locator.slice(stmt_if.test.range()).to_owned();
                 self.branches(
                     std::iter::once((&stmt_if.body[..], Some(condition)))
@@ -414,32 +307,50 @@ impl<'a> Extractor<'a> {
                     branch,
                 );
             }
-            Stmt::Try(stmt_try) => {
-                // The body normally runs, so its definitions count as made;
-                // a handler's are alternatives to it.
-                self.suite(&stmt_try.body, branch);
-                for handler in &stmt_try.handlers {
-                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                    self.suite(&handler.body, branch);
+            // A `try`'s body normally runs, so its definitions count as
+            // made; a handler's are alternatives to it.
+            Statement::Compound(stmt) => suites(stmt, |body, runs| {
+                let place = match runs {
+                    Runs::Always => inner,
+                    Runs::Maybe => branch,
+                };
+                self.suite(body, place);
+            }),
+            Statement::Other => {}
+        }
+    }
+
+    fn import_from(&mut self, import: &ast::StmtImportFrom, place: Place) {
+        let module = if import.level == 0 {
+            import.module.as_ref().map(|m| m.id.to_string())
+        } else {
+            resolve_relative(
+                &self.facts.module,
+                self.facts.is_package,
+                import.level,
+                import.module.as_ref().map(|m| m.id.as_str()),
+            )
+        };
+        let Some(module) = module else { return };
+        for alias in &import.names {
+            let name = alias.name.id.as_str();
+            let bound = alias.asname.as_ref().map_or(name, |a| a.as_str());
+            // A star import is kept as a binding of `*`, consulted last.
+            let binding = Binding::From {
+                module: module.clone(),
+                name: name.to_owned(),
+            };
+            if name == "*" {
+                let stars = self.facts.scopes[place.scope]
+                    .bindings
+                    .entry("*".into())
+                    .or_default();
+                if !stars.contains(&binding) {
+                    stars.push(binding);
                 }
-                self.suite(&stmt_try.orelse, branch);
-                self.suite(&stmt_try.finalbody, inner);
+            } else {
+                self.bind(place, bound, binding);
             }
-            Stmt::With(with) => self.suite(&with.body, inner),
-            Stmt::For(stmt_for) => {
-                self.suite(&stmt_for.body, branch);
-                self.suite(&stmt_for.orelse, branch);
-            }
-            Stmt::While(stmt_while) => {
-                self.suite(&stmt_while.body, branch);
-                self.suite(&stmt_while.orelse, branch);
-            }
-            Stmt::Match(stmt_match) => {
-                for case in &stmt_match.cases {
-                    self.suite(&case.body, branch);
-                }
-            }
-            _ => {}
         }
     }
 
@@ -537,11 +448,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// `setattr(Cls, "astep", f)` as a statement.
-    fn patch_call(&mut self, expr: &Expr, place: Place) {
-        let Expr::Call(call) = expr else { return };
-        if dotted(&call.func).as_deref() != Some(&["setattr".to_owned()][..]) {
-            return;
-        }
+    fn patch_call(&mut self, call: &ast::ExprCall, place: Place) {
         let args = &call.arguments.args;
         if args.len() < 2 {
             return;

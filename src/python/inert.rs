@@ -13,12 +13,15 @@
 //! parameters, plain values, nested functions), and when every function
 //! nested in it is inert too. Those are exactly the bodies whose walk would
 //! end with the scope dropped; the scan is conservative where the walk's
-//! rules are subtler (it ignores the order of bindings).
+//! rules are subtler (it ignores the order of bindings). It reads each
+//! statement through the extractor's own classifier (`statements`), so a
+//! statement the walk learns to read is one the scan sees too.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use rustc_hash::FxHashSet;
 
-use super::facts::MAX_DEPTH;
+use super::statements::{classify, suites, Statement};
+use super::syntax::MAX_DEPTH;
 
 /// Whether walking `function`'s body would leave no fact behind. `depth` is
 /// the extractor's depth at the function statement.
@@ -53,13 +56,13 @@ impl<'a> Scan<'a> {
 
     fn stmt(&mut self, stmt: &'a Stmt, depth: usize) -> bool {
         let inner = depth + 1;
-        match stmt {
-            Stmt::ClassDef(_) => false,
-            Stmt::FunctionDef(function) => {
+        match classify(stmt) {
+            Statement::Class(_) | Statement::Setattr(_) | Statement::TypeChecking(_) => false,
+            Statement::Function(function) => {
                 self.opaque.insert(function.name.id.as_str());
                 is_inert(function, depth)
             }
-            Stmt::Import(import) => {
+            Statement::Import(import) => {
                 for alias in &import.names {
                     let bound = match &alias.asname {
                         Some(asname) => asname.as_str(),
@@ -69,65 +72,38 @@ impl<'a> Scan<'a> {
                 }
                 true
             }
-            Stmt::ImportFrom(import) => {
+            Statement::ImportFrom(import) => {
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                     self.not_opaque.insert(bound.as_str());
                 }
                 true
             }
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.target(target, Some(&assign.value));
+            Statement::Bind { targets, value } => {
+                for target in targets {
+                    self.target(target, value);
                 }
                 true
             }
-            Stmt::AnnAssign(assign) => {
-                if let Some(value) = &assign.value {
-                    self.target(&assign.target, Some(value));
-                }
-                true
-            }
-            Stmt::AugAssign(assign) => {
-                self.target(&assign.target, None);
-                true
-            }
-            Stmt::TypeAlias(alias) => {
-                if let Expr::Name(name) = &*alias.name {
+            Statement::TypeAlias(name) => {
+                if let Expr::Name(name) = name {
                     self.opaque.insert(name.id.as_str());
                 }
                 true
             }
-            Stmt::Expr(expr) => !is_setattr(&expr.value),
-            Stmt::If(stmt_if) => {
-                !is_type_checking(&stmt_if.test)
-                    && self.suite(&stmt_if.body, inner)
+            Statement::If(stmt_if) => {
+                self.suite(&stmt_if.body, inner)
                     && stmt_if
                         .elif_else_clauses
                         .iter()
                         .all(|clause| self.suite(&clause.body, inner))
             }
-            Stmt::Try(stmt_try) => {
-                self.suite(&stmt_try.body, inner)
-                    && stmt_try.handlers.iter().all(|handler| {
-                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        self.suite(&handler.body, inner)
-                    })
-                    && self.suite(&stmt_try.orelse, inner)
-                    && self.suite(&stmt_try.finalbody, inner)
+            Statement::Compound(stmt) => {
+                let mut inert = true;
+                suites(stmt, |body, _| inert = inert && self.suite(body, inner));
+                inert
             }
-            Stmt::With(with) => self.suite(&with.body, inner),
-            Stmt::For(stmt_for) => {
-                self.suite(&stmt_for.body, inner) && self.suite(&stmt_for.orelse, inner)
-            }
-            Stmt::While(stmt_while) => {
-                self.suite(&stmt_while.body, inner) && self.suite(&stmt_while.orelse, inner)
-            }
-            Stmt::Match(stmt_match) => stmt_match
-                .cases
-                .iter()
-                .all(|case| self.suite(&case.body, inner)),
-            _ => true,
+            Statement::Other => true,
         }
     }
 
@@ -166,19 +142,4 @@ fn first_name(expr: &Expr) -> Option<&str> {
             _ => return None,
         }
     }
-}
-
-/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`, as the extractor tells them.
-fn is_type_checking(test: &Expr) -> bool {
-    match test {
-        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
-        Expr::Attribute(attr) => {
-            attr.attr.id.as_str() == "TYPE_CHECKING" && first_name(&attr.value).is_some()
-        }
-        _ => false,
-    }
-}
-
-fn is_setattr(expr: &Expr) -> bool {
-    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "setattr"))
 }

@@ -1,18 +1,22 @@
 //! The Python front end: decode, parse, and extract facts from one file.
 
 pub mod decode;
+mod delegation;
 pub mod facts;
 pub mod flow;
 pub mod inert;
 pub mod modules;
 pub mod parse;
 pub mod spine;
+mod statements;
+pub mod syntax;
 
 use std::path::Path;
 
 use crate::model::{FileFacts, InputDiagnostic, Language};
 
-use facts::{Extractor, Locator};
+use facts::Extractor;
+use syntax::Locator;
 
 pub const SYNTAX_ERROR: &str = "DL000";
 

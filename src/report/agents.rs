@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::escape;
 use crate::hierarchy::TypeKey;
-use crate::semantic::{Analysis, TypeVerdict};
+use crate::semantic::{Semantic, TypeVerdict};
 
 #[derive(Default, Serialize)]
 pub struct AgentsReport {
@@ -56,7 +56,8 @@ pub struct DiagnosticEntry {
     pub message: String,
 }
 
-pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
+pub fn entry(semantic: &Semantic<'_>, verdict: &TypeVerdict) -> TypeEntry {
+    let analysis = semantic.analysis;
     let file = &analysis.files[verdict.file];
     let class = &file.classes[verdict.class];
     let key = TypeKey::Source(verdict.file, verdict.class);
@@ -75,7 +76,7 @@ pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
         },
     });
     let spec =
-        analysis.hierarchy.roles.iter().find(|r| {
+        semantic.hierarchy.roles.iter().find(|r| {
             r.language == file.language && r.pack == verdict.pack && r.name == verdict.role
         });
     let declared = analysis
@@ -104,11 +105,12 @@ pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
     }
 }
 
-pub fn build(analysis: &Analysis) -> AgentsReport {
-    let mut types: Vec<TypeEntry> = analysis
+pub fn build(semantic: &Semantic<'_>) -> AgentsReport {
+    let analysis = semantic.analysis;
+    let mut types: Vec<TypeEntry> = semantic
         .verdicts
         .iter()
-        .map(|v| entry(analysis, v))
+        .map(|v| entry(semantic, v))
         .collect();
     types.sort_by(|a, b| {
         (&a.path, a.line, &a.pack, &a.role).cmp(&(&b.path, b.line, &b.pack, &b.role))

@@ -13,7 +13,7 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::report::agents::{self, AgentsReport};
 use crate::report::findings::{self, Format};
 use crate::semantic::usages::usages;
-use crate::semantic::Analysis;
+use crate::semantic::{Analysis, Semantic};
 
 /// What the audit did not look at, and why: an audited tree can hide code
 /// from it with its own ignore files, configuration and comments.
@@ -108,15 +108,16 @@ fn coverage_json(analysis: &Analysis, result: &LintResult, coverage: &Coverage) 
 }
 
 pub fn write_markdown(
-    analysis: &Analysis,
+    semantic: &Semantic<'_>,
     result: &LintResult,
     coverage: &Coverage,
     title: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let report = agents::build(analysis);
-    let usages = usages(analysis);
-    let [native, inherited, unknown] = analysis.verdict_counts();
+    let analysis = semantic.analysis;
+    let report = agents::build(semantic);
+    let usages = usages(semantic);
+    let [native, inherited, unknown] = semantic.verdict_counts();
     writeln!(out, "# dispatchlint audit: {}\n", escape::text(title))?;
     writeln!(
         out,
@@ -218,16 +219,17 @@ fn types_table(report: &AgentsReport, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn json_document(analysis: &Analysis, result: &LintResult, coverage: &Coverage) -> Value {
-    let report = agents::build(analysis);
-    let usages: Vec<Value> = usages(analysis)
+pub fn json_document(semantic: &Semantic<'_>, result: &LintResult, coverage: &Coverage) -> Value {
+    let analysis = semantic.analysis;
+    let report = agents::build(semantic);
+    let usages: Vec<Value> = usages(semantic)
         .into_iter()
         .map(|u| {
             json!({"conversation": u.conversation, "agent": u.agent, "route": u.route,
                    "path": u.path, "line": u.line})
         })
         .collect();
-    let unknown = analysis
+    let unknown = semantic
         .verdicts
         .iter()
         .filter(|v| v.capability.verdict == Verdict::Unknown)

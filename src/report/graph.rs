@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::semantic::Analysis;
+use crate::semantic::Semantic;
 
 const NATIVE: &str = "#b7e1a1";
 const INHERITED: &str = "#f6c38b";
@@ -18,14 +18,15 @@ struct Node {
 }
 
 /// The nodes and edges: every type with a verdict, and its bases up to the roots.
-fn graph(analysis: &Analysis) -> (BTreeMap<String, Node>, BTreeSet<(String, String)>) {
+fn graph(semantic: &Semantic<'_>) -> (BTreeMap<String, Node>, BTreeSet<(String, String)>) {
+    let analysis = semantic.analysis;
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     let mut edges = BTreeSet::new();
     let mut verdicts: HashMap<TypeKey, Verdict> = HashMap::new();
-    for v in &analysis.verdicts {
+    for v in &semantic.verdicts {
         verdicts.insert(TypeKey::Source(v.file, v.class), v.capability.verdict);
     }
-    let roots: BTreeSet<String> = analysis
+    let roots: BTreeSet<String> = semantic
         .hierarchy
         .roles
         .iter()
@@ -54,7 +55,7 @@ fn graph(analysis: &Analysis) -> (BTreeMap<String, Node>, BTreeSet<(String, Stri
             verdict => format!("{short}\\n{verdict}"),
         };
         nodes.insert(name.clone(), Node { label, class });
-        if let Some(node) = analysis.hierarchy.node(&key) {
+        if let Some(node) = semantic.hierarchy.node(&key) {
             for base in &node.bases {
                 if matches!(base, TypeKey::Opaque(_)) {
                     continue;
@@ -76,8 +77,8 @@ fn fill(class: &str) -> &'static str {
     }
 }
 
-pub fn write_dot(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let (nodes, edges) = graph(analysis);
+pub fn write_dot(semantic: &Semantic<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let (nodes, edges) = graph(semantic);
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     writeln!(out, "digraph dispatchlint {{")?;
     writeln!(out, "  rankdir=BT;")?;
@@ -102,8 +103,8 @@ pub fn write_dot(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "}}")
 }
 
-pub fn write_mermaid(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let (nodes, edges) = graph(analysis);
+pub fn write_mermaid(semantic: &Semantic<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let (nodes, edges) = graph(semantic);
     let ids: HashMap<&String, String> = nodes
         .keys()
         .enumerate()

@@ -8,7 +8,7 @@ use dispatchlint_runtime::{reason, route};
 use crate::escape;
 use crate::hierarchy::{Capability, TypeKey};
 use crate::model::Language;
-use crate::semantic::Analysis;
+use crate::semantic::{Analysis, Semantic};
 
 /// A type named on the command line, with its capability in one role.
 struct Named {
@@ -44,13 +44,14 @@ fn runtime_test(analysis: &Analysis, language: Language) -> String {
     }
 }
 
-fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
+fn find(semantic: &Semantic<'_>, name: &str, role: &str) -> Result<Named, String> {
+    let analysis = semantic.analysis;
     let matches_name = |qualname: &str| {
         qualname == name
             || qualname.ends_with(&format!(".{name}"))
             || qualname.ends_with(&format!("::{name}"))
     };
-    let mut found: Vec<Named> = analysis
+    let mut found: Vec<Named> = semantic
         .verdicts
         .iter()
         .filter(|v| v.role == role)
@@ -65,12 +66,12 @@ fn find(analysis: &Analysis, name: &str, role: &str) -> Result<Named, String> {
         .collect();
     if found.is_empty() {
         // A framework type known only from a pack (`LocalConversation`).
-        for spec in analysis.hierarchy.roles.iter().filter(|r| r.name == role) {
+        for spec in semantic.hierarchy.roles.iter().filter(|r| r.name == role) {
             for pack_type in analysis.packs.packs.iter().flat_map(|p| p.types.iter()) {
                 let names = std::iter::once(&pack_type.qualname).chain(&pack_type.aliases);
                 if names.clone().any(|n| matches_name(n)) {
                     let key = TypeKey::Known(pack_type.qualname.clone());
-                    if let Some(capability) = analysis.hierarchy.capability(&key, spec) {
+                    if let Some(capability) = semantic.hierarchy.capability(&key, spec) {
                         found.push(Named {
                             qualname: pack_type.qualname.clone(),
                             language: spec.language,
@@ -120,11 +121,12 @@ fn describe(analysis: &Analysis, named: &Named, entry: &str) -> String {
     escape::text(&text).into_owned()
 }
 
-pub fn explain(analysis: &Analysis, conversation: &str, agent: &str) -> Result<String, String> {
-    let conv = find(analysis, conversation, "conversation")?;
-    let agent = find(analysis, agent, "agent")?;
+pub fn explain(semantic: &Semantic<'_>, conversation: &str, agent: &str) -> Result<String, String> {
+    let analysis = semantic.analysis;
+    let conv = find(semantic, conversation, "conversation")?;
+    let agent = find(semantic, agent, "agent")?;
     let entry = |role: &str| {
-        analysis
+        semantic
             .hierarchy
             .roles
             .iter()

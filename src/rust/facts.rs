@@ -84,6 +84,7 @@ struct ImplMembers {
     methods: BTreeMap<String, MethodFact>,
     bool_consts: BTreeMap<String, (bool, Location)>,
     inner_macros: Vec<String>,
+    inner_unexpanded: BTreeMap<String, String>,
 }
 
 /// How deep expansions nest before we stop (rustc's default limit is 128).
@@ -177,6 +178,9 @@ impl<'f> Extractor<'f> {
         };
         let mut idents = Vec::new();
         collect_idents(m.mac.tokens.clone(), &mut idents);
+        if unexpanded.is_some() {
+            self.unexpanded_writes(module, &m.mac, span, &mut idents);
+        }
         self.rust.macro_calls.push(MacroCall {
             module,
             name: path_segments(&m.mac.path),
@@ -184,6 +188,40 @@ impl<'f> Extractor<'f> {
             location: location(span),
             unexpanded,
         });
+    }
+
+    /// What a `macro_rules!` macro that could not be expanded writes without
+    /// its variables: the types it implements for join the invocation's
+    /// names, and the types it defines are defined here, at the invocation,
+    /// so that their verdicts can say why they are unknown.
+    fn unexpanded_writes(
+        &mut self,
+        module: ModuleIdx,
+        mac: &syn::Macro,
+        span: Span,
+        idents: &mut Vec<String>,
+    ) {
+        let name = path_segments(&mac.path);
+        let Some(one) = name.last() else {
+            return;
+        };
+        let Some((Ok(rules), _)) = self.macros.get(one) else {
+            return;
+        };
+        let (defined, implemented) = super::macros::written_names(rules);
+        for written in defined {
+            if !self.rust.modules[module].items.contains_key(&written) {
+                self.type_item(module, written.clone(), &[], 0, span);
+            }
+            if !idents.contains(&written) {
+                idents.push(written);
+            }
+        }
+        for written in implemented {
+            if !idents.contains(&written) {
+                idents.push(written);
+            }
+        }
     }
 
     /// The expansion of an invocation of a `macro_rules!` macro this file
@@ -251,10 +289,14 @@ impl<'f> Extractor<'f> {
         match item {
             syn::Item::Struct(s) => {
                 let fields = s.fields.len();
-                self.type_item(module, &s.ident, &s.attrs, fields, item.span());
+                self.type_item(module, s.ident.to_string(), &s.attrs, fields, item.span());
             }
-            syn::Item::Enum(e) => self.type_item(module, &e.ident, &e.attrs, 0, item.span()),
-            syn::Item::Union(u) => self.type_item(module, &u.ident, &u.attrs, 0, item.span()),
+            syn::Item::Enum(e) => {
+                self.type_item(module, e.ident.to_string(), &e.attrs, 0, item.span())
+            }
+            syn::Item::Union(u) => {
+                self.type_item(module, u.ident.to_string(), &u.attrs, 0, item.span())
+            }
             syn::Item::Trait(t) => self.trait_item(module, t),
             syn::Item::Impl(i) => self.impl_item(module, i),
             syn::Item::Use(u) => {
@@ -329,12 +371,11 @@ impl<'f> Extractor<'f> {
     fn type_item(
         &mut self,
         module: ModuleIdx,
-        ident: &syn::Ident,
+        name: String,
         attrs: &[syn::Attribute],
         fields: usize,
         span: Span,
     ) {
-        let name = ident.to_string();
         let mut qualname = self.rust.modules[module].rel.clone();
         qualname.push(name.clone());
         let class = self.facts.classes.len();
@@ -374,17 +415,24 @@ impl<'f> Extractor<'f> {
         for item in &t.items {
             if let syn::TraitItem::Fn(f) = item {
                 let name = f.sig.ident.to_string();
-                methods.insert(
-                    name.clone(),
-                    TraitMethod {
-                        has_default: f.default.is_some(),
-                        location: location(f.sig.ident.span()),
-                        literal_bool: f
-                            .default
-                            .as_ref()
-                            .and_then(|body| body_fact(&name, body).literal_bool),
-                    },
-                );
+                let method = TraitMethod {
+                    has_default: f.default.is_some(),
+                    location: location(f.sig.ident.span()),
+                    literal_bool: f
+                        .default
+                        .as_ref()
+                        .and_then(|body| body_fact(&name, body).literal_bool),
+                    cfg: cfg_of(&f.attrs),
+                    variants: Vec::new(),
+                };
+                match methods.entry(name.clone()) {
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(method);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut first) => {
+                        first.get_mut().variants.push(method)
+                    }
+                }
                 if let Some(body) = &f.default {
                     self.guards(body);
                     self.body_items(module, &f.sig.ident.to_string(), &f.attrs, body);
@@ -445,6 +493,7 @@ impl<'f> Extractor<'f> {
             methods,
             bool_consts,
             inner_macros,
+            inner_unexpanded,
         } = members;
         self.rust.impls.push(ImplFact {
             module,
@@ -456,6 +505,7 @@ impl<'f> Extractor<'f> {
             cfg: cfg_of(&i.attrs),
             attr_macros: attr_macros(&i.attrs),
             inner_macros,
+            inner_unexpanded,
             location: location(i.span()),
             resolved: ImplResolved::default(),
         });
@@ -511,7 +561,13 @@ impl<'f> Extractor<'f> {
                             self.impl_members(module, &expanded, out);
                             self.expanding -= 1;
                         }
-                        _ => out.inner_macros.push(path_segments(&m.mac.path).join("::")),
+                        other => {
+                            let name = path_segments(&m.mac.path).join("::");
+                            if let Some(Err(why)) = other {
+                                out.inner_unexpanded.insert(name.clone(), why);
+                            }
+                            out.inner_macros.push(name);
+                        }
                     }
                 }
                 _ => {}

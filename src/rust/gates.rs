@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::model::{FileFacts, FileId};
 
 use super::cfg::eval;
-use super::items::{ItemFact, RustFacts};
+use super::items::{ItemFact, RustFacts, TraitMethod};
 
 /// Undecided gates of each module (`None`: ruled out).
 pub type Chains = Vec<Option<Vec<String>>>;
@@ -74,9 +74,39 @@ pub fn prune(
         );
         true
     });
+    for t in &mut rust.traits {
+        t.methods.retain(|_, method| select(method, features));
+    }
     rust.macro_calls
         .retain(|call| chains[call.module].is_some());
     chains
+}
+
+/// Keeps the declarations of a trait method that `features` allow (the
+/// first as the method, the others as its variants); false when none is.
+fn select(method: &mut TraitMethod, features: Option<&BTreeSet<String>>) -> bool {
+    let variants = std::mem::take(&mut method.variants);
+    let mut kept: Vec<TraitMethod> = Vec::with_capacity(1 + variants.len());
+    for mut m in std::iter::once(method.clone()).chain(variants) {
+        match m.cfg.as_deref().map(|c| eval(c, features)) {
+            Some(Some(false)) => continue,
+            Some(Some(true)) => m.cfg = None,
+            _ => {}
+        }
+        kept.push(m);
+    }
+    // A declaration that is certainly compiled is the only one: any other
+    // would be a second definition of the same method.
+    if let Some(on) = kept.iter().position(|m| m.cfg.is_none()) {
+        kept = vec![kept.swap_remove(on)];
+    }
+    let mut kept = kept.into_iter();
+    let Some(first) = kept.next() else {
+        return false;
+    };
+    *method = first;
+    method.variants = kept.collect();
+    true
 }
 
 /// Adds to each impl's own `cfg` the undecided gates around it that do not
@@ -138,5 +168,45 @@ pub fn scope_impls(
         for (i, cfg) in updates {
             rust.impls[i].cfg = Some(cfg);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FileFacts, Language};
+
+    fn trait_method(features: Option<&[&str]>) -> Option<TraitMethod> {
+        let source = r#"
+            pub trait Chain {
+                #[cfg(feature = "stream")]
+                fn stream(&self) -> u8 { 1 }
+                #[cfg(not(feature = "stream"))]
+                fn stream(&self) -> u8;
+                #[cfg(test)]
+                fn probe(&self) {}
+            }
+        "#;
+        let empty = FileFacts::empty("lib.rs".into(), Language::Rust, String::new());
+        let facts = crate::rust::from_text(empty, source);
+        let mut rust = *facts.rust.unwrap();
+        let on: Option<BTreeSet<String>> =
+            features.map(|f| f.iter().map(|s| (*s).to_owned()).collect());
+        prune(&mut rust, &[], on.as_ref());
+        assert!(rust.traits[0].methods["probe"].cfg.is_some());
+        rust.traits[0].methods.remove("stream")
+    }
+
+    #[test]
+    fn features_select_a_trait_methods_declaration() {
+        let undecided = trait_method(None).unwrap();
+        assert_eq!(
+            undecided.cfgs(),
+            [r#"feature = "stream""#, r#"not(feature = "stream")"#]
+        );
+        let on = trait_method(Some(&["stream"])).unwrap();
+        assert!(on.has_default && on.cfg.is_none() && on.variants.is_empty());
+        let off = trait_method(Some(&[])).unwrap();
+        assert!(!off.has_default && off.cfg.is_none() && off.variants.is_empty());
     }
 }

@@ -84,6 +84,77 @@ pub fn respan(rules: &[Rule], span: proc_macro2::Span) -> Vec<Rule> {
         .collect()
 }
 
+/// The names a macro's transcribers write as they are, not through a `$`
+/// variable: the types they define (`struct Made;`) and the types they
+/// implement traits for (`impl Trait for Fixed`). Where an invocation cannot
+/// be expanded, these are the types whose verdicts it may change.
+pub fn written_names(rules: &[Rule]) -> (Vec<String>, Vec<String>) {
+    let mut defined = Vec::new();
+    let mut implemented = Vec::new();
+    // Each token list on its own, so that a path never runs into a group;
+    // a work list, not recursion: the transcriber may be hostile.
+    let mut work: Vec<Vec<TokenTree>> = rules.iter().map(|r| r.transcriber.clone()).collect();
+    while let Some(flat) = work.pop() {
+        let ident = |i: usize| match flat.get(i) {
+            Some(TokenTree::Ident(name)) => Some(name.to_string()),
+            _ => None,
+        };
+        let dollar =
+            |i: usize| matches!(flat.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '$');
+        let mut after_impl = false;
+        for i in 0..flat.len() {
+            if let TokenTree::Group(g) = &flat[i] {
+                work.push(g.stream().into_iter().collect());
+                continue;
+            }
+            let Some(word) = ident(i) else {
+                continue;
+            };
+            let prefixed = i > 0 && dollar(i - 1);
+            match word.as_str() {
+                "struct" | "enum" | "union" if !prefixed => {
+                    if let Some(name) = ident(i + 1) {
+                        push_new(&mut defined, name);
+                    }
+                }
+                "impl" if !prefixed => after_impl = true,
+                "for" if after_impl => {
+                    after_impl = false;
+                    // The last segment of the self type's path, unless a
+                    // variable writes any of it (the invocation names it).
+                    let mut last = None;
+                    let mut segment = true;
+                    for token in &flat[i + 1..] {
+                        match token {
+                            TokenTree::Punct(p) if p.as_char() == '$' => {
+                                last = None;
+                                break;
+                            }
+                            TokenTree::Punct(p) if p.as_char() == ':' => segment = true,
+                            TokenTree::Ident(name) if segment => {
+                                last = Some(name.to_string());
+                                segment = false;
+                            }
+                            _ => break,
+                        }
+                    }
+                    if let Some(name) = last {
+                        push_new(&mut implemented, name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (defined, implemented)
+}
+
+fn push_new(list: &mut Vec<String>, name: String) {
+    if !list.contains(&name) {
+        list.push(name);
+    }
+}
+
 /// How many tokens a stream holds, at every depth, and how deeply its
 /// groups nest (an explicit stack: the stream may be hostile).
 pub fn size(stream: &TokenStream) -> (usize, usize) {
@@ -502,6 +573,48 @@ mod tests {
     fn size_counts_every_token_and_depth() {
         let (count, depth) = size(&"a (b [c]) d".parse().unwrap());
         assert_eq!((count, depth), (6, 3));
+    }
+
+    #[test]
+    fn names_written_without_variables() {
+        let def = "($e:expr_2021) => { pub struct Made; impl Agent for Made {} \
+                   impl $crate::Agent for crate::x::Fixed where T: for<'a> Fn(&'a u8) {} \
+                   impl Agent for $t {} fn f() { for x in y {} } };";
+        let (defined, implemented) = written_names(&rules(def.parse().unwrap()).unwrap());
+        assert_eq!(defined, ["Made"]);
+        assert_eq!(implemented, ["Made", "Fixed"]);
+    }
+
+    #[test]
+    fn hostile_definitions_and_calls_never_panic() {
+        let defs = [
+            "($) => {};",
+            "($x:) => {};",
+            "($x) => {};",
+            "($()) => {};",
+            "($($x:tt)) => {};",
+            "($($x:tt)*) => { $($x)+ $x };",
+            "() => { $($y)* };",
+            "($x:ident) => { $( $x )* };",
+            "($($a:ident)* ; $($b:ident)*) => { $($a $b)* };",
+            "(x) => {} junk",
+            "=> {}",
+        ];
+        let calls = ["", "a", "a b ; c", "$", "(((", "1 2 3", "; ;"];
+        for def in defs {
+            let Ok(stream) = def.parse::<TokenStream>() else {
+                continue;
+            };
+            let Ok(rules) = rules(stream) else {
+                continue;
+            };
+            let _ = written_names(&rules);
+            for call in calls {
+                if let Ok(input) = call.parse::<TokenStream>() {
+                    let _ = expand(&rules, input);
+                }
+            }
+        }
     }
 
     #[test]

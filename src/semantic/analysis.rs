@@ -1,11 +1,10 @@
-//! What a run found: every file's facts, the hierarchy and each role type's
-//! verdict. `crate::analysis` makes it (discover, parse, resolve); the
-//! checks, the reports and the server read it.
+//! What a run found: every file's facts. `crate::analysis` makes it
+//! (discover, parse, link); `Semantic` is made from it once per run.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::hierarchy::{Capability, Hierarchy, TypeKey, Verdict};
+use crate::hierarchy::{Capability, TypeKey};
 use crate::model::{FileFacts, InputDiagnostic, Language, Location};
 use crate::packs::Packs;
 
@@ -23,8 +22,6 @@ pub struct TypeVerdict {
 pub struct Analysis {
     pub files: Vec<FileFacts>,
     pub packs: Packs,
-    pub hierarchy: Hierarchy,
-    pub verdicts: Vec<TypeVerdict>,
     /// Problems met while walking (unreadable directories, symlink loops).
     pub walk_problems: Vec<(PathBuf, String)>,
     /// Wall time of each phase, in order (shown by the hidden `--stats`).
@@ -32,6 +29,10 @@ pub struct Analysis {
     /// The source read from standard input, if any: reporters show it, not
     /// the file on disk.
     pub stdin: Option<Stdin>,
+    /// The threads that parsed the files: `Semantic` resolves classes on
+    /// them, whose allocators hold the pages the freed syntax trees left
+    /// (the global pool's fresh threads would fault in new ones).
+    pub pool: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 /// Source read from standard input (`check -`, `--stdin-filename NAME`), as
@@ -79,17 +80,5 @@ impl Analysis {
             .iter()
             .filter(|f| !f.library)
             .flat_map(|f| f.diagnostics.iter().map(move |d| (f.path.as_path(), d)))
-    }
-
-    pub fn verdict_counts(&self) -> [usize; 3] {
-        let mut counts = [0; 3];
-        for v in &self.verdicts {
-            counts[match v.capability.verdict {
-                Verdict::Native => 0,
-                Verdict::Inherited => 1,
-                Verdict::Unknown => 2,
-            }] += 1;
-        }
-        counts
     }
 }

@@ -1,34 +1,76 @@
 //! The semantic layer: what the facts mean across files, computed once per
 //! run and read by the checks and the reports, which see no front end.
-//! Name resolution over Python modules ([`resolve`]), the classes it makes
-//! hierarchy nodes of ([`classes`]), values inside functions and the role
-//! pairs ([`values`]); the hierarchy and verdicts are `crate::hierarchy`.
+//! Name resolution over Python modules ([`resolve`]), the classes and Rust
+//! types it makes hierarchy nodes of ([`classes`], [`rust_nodes`]), the
+//! hierarchy with every type's verdicts ([`types`]), values inside functions
+//! and the role pairs ([`values`]).
 
 mod analysis;
 pub mod classes;
+pub mod dispatch;
 pub mod resolve;
 pub mod rust_nodes;
+mod types;
 pub mod usages;
 pub mod values;
 
+use std::time::{Duration, Instant};
+
 pub use analysis::{Analysis, Stdin, TypeVerdict};
 
-/// What the checks and reports consult: the analysis, the resolver over its
-/// Python files and the Rust model, made once per check run.
+use crate::hierarchy::{Hierarchy, Verdict};
+
+/// What the checks and reports consult, made once per run from an
+/// analysis: the resolver over its Python files, the Rust model, the
+/// hierarchy built from both, and each analyzed type's verdicts.
 pub struct Semantic<'a> {
     pub analysis: &'a Analysis,
     pub resolver: resolve::Resolver<'a>,
-    /// The Rust roles, impls and forwarding impls, resolved once for every
-    /// Rust check.
+    /// The Rust roles, impls and forwarding impls.
     pub rust: rust_nodes::Model<'a>,
+    pub hierarchy: Hierarchy,
+    pub verdicts: Vec<TypeVerdict>,
+    /// Wall time of each phase (shown by the hidden `--stats`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl<'a> Semantic<'a> {
     pub fn new(analysis: &'a Analysis) -> Self {
+        let started = Instant::now();
+        let resolver = resolve::Resolver::new(&analysis.files, &analysis.packs);
+        let rust = rust_nodes::Model::new(&analysis.files, &analysis.packs);
+        let build = || types::hierarchy(&resolver, &rust, &analysis.files, &analysis.packs);
+        let hierarchy = match &analysis.pool {
+            Some(pool) => pool.install(build),
+            None => build(),
+        };
+        let built = Instant::now();
+        let verdicts = types::verdicts(&analysis.files, &hierarchy);
+        let timings = vec![
+            ("hierarchy", built - started),
+            ("verdicts", built.elapsed()),
+        ];
         Semantic {
             analysis,
-            resolver: resolve::Resolver::new(&analysis.files, &analysis.packs),
-            rust: rust_nodes::Model::new(&analysis.files, &analysis.packs),
+            resolver,
+            rust,
+            hierarchy,
+            verdicts,
+            timings,
         }
+    }
+
+    /// How many analyzed types are native, sync-only and unknown, over
+    /// every role.
+    pub fn verdict_counts(&self) -> [usize; 3] {
+        let mut counts = [0; 3];
+        for v in &self.verdicts {
+            counts[match v.capability.verdict {
+                Verdict::Native => 0,
+                Verdict::Inherited => 1,
+                Verdict::Unknown => 2,
+            }] += 1;
+        }
+        counts
     }
 }

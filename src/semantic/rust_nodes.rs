@@ -341,6 +341,21 @@ impl<'a> Model<'a> {
         for t in &role.closure {
             if let Some((_, fact)) = self.traits.get(t) {
                 if let Some(method) = fact.methods.get(&role.role.async_) {
+                    let cfgs = method.cfgs();
+                    if !cfgs.is_empty() {
+                        let gates: Vec<String> =
+                            cfgs.iter().map(|c| format!("`#[cfg({c})]`")).collect();
+                        let verb = if gates.len() == 1 {
+                            "decides"
+                        } else {
+                            "decide"
+                        };
+                        return Some(MemberNode::Unknown(format!(
+                            "{} {verb} whether `{t}::{}` exists with a default",
+                            gates.join(" and "),
+                            role.role.async_
+                        )));
+                    }
                     return method
                         .has_default
                         .then_some(MemberNode::Defined(Some(method.location)));
@@ -409,7 +424,9 @@ fn is_std_marker(path: &str) -> bool {
 /// role's root or async trait.
 fn role_named(role: &RustRole<'_>, names: &[String]) -> bool {
     let last = |p: &str| p.rsplit("::").next().unwrap_or(p).to_owned();
-    let mut wanted = vec![last(&role.role.root)];
+    // A supertrait's impl can carry the async entry as well as the root's.
+    let mut wanted: Vec<String> = role.closure.iter().map(|t| last(t)).collect();
+    wanted.push(last(&role.role.root));
     if let Some(a) = &role.role.async_trait {
         wanted.push(last(a));
     }
@@ -481,8 +498,12 @@ fn async_member(
     }
     for imp in root_impls {
         if let Some(m) = imp.fact.inner_macros.first() {
+            let why = match imp.fact.inner_unexpanded.get(m) {
+                Some(why) => format!("it could not be expanded: {why}"),
+                None => "its expansion is not analyzed".to_owned(),
+            };
             return Some(MemberNode::Unknown(format!(
-                "the macro `{m}!` inside the impl may define `{}`; its expansion is not analyzed",
+                "the macro `{m}!` inside the impl may define `{}`; {why}",
                 role.async_
             )));
         }

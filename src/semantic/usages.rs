@@ -8,7 +8,6 @@ use dispatchlint_runtime::route;
 
 use super::values::{functions, role_pairs, At, Values};
 use super::Semantic;
-use crate::semantic::Analysis;
 
 /// A conversation built with an agent, somewhere in the analyzed code.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,13 +22,13 @@ pub struct Usage {
 
 /// Every `conv = SomeConversation(agent=...)` (or factory call) whose
 /// conversation and agent types are known.
-pub fn usages(analysis: &Analysis) -> Vec<Usage> {
-    let cx = Semantic::new(analysis);
-    let pairs = role_pairs(analysis);
+pub fn usages(cx: &Semantic<'_>) -> Vec<Usage> {
+    let analysis = cx.analysis;
+    let pairs = role_pairs(cx);
     let mut found = BTreeSet::new();
-    for (file, function) in functions(&cx) {
+    for (file, function) in functions(cx) {
         let values = Values {
-            cx: &cx,
+            cx,
             file,
             function,
             pairs: &pairs,
@@ -47,8 +46,8 @@ pub fn usages(analysis: &Analysis) -> Vec<Usage> {
             };
             for pair in &pairs {
                 let (Some(conversation), Some(agent_capability)) = (
-                    analysis.hierarchy.capability(&typed.key, pair.conversation),
-                    analysis.hierarchy.capability(&agent.key, pair.agent),
+                    cx.hierarchy.capability(&typed.key, pair.conversation),
+                    cx.hierarchy.capability(&agent.key, pair.agent),
                 ) else {
                     continue;
                 };

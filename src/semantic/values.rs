@@ -12,7 +12,6 @@ use crate::model::{
 use crate::packs::Factory;
 
 use super::Semantic as Context;
-use crate::semantic::Analysis;
 
 /// How far values are followed through assignments and arguments.
 const MAX_FOLLOW: usize = 32;
@@ -47,16 +46,16 @@ fn short(key: &TypeKey) -> String {
 /// Python role pairs from the packs: within one pack, each role with an
 /// agent attribute holds the pack's role without one. Roles are matched to
 /// the hierarchy's by pack and name.
-pub fn role_pairs(analysis: &Analysis) -> Vec<RolePair<'_>> {
+pub fn role_pairs<'s>(cx: &'s Context<'_>) -> Vec<RolePair<'s>> {
     let spec = |pack: &str, role: &str| {
-        analysis
-            .hierarchy
+        cx.hierarchy
             .roles
             .iter()
             .find(|s| s.language == Language::Python && s.pack == pack && s.name == role)
     };
     let mut pairs = Vec::new();
-    for pack in analysis
+    for pack in cx
+        .analysis
         .packs
         .packs
         .iter()
@@ -139,7 +138,7 @@ impl<'a> Values<'a> {
     }
 
     pub fn capability(&self, key: &TypeKey, role: &RoleSpec) -> Option<Capability> {
-        self.cx.analysis.hierarchy.capability(key, role)
+        self.cx.hierarchy.capability(key, role)
     }
 
     pub fn verdict(&self, key: &TypeKey, role: &RoleSpec) -> Option<Verdict> {
@@ -356,7 +355,7 @@ impl<'a> Values<'a> {
     }
 
     fn is_remote(&self, key: &TypeKey, factory: &Factory) -> Option<bool> {
-        let mro = self.cx.analysis.hierarchy.mro(key).ok()?;
+        let mro = self.cx.hierarchy.mro(key).ok()?;
         let mut unclear = false;
         for entry in &mro {
             if matches!(entry, TypeKey::Unresolved { .. }) {
@@ -425,7 +424,7 @@ impl<'a> Values<'a> {
 /// What `super().<attr>` reaches from `key`: the verdict of the next class in
 /// the MRO that provides it, when that is decidable.
 pub fn next_provider(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> Option<Verdict> {
-    let hierarchy = &cx.analysis.hierarchy;
+    let hierarchy = &cx.hierarchy;
     let mro = hierarchy.mro(key).ok()?;
     for entry in mro.iter().skip(1) {
         if matches!(entry, TypeKey::Unresolved { .. }) {

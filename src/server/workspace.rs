@@ -20,6 +20,7 @@ use crate::lint::{self, Reported};
 use crate::model::Language;
 use crate::report::agents;
 use crate::report::findings::docs_url;
+use crate::semantic::Semantic;
 use crate::settings::{self, Config, Resolver, RunOptions};
 use crate::untrusted::Tree;
 use crate::{python, Settings};
@@ -123,7 +124,6 @@ impl Workspace {
             if let Some((i, facts)) = facts {
                 self.analysis.files[i] = facts;
             }
-            self.analysis.refresh();
         }
         self.open.insert(path.to_path_buf(), text);
     }
@@ -159,7 +159,8 @@ impl Workspace {
             .keys()
             .map(|p| display_path(&self.cwd, p))
             .collect();
-        let Ok(result) = lint::lint(&self.analysis, &self.config, &Some(only)) else {
+        let Ok(result) = lint::lint(&Semantic::new(&self.analysis), &self.config, &Some(only))
+        else {
             return by_file;
         };
         for finding in &result.findings {
@@ -222,12 +223,13 @@ impl Workspace {
         let &file = self.index.get(path)?;
         let mut lines = Vec::new();
         let mut name = None;
-        for verdict in self.analysis.verdicts.iter().filter(|v| v.file == file) {
+        let semantic = Semantic::new(&self.analysis);
+        for verdict in semantic.verdicts.iter().filter(|v| v.file == file) {
             let class = &self.analysis.files[file].classes[verdict.class];
             if class.location.line != position.line + 1 {
                 continue;
             }
-            let entry = agents::entry(&self.analysis, verdict);
+            let entry = agents::entry(&semantic, verdict);
             name.get_or_insert_with(|| entry.qualname.clone());
             let provider = entry
                 .provider

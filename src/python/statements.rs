@@ -1,0 +1,106 @@
+//! What a statement is to the extractor: one reading of statements that the
+//! extractor's walk (`facts`) and the inert scan (`inert`) both follow, so
+//! that the scan, which stands in for the walk, cannot drift from it.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::syntax::{is_setattr, is_type_checking};
+
+pub enum Statement<'a> {
+    Import(&'a ast::StmtImport),
+    ImportFrom(&'a ast::StmtImportFrom),
+    Class(&'a ast::StmtClassDef),
+    Function(&'a ast::StmtFunctionDef),
+    /// Each target is bound to `value` (`None`: to something computed, as
+    /// by `x += 1`). An annotation without a value binds nothing.
+    Bind {
+        targets: &'a [Expr],
+        value: Option<&'a Expr>,
+    },
+    /// `type X = ...`: its name.
+    TypeAlias(&'a Expr),
+    /// `setattr(...)` as a statement: a patch of a class, maybe.
+    Setattr(&'a ast::ExprCall),
+    /// `if TYPE_CHECKING:`: the body never runs; its other clauses do.
+    TypeChecking(&'a ast::StmtIf),
+    /// Any other `if`: its clauses are alternatives.
+    If(&'a ast::StmtIf),
+    /// `try`, `with`, loops, `match`: walked through [`suites`].
+    Compound(&'a Stmt),
+    /// Leaves no binding and holds no statement.
+    Other,
+}
+
+/// Whether a suite runs whenever the statement holding it does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    Always,
+    /// A branch: a handler, a loop body, a case.
+    Maybe,
+}
+
+pub fn classify(stmt: &Stmt) -> Statement<'_> {
+    match stmt {
+        Stmt::Import(import) => Statement::Import(import),
+        Stmt::ImportFrom(import) => Statement::ImportFrom(import),
+        Stmt::ClassDef(class) => Statement::Class(class),
+        Stmt::FunctionDef(function) => Statement::Function(function),
+        Stmt::Assign(assign) => Statement::Bind {
+            targets: &assign.targets,
+            value: Some(&assign.value),
+        },
+        Stmt::AnnAssign(assign) => match &assign.value {
+            Some(value) => Statement::Bind {
+                targets: std::slice::from_ref(&*assign.target),
+                value: Some(value),
+            },
+            None => Statement::Other,
+        },
+        Stmt::AugAssign(assign) => Statement::Bind {
+            targets: std::slice::from_ref(&*assign.target),
+            value: None,
+        },
+        Stmt::TypeAlias(alias) => Statement::TypeAlias(&alias.name),
+        Stmt::Expr(expr) => match &*expr.value {
+            Expr::Call(call) if is_setattr(&expr.value) => Statement::Setattr(call),
+            _ => Statement::Other,
+        },
+        Stmt::If(stmt_if) if is_type_checking(&stmt_if.test) => Statement::TypeChecking(stmt_if),
+        Stmt::If(stmt_if) => Statement::If(stmt_if),
+        Stmt::Try(_) | Stmt::With(_) | Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
+            Statement::Compound(stmt)
+        }
+        _ => Statement::Other,
+    }
+}
+
+/// The suites of a compound statement, in source order. A `try`'s body,
+/// handlers and `else` are branches; its `finally` always runs.
+pub fn suites<'a>(stmt: &'a Stmt, mut visit: impl FnMut(&'a [Stmt], Runs)) {
+    match stmt {
+        Stmt::Try(stmt_try) => {
+            visit(&stmt_try.body, Runs::Maybe);
+            for handler in &stmt_try.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                visit(&handler.body, Runs::Maybe);
+            }
+            visit(&stmt_try.orelse, Runs::Maybe);
+            visit(&stmt_try.finalbody, Runs::Always);
+        }
+        Stmt::With(with) => visit(&with.body, Runs::Always),
+        Stmt::For(stmt_for) => {
+            visit(&stmt_for.body, Runs::Maybe);
+            visit(&stmt_for.orelse, Runs::Maybe);
+        }
+        Stmt::While(stmt_while) => {
+            visit(&stmt_while.body, Runs::Maybe);
+            visit(&stmt_while.orelse, Runs::Maybe);
+        }
+        Stmt::Match(stmt_match) => {
+            for case in &stmt_match.cases {
+                visit(&case.body, Runs::Maybe);
+            }
+        }
+        _ => {}
+    }
+}

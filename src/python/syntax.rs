@@ -1,0 +1,102 @@
+//! Small readings of Python syntax that the extractor, the function-body
+//! flow and the inert scan share: byte ranges to locations, dotted names,
+//! the nesting bound, and the two statements that patch or hide classes.
+
+use ruff_python_ast::Expr;
+use ruff_source_file::LineIndex;
+use ruff_text_size::TextRange;
+
+use crate::model::Location;
+
+/// Nesting deeper than this is not followed: real code never gets close, and
+/// hostile input must not overflow the stack.
+pub const MAX_DEPTH: usize = 200;
+
+/// Turns byte ranges into [`Location`]s.
+pub struct Locator<'a> {
+    text: &'a str,
+    /// Built on the first location asked for: many files (package
+    /// `__init__`s, modules of plain functions) never ask.
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Locator {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn location(&self, range: TextRange) -> Location {
+        let index = self
+            .index
+            .get_or_init(|| LineIndex::from_source_text(self.text));
+        let start = index.line_column(range.start(), self.text);
+        let end = index.line_column(range.end(), self.text);
+        Location {
+            start: range.start().to_u32(),
+            end: range.end().to_u32(),
+            line: start.line.get() as u32,
+            column: start.column.get() as u32,
+            end_line: end.line.get() as u32,
+            end_column: end.column.get() as u32,
+        }
+    }
+
+    pub fn slice(&self, range: TextRange) -> &'a str {
+        &self.text[range]
+    }
+}
+
+/// The dotted parts of `a.b.c`, or `None` for anything else.
+pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Name(name) => {
+                parts.push(name.id.to_string());
+                parts.reverse();
+                return Some(parts);
+            }
+            Expr::Attribute(attr) => {
+                parts.push(attr.attr.id.to_string());
+                current = &attr.value;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`, any dotted path to it):
+/// a block never executed at run time.
+pub fn is_type_checking(test: &Expr) -> bool {
+    // Read without allocating: the inert scan asks of every `if` it meets.
+    let last = match test {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attr) if is_dotted(&attr.value) => attr.attr.id.as_str(),
+        _ => return false,
+    };
+    last == "TYPE_CHECKING"
+}
+
+/// Whether `expr` is a dotted name (`a`, `a.b.c`).
+fn is_dotted(mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Name(_) => return true,
+            Expr::Attribute(attr) => expr = &attr.value,
+            _ => return false,
+        }
+    }
+}
+
+/// `setattr(...)`, the builtin called by its bare name.
+pub fn is_setattr(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "setattr"))
+}

@@ -1,0 +1,86 @@
+//! The hierarchy of every analyzed type, Python classes and Rust types
+//! alike, and each one's verdict in every role of its language.
+
+use crate::hierarchy::{Hierarchy, Nodes, RoleSpec, TypeKey};
+use crate::model::{FileFacts, Language};
+use crate::packs::Packs;
+
+use super::resolve::{Resolved, Resolver};
+use super::rust_nodes::Model;
+use super::TypeVerdict;
+
+pub fn hierarchy(
+    resolver: &Resolver<'_>,
+    rust: &Model<'_>,
+    files: &[FileFacts],
+    packs: &Packs,
+) -> Hierarchy {
+    let mut nodes = Nodes::default();
+    super::classes::build(resolver, packs, &mut nodes);
+    let rust_roles = rust.build(&mut nodes);
+    let mut roles: Vec<RoleSpec> = packs
+        .roles_by_pack()
+        .filter(|(pack, _)| pack.language == Language::Python)
+        .map(|(pack, role)| RoleSpec {
+            pack: pack.name.clone(),
+            name: role.name.clone(),
+            language: pack.language,
+            root: match resolver.resolve_path(&role.root, &mut Default::default()) {
+                Resolved::Class(key) => TypeKey::Source(key.file, key.class),
+                _ => TypeKey::Known(role.root.clone()),
+            },
+            sync: role.sync.clone(),
+            async_: role.async_.clone(),
+        })
+        .collect();
+    roles.extend(rust_roles);
+    // Reasons name only a class that defines a role's async entry (the
+    // definer an unresolved base may come before), so only those get names.
+    let names = nodes
+        .iter()
+        .filter(|(_, node)| roles.iter().any(|r| node.members.contains_key(&r.async_)))
+        .filter_map(|(key, _)| match key {
+            TypeKey::Source(file, class) => {
+                let (file, class) = (&files[*file], &files[*file].classes[*class]);
+                let name = match file.language {
+                    Language::Python => format!("{}.{}", file.module, class.qualname),
+                    Language::Rust => class.qualname.clone(),
+                };
+                Some((key.clone(), name))
+            }
+            _ => None,
+        })
+        .collect();
+    let pseudo_native = super::classes::pseudo_native(resolver, packs);
+    Hierarchy::new(nodes, roles)
+        .with_names(names)
+        .with_pseudo_native(pseudo_native)
+}
+
+pub fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
+    let mut verdicts = Vec::new();
+    for (file_id, file) in files.iter().enumerate() {
+        if file.library {
+            continue;
+        }
+        for class_id in 0..file.classes.len() {
+            let key = TypeKey::Source(file_id, class_id);
+            for role in hierarchy
+                .roles
+                .iter()
+                .filter(|r| r.language == file.language)
+            {
+                if let Some(capability) = hierarchy.capability(&key, role) {
+                    verdicts.push(TypeVerdict {
+                        file: file_id,
+                        class: class_id,
+                        pack: role.pack.clone(),
+                        role: role.name.clone(),
+                        capability,
+                    });
+                }
+            }
+        }
+    }
+    verdicts
+}
