@@ -57,6 +57,13 @@ fn mentions_of(text: &str, names: &[String]) -> Vec<TextSize> {
     let wanted: rustc_hash::FxHashSet<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
     let shortest = names.iter().map(String::len).min().unwrap_or(0);
     let longest = names.iter().map(String::len).max().unwrap_or(0);
+    // Most words are ruled out by their first and last bytes, before hashing.
+    let (mut firsts, mut lasts) = ([false; 256], [false; 256]);
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        let bytes = name.as_bytes();
+        firsts[usize::from(bytes[0])] = true;
+        lasts[usize::from(bytes[bytes.len() - 1])] = true;
+    }
     // Bytes of non-ASCII characters count as word bytes, so that a word
     // never starts or ends inside a character.
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
@@ -73,7 +80,11 @@ fn mentions_of(text: &str, names: &[String]) -> Vec<TextSize> {
             at += 1;
         }
         let length = at - start;
-        if (shortest..=longest).contains(&length) && wanted.contains(&bytes[start..at]) {
+        if (shortest..=longest).contains(&length)
+            && firsts[usize::from(bytes[start])]
+            && lasts[usize::from(bytes[at - 1])]
+            && wanted.contains(&bytes[start..at])
+        {
             if let Ok(offset) = TextSize::try_from(start) {
                 found.push(offset);
             }
