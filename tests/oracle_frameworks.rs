@@ -270,3 +270,25 @@ fn a_pseudo_native_provider_is_native_and_marked() {
         );
     }
 }
+
+#[test]
+fn what_the_packs_say_of_framework_classes_holds() {
+    // Roots define their async entry, aliases are the same class, and each
+    // known type defines exactly the entries the pack lists: what the
+    // verdicts from the packs alone rest on, for classes no fixture derives from.
+    let python = venv().join("bin/python");
+    let packs: Vec<String> = PACKS.iter().map(|p| format!("rules/{p}.toml")).collect();
+    let output = Command::new(python)
+        .arg("tests/oracle/pack_facts.py")
+        .args(&packs)
+        .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        .env("OPENHANDS_SUPPRESS_BANNER", "1")
+        .output()
+        .expect("run pack_facts.py");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
