@@ -273,9 +273,10 @@ fn a_pseudo_native_provider_is_native_and_marked() {
 
 #[test]
 fn what_the_packs_say_of_framework_classes_holds() {
-    // Roots define their async entry, aliases are the same class, and each
-    // known type defines exactly the entries the pack lists: what the
-    // verdicts from the packs alone rest on, for classes no fixture derives from.
+    // Each root's async entry does what the pack's `default` says, aliases
+    // are the same class, and each known type defines exactly the entries
+    // the pack lists: what the verdicts from the packs alone rest on, for
+    // classes no fixture derives from.
     let python = venv().join("bin/python");
     let packs: Vec<String> = PACKS.iter().map(|p| format!("rules/{p}.toml")).collect();
     let output = Command::new(python)

@@ -3,7 +3,11 @@
 
 Usage (in the venv `.ci/setup` makes): ``pack_facts.py PACK.toml...``
 
-For each Python pack: every role's root and alias import, the aliases are the root itself, and
+For each Python pack: every role's `default` is what the root's async entry does, read from its
+body (docstring left out): `executor` when it calls `run_in_executor` or `to_thread`, `inline`
+when it calls `self.SYNC(...)`, `raises` when it only raises `NotImplementedError`, and, when
+it awaits `self.ASYNC(...)` of a role it `drives` on `self`, that role's kind. Every role's root
+and alias import, the aliases are the root itself, and
 the root's own namespace holds the async entry (the default a verdict of `inherited` names);
 every known type and alias imports, derives from each listed base, and its own namespace holds
 exactly the `defines` entries among the entries of the roles whose root it derives from (entries
@@ -13,15 +17,66 @@ stdout; exit 1 when there is any, 2 when something does not import.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
+import inspect
 import sys
+import textwrap
 import tomllib
 
 
 def load(path: str) -> object:
     module, _, name = path.rpartition(".")
     return getattr(importlib.import_module(module), name)
+
+
+def original(function: object, name: str) -> object:
+    """The function as written: through `__wrapped__`, and through decorators that keep the
+    function they wrap only in their closure (LlamaIndex's callback decorators)."""
+    for _ in range(16):
+        # LlamaIndex marks instrumented functions with `__wrapped__ = True`:
+        # only a callable is followed.
+        while callable(getattr(function, "__wrapped__", None)):
+            function = function.__wrapped__
+        cells = getattr(function, "__closure__", None) or ()
+        inner = [
+            cell.cell_contents
+            for cell in cells
+            if inspect.isfunction(getattr(cell, "cell_contents", None))
+            and cell.cell_contents.__name__ == name
+        ]
+        if not inner or inner[0] is function:
+            return function
+        function = inner[0]
+    return function
+
+
+def body(function: object, name: str) -> str:
+    """The function's source without its docstring."""
+    # Through the code object: `getsource` of a function unwraps it again.
+    code = original(function, name).__code__
+    tree = ast.parse(textwrap.dedent(inspect.getsource(code)))
+    node = tree.body[0]
+    statements = node.body
+    if statements and isinstance(statements[0], ast.Expr) and isinstance(statements[0].value, ast.Constant):
+        statements = statements[1:]
+    return "\n".join(ast.unparse(statement) for statement in statements)
+
+
+def default_kind(roles: dict, role: dict, roots: dict, seen: set) -> str | None:
+    text = body(vars(roots[role["root"]])[role["async"]], role["async"])
+    if "run_in_executor" in text or "to_thread" in text:
+        return "executor"
+    if f"self.{role['sync']}(" in text:
+        return "inline"
+    if text.startswith("raise NotImplementedError"):
+        return "raises"
+    for drive in role.get("drives", []):
+        driven = roles[drive["role"]]
+        if drive["attr"] == "self" and f"self.{driven['async']}(" in text and drive["role"] not in seen:
+            return default_kind(roles, driven, roots, seen | {role["name"]})
+    return None
 
 
 def check(pack_path: str) -> list[str]:
@@ -38,6 +93,14 @@ def check(pack_path: str) -> list[str]:
         for alias in role.get("aliases", []):
             if load(alias) is not root:
                 problems.append(f"{pack_path}: {alias} is not {role['root']}")
+    by_name = {role["name"]: role for role in pack.get("roles", [])}
+    for role in pack.get("roles", []):
+        found = default_kind(by_name, role, roots, set())
+        if found != role.get("default"):
+            problems.append(
+                f"{pack_path}: role {role['name']}: the pack says default {role.get('default')!r}, "
+                f"{role['root']}.{role['async']} reads as {found!r}"
+            )
     for known in pack.get("types", []):
         cls = load(known["qualname"])
         for alias in known.get("aliases", []):
