@@ -28,6 +28,7 @@
 //! two used most recently within a week (an installed binary and a
 //! development build used in turn must not wipe each other's cache).
 
+use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -49,6 +50,7 @@ struct Entry {
     scopes: Vec<Scope>,
     classes: Vec<ClassFact>,
     functions: Vec<FunctionFact>,
+    return_annotations: BTreeMap<String, NameRef>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -159,6 +161,7 @@ impl Cache {
         facts.scopes = entry.scopes;
         facts.classes = entry.classes;
         facts.functions = entry.functions;
+        facts.return_annotations = entry.return_annotations;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -181,6 +184,7 @@ impl Cache {
             scopes: &facts.scopes,
             classes: &facts.classes,
             functions: &facts.functions,
+            return_annotations: &facts.return_annotations,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -318,6 +322,7 @@ struct EntryRef<'a> {
     scopes: &'a [Scope],
     classes: &'a [ClassFact],
     functions: &'a [FunctionFact],
+    return_annotations: &'a BTreeMap<String, NameRef>,
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

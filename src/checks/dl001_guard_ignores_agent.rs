@@ -5,6 +5,7 @@ use crate::hierarchy::Verdict;
 use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, TestKind, Value};
 
 use super::{Context, Finding, Label, Rule, Severity};
+use crate::semantic::conditions::follow;
 use crate::semantic::values::{functions, role_pairs, root_name, At, RolePair, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -47,6 +48,8 @@ fn check_guard(
 ) -> Option<Finding> {
     let function = values.function;
     let arun = &pair.conversation.async_;
+    let followed = follow(cx, values.file, function, guard);
+    let tests = capability_tests(values, &followed.tests, pair);
     // The guarded call of the async entry on a value whose capability the
     // condition tests: that is what makes the condition a dispatch choice.
     let (call, subject, conversation_tests) = guard.protected.iter().find_map(|&index| {
@@ -59,12 +62,11 @@ fn check_guard(
         }
         let at = At::call(call);
         let receiver = values.expand(receiver, at);
-        let tests: Vec<&CapabilityTest> = guard
-            .tests
+        let found: Vec<&CapabilityTest> = tests
             .iter()
             .filter(|t| &t.attr == arun && values.expand(&t.subject, at) == receiver)
             .collect();
-        (!tests.is_empty()).then_some((call, receiver, tests))
+        (!found.is_empty()).then_some((call, receiver, found))
     })?;
     let at = At::call(call);
     let agent_path: Vec<String> = subject
@@ -74,12 +76,13 @@ fn check_guard(
         .collect();
     let mut weak = Vec::new();
     for other in guards_of(function, call) {
-        for test in &other.tests {
+        let other = follow(cx, values.file, function, other);
+        for test in capability_tests(values, &other.tests, pair) {
             if test.attr != pair.agent.async_ || values.expand(&test.subject, at) != agent_path {
                 continue;
             }
             match test.kind {
-                TestKind::Identity | TestKind::VarsContains => return None,
+                TestKind::Identity | TestKind::VarsContains | TestKind::IsInstance => return None,
                 kind => weak.push(kind),
             }
         }
@@ -126,10 +129,23 @@ fn check_guard(
     let conversation_root = root_name(cx, pair.conversation);
     let agent_root = root_name(cx, pair.agent);
     let astep = &pair.agent.async_;
-    let described: Vec<String> = conversation_tests
+    // The test that decides the most, as the one the message names.
+    let strongest = conversation_tests
         .iter()
-        .map(|t| describe(t, &conversation, &conversation_root))
-        .collect();
+        .min_by_key(|t| match t.kind {
+            TestKind::Identity => 0,
+            TestKind::VarsContains => 1,
+            TestKind::IsInstance => 2,
+            TestKind::IsCoroutineFunction => 3,
+            TestKind::HasAttr => 4,
+            TestKind::GetAttr => 5,
+        })
+        .copied()?;
+    let seen = describe(strongest, &conversation, &conversation_root);
+    let through = match &followed.through {
+        Some(through) => format!(", through `{through}`"),
+        None => String::new(),
+    };
     let weak_note = if weak.is_empty() {
         String::new()
     } else {
@@ -138,8 +154,7 @@ fn check_guard(
         )
     };
     let message = format!(
-        "this condition chooses `{conversation}.{arun}()` by testing only the conversation ({}) and never the agent's `{astep}`{weak_note}: an agent that only inherits `{agent_root}.{astep}` takes the async path too, and its sync `{}()` runs on a worker thread{agent_note}",
-        described.join(", "),
+        "this condition chooses `{conversation}.{arun}()` by testing only the conversation ({seen}{through}) and never the agent's `{astep}`{weak_note}: an agent that only inherits `{agent_root}.{astep}` takes the async path too, and its sync `{}()` runs on a worker thread{agent_note}",
         pair.agent.sync,
     );
     let mut labels = vec![Label {
@@ -167,6 +182,43 @@ fn check_guard(
     })
 }
 
+/// The tests as capabilities of the pair's entries: an `isinstance` test
+/// against classes that all define the conversation's (or the agent's)
+/// async entry natively counts as a test of that entry.
+fn capability_tests(
+    values: &Values<'_>,
+    tests: &[CapabilityTest],
+    pair: &RolePair<'_>,
+) -> Vec<CapabilityTest> {
+    tests
+        .iter()
+        .filter_map(|test| {
+            if test.kind != TestKind::IsInstance {
+                return Some(test.clone());
+            }
+            let all_native = |role| {
+                !test.classes.is_empty()
+                    && test.classes.iter().all(|class| {
+                        values
+                            .class_at(class)
+                            .is_some_and(|key| values.verdict(&key, role) == Some(Verdict::Native))
+                    })
+            };
+            let attr = if all_native(pair.conversation) {
+                &pair.conversation.async_
+            } else if all_native(pair.agent) {
+                &pair.agent.async_
+            } else {
+                return None;
+            };
+            Some(CapabilityTest {
+                attr: attr.clone(),
+                ..test.clone()
+            })
+        })
+        .collect()
+}
+
 /// Every guard whose branch holds `call`.
 fn guards_of<'f>(function: &'f FunctionFact, call: &EntryCall) -> impl Iterator<Item = &'f Guard> {
     let index = function
@@ -187,5 +239,9 @@ fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {
         TestKind::HasAttr => format!("`hasattr({subject}, \"{attr}\")`"),
         TestKind::GetAttr => format!("`getattr({subject}, \"{attr}\", None)`"),
         TestKind::VarsContains => format!("`\"{attr}\" in vars(type({subject}))`"),
+        TestKind::IsInstance => {
+            let classes: Vec<String> = test.classes.iter().map(|c| c.join(".")).collect();
+            format!("`isinstance({subject}, {})`", classes.join(" | "))
+        }
     }
 }

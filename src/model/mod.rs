@@ -163,6 +163,15 @@ pub struct ClassFact {
     pub body_scope: ScopeId,
     pub bases: Vec<BaseRef>,
     pub members: BTreeMap<String, Member>,
+    /// Attributes annotated in the class body with one class
+    /// (`conversation: LocalConversation`, `_c: Optional[X] = None`):
+    /// dataclass and pydantic fields, declared instance attributes.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, NameRef>,
+    /// How many statements of its methods assign each attribute of their
+    /// receiver (`self.x = ...`); kept for classes that call a role's entry.
+    #[serde(default)]
+    pub receiver_assignments: BTreeMap<String, u32>,
 }
 
 /// A diagnostic about the input itself (DL000): unreadable, undecodable or
@@ -206,6 +215,10 @@ pub struct FileFacts {
     pub scopes: Vec<Scope>,
     pub classes: Vec<ClassFact>,
     pub functions: Vec<crate::model::FunctionFact>,
+    /// The class each function's return annotation names, by qualname
+    /// (`make_conversation -> LocalConversation`).
+    #[serde(default)]
+    pub return_annotations: BTreeMap<String, NameRef>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -227,6 +240,7 @@ impl FileFacts {
             scopes: vec![Scope::default()],
             classes: Vec::new(),
             functions: Vec::new(),
+            return_annotations: BTreeMap::new(),
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
@@ -255,6 +269,45 @@ pub struct FunctionFact {
     pub guards: Vec<Guard>,
     /// For an async method: what its whole body does, when it only delegates.
     pub delegation: Option<Delegation>,
+    /// What its `return` statements hand back, when that is a capability
+    /// test or a call that may be one: a helper a guard may call.
+    #[serde(default)]
+    pub returns: Vec<Condition>,
+    /// Capability tests it stores in attributes (`self._native = ...`),
+    /// which a guard in another method may read.
+    #[serde(default)]
+    pub stored: Vec<Stored>,
+}
+
+/// What an expression tests, as a guard's condition would.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Condition {
+    pub tests: Vec<CapabilityTest>,
+    pub mentions: Vec<Vec<String>>,
+    pub passed: Vec<Vec<String>>,
+    pub calls: Vec<ConditionCall>,
+}
+
+/// A capability test stored in an attribute.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Stored {
+    /// `self._native`.
+    pub target: Vec<String>,
+    pub condition: Condition,
+    pub location: Location,
+}
+
+/// A call in a condition to a named function (`_native(c)`,
+/// `self._is_native(c)`): the checks may follow it into an analyzed
+/// function whose return value is a capability test.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConditionCall {
+    pub callee: Vec<String>,
+    /// Each positional argument's path (`c`, or `c` of `type(c)`), if it
+    /// has one.
+    pub args: Vec<Option<Vec<String>>>,
+    pub keywords: Vec<(String, Vec<String>)>,
+    pub location: Location,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -346,6 +399,9 @@ pub enum TestKind {
     GetAttr,
     /// `"m" in vars(type(x))` / `type(x).__dict__`
     VarsContains,
+    /// `isinstance(x, C)`, `match x: case C():`: a capability when every
+    /// class named is known to define the entry (`attr` is empty).
+    IsInstance,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -355,6 +411,9 @@ pub struct CapabilityTest {
     pub attr: String,
     pub kind: TestKind,
     pub location: Location,
+    /// For `IsInstance`: the classes named, as written.
+    #[serde(default)]
+    pub classes: Vec<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -371,6 +430,9 @@ pub struct Guard {
     /// such a condition may test a capability in a way we cannot see.
     pub mentions: Vec<Vec<String>>,
     pub passed: Vec<Vec<String>>,
+    /// Calls of named functions in the condition, which may test inside.
+    #[serde(default)]
+    pub calls: Vec<ConditionCall>,
     /// Indices into [`FunctionFact::entry_calls`] of the calls in the guarded branch.
     pub protected: Vec<usize>,
 }

@@ -10,7 +10,7 @@ use crate::model::{
 
 use super::flow;
 use super::modules::resolve_relative;
-use super::statements::{classify, suites, Runs, Statement};
+use super::statements::{classify, receiver_assignments, suites, Runs, Statement};
 use super::syntax::{dotted, Locator, MAX_DEPTH};
 
 /// Where the walker is: which scope, which `__qualname__` prefix, which class body.
@@ -23,6 +23,9 @@ struct Place {
     /// Inside `if TYPE_CHECKING:`: never executed at runtime.
     type_checking: bool,
     depth: usize,
+    /// In the body of a class whose text mentions a role's entry: its
+    /// `__init__` tells the class of the attributes the entry is called on.
+    class_follows: bool,
 }
 
 /// Lengths of the facts' lists when a scope opened.
@@ -117,6 +120,7 @@ impl<'a> Extractor<'a> {
             conditional: false,
             type_checking: false,
             depth: 0,
+            class_follows: false,
         };
         self.suite(&module.body, place);
         // A typing-only binding counts only where nothing binds the name at runtime.
@@ -262,6 +266,21 @@ impl<'a> Extractor<'a> {
             conditional: true,
             ..inner
         };
+        // Only for classes that call an entry: a pydantic-heavy codebase
+        // annotates thousands of fields no check asks about.
+        if let (Stmt::AnnAssign(annotated), Some(class), true) =
+            (stmt, place.class, place.class_follows)
+        {
+            if let (Expr::Name(name), Some(parts)) = (
+                &*annotated.target,
+                flow::annotation_name(&annotated.annotation),
+            ) {
+                let scope = self.facts.classes[class].scope;
+                self.facts.classes[class]
+                    .annotations
+                    .insert(name.id.to_string(), NameRef::scoped(scope, parts));
+            }
+        }
         match classify(stmt) {
             Statement::Import(import) => {
                 for alias in &import.names {
@@ -500,6 +519,8 @@ impl<'a> Extractor<'a> {
             body_scope,
             bases,
             members: Default::default(),
+            annotations: Default::default(),
+            receiver_assignments: Default::default(),
         });
         if let Some(outer) = place.class {
             if !place.type_checking {
@@ -516,7 +537,11 @@ impl<'a> Extractor<'a> {
             conditional: false,
             type_checking: place.type_checking,
             depth: place.depth + 1,
+            class_follows: self.follows(class.range()),
         };
+        if body_place.class_follows {
+            self.facts.classes[id].receiver_assignments = receiver_assignments(class);
+        }
         let mark = self.mark();
         self.prefix.push('.');
         self.suite(&class.body, body_place);
@@ -562,11 +587,19 @@ impl<'a> Extractor<'a> {
             }
         }
         self.bind(place, name, Binding::Opaque);
+        // Module-level functions only: their scope outlives the walk.
+        if let Some(parts) = function.returns.as_deref().and_then(flow::annotation_name) {
+            if !place.type_checking && place.scope == 0 && place.class.is_none() {
+                self.facts.return_annotations.insert(
+                    format!("{}{name}", self.prefix),
+                    NameRef::scoped(place.scope, parts),
+                );
+            }
+        }
+        let follows = self.follows(function.range())
+            || (place.class_follows && matches!(name, "__init__" | "__post_init__"));
         // Most bodies would only bind locals that `close_scope` then drops.
-        if self.skip_inert
-            && !self.follows(function.range())
-            && super::inert::is_inert(function, place.depth)
-        {
+        if self.skip_inert && !follows && super::inert::is_inert(function, place.depth) {
             return;
         }
         let scope = self.new_scope(place.scope, false);
@@ -581,6 +614,7 @@ impl<'a> Extractor<'a> {
             conditional: false,
             type_checking: place.type_checking,
             depth: place.depth + 1,
+            class_follows: false,
         };
         let mark = self.mark();
         let prefix_len = self.prefix.len();
@@ -588,7 +622,7 @@ impl<'a> Extractor<'a> {
         self.prefix.push_str(".<locals>.");
         self.suite(&function.body, body_place);
         self.prefix.truncate(prefix_len);
-        if !place.type_checking && self.follows(function.range()) {
+        if !place.type_checking && follows {
             let fact: FunctionFact = flow::function_fact(
                 function,
                 format!("{}{name}", self.prefix),

@@ -4,7 +4,9 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use super::syntax::{is_setattr, is_type_checking};
+use std::collections::BTreeMap;
+
+use super::syntax::{is_setattr, is_type_checking, MAX_DEPTH};
 
 pub enum Statement<'a> {
     Import(&'a ast::StmtImport),
@@ -101,6 +103,70 @@ pub fn suites<'a>(stmt: &'a Stmt, mut visit: impl FnMut(&'a [Stmt], Runs)) {
                 visit(&case.body, Runs::Maybe);
             }
         }
+        _ => {}
+    }
+}
+
+/// How many statements of a class's methods (and the functions nested in
+/// them) assign each attribute of the method's receiver: `self.x = ...`,
+/// `self.x += ...`, `self.x, y = ...`. Read without the extractor's walk,
+/// which skips most method bodies.
+pub fn receiver_assignments(class: &ast::StmtClassDef) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for stmt in &class.body {
+        if let Stmt::FunctionDef(method) = stmt {
+            if let Some(receiver) = method.parameters.iter().next() {
+                count_in(&method.body, receiver.name().id.as_str(), &mut counts, 0);
+            }
+        }
+    }
+    counts
+}
+
+fn count_in(body: &[Stmt], receiver: &str, counts: &mut BTreeMap<String, u32>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for stmt in body {
+        match classify(stmt) {
+            Statement::Bind { targets, .. } => {
+                for target in targets {
+                    count_target(target, receiver, counts, depth);
+                }
+            }
+            Statement::Function(function) => count_in(&function.body, receiver, counts, depth + 1),
+            Statement::If(stmt_if) | Statement::TypeChecking(stmt_if) => {
+                count_in(&stmt_if.body, receiver, counts, depth + 1);
+                for clause in &stmt_if.elif_else_clauses {
+                    count_in(&clause.body, receiver, counts, depth + 1);
+                }
+            }
+            Statement::Compound(stmt) => {
+                suites(stmt, |suite, _| {
+                    count_in(suite, receiver, counts, depth + 1)
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn count_target(target: &Expr, receiver: &str, counts: &mut BTreeMap<String, u32>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match target {
+        Expr::Attribute(attr) => {
+            if matches!(&*attr.value, Expr::Name(name) if name.id.as_str() == receiver) {
+                *counts.entry(attr.attr.id.to_string()).or_default() += 1;
+            }
+        }
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            for elt in elts {
+                count_target(elt, receiver, counts, depth + 1);
+            }
+        }
+        Expr::Starred(starred) => count_target(&starred.value, receiver, counts, depth + 1),
         _ => {}
     }
 }

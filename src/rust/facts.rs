@@ -388,6 +388,8 @@ impl<'f> Extractor<'f> {
             body_scope: 0,
             bases: Vec::new(),
             members: BTreeMap::new(),
+            annotations: Default::default(),
+            receiver_assignments: Default::default(),
         });
         let mut derives = Vec::new();
         for attr in attrs {

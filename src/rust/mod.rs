@@ -363,6 +363,8 @@ fn resolve_all(
                                         body_scope: 0,
                                         bases: Vec::new(),
                                         members: BTreeMap::new(),
+                                        annotations: Default::default(),
+                                        receiver_assignments: Default::default(),
                                     },
                                 ));
                                 (file, class)

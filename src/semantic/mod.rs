@@ -7,6 +7,7 @@
 
 mod analysis;
 pub mod classes;
+pub mod conditions;
 pub mod dispatch;
 pub mod resolve;
 pub mod rust_nodes;

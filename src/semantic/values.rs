@@ -245,6 +245,11 @@ impl<'a> Values<'a> {
                 origin: None,
             });
         }
+        if let [object, attr] = path {
+            if let Some(typed) = self.attribute_typed(object, attr, depth) {
+                return Some(typed);
+            }
+        }
         // `conv.agent`: the agent the conversation was built with.
         let (last, parent) = path.split_last()?;
         let holder = self.path_typed(parent, at, depth + 1)?;
@@ -256,6 +261,65 @@ impl<'a> Values<'a> {
             return None;
         }
         holder.agent.map(|a| *a)
+    }
+
+    /// `self.<attr>` in a method (or a closure nested in one): the class
+    /// its class body annotates it with (a dataclass or pydantic field), or
+    /// else the value the class's `__init__` (`__post_init__`) assigns it,
+    /// when that is the only assignment to it anywhere in the class.
+    fn attribute_typed(&self, object: &str, attr: &str, depth: usize) -> Option<Typed> {
+        let facts = &self.cx.analysis.files[self.file];
+        let method = method_of(facts, self.function)?;
+        if !is_receiver(method, object) {
+            return None;
+        }
+        let class = method.class?;
+        if let Some(annotation) = facts.classes[class].annotations.get(attr) {
+            let key = self.class_key(self.cx.resolver.resolve(self.file, annotation))?;
+            return Some(Typed {
+                key,
+                agent: None,
+                origin: None,
+            });
+        }
+        let mut assigned = facts
+            .functions
+            .iter()
+            .filter(|f| f.class == Some(class))
+            .flat_map(|f| {
+                let receiver = f.params.first().map(|p| p.name.as_str());
+                f.assigns
+                    .iter()
+                    .filter(move |a| {
+                        matches!(&a.target[..], [o, a] if Some(o.as_str()) == receiver && a == attr)
+                    })
+                    .map(move |a| (f, a))
+            });
+        let (init, assign) = assigned.next()?;
+        let once = facts.classes[class].receiver_assignments.get(attr) == Some(&1);
+        if !once
+            || assigned.next().is_some()
+            || !matches!(init.name.as_str(), "__init__" | "__post_init__")
+        {
+            return None;
+        }
+        let values = Values {
+            function: init,
+            ..*self
+        };
+        let at = At {
+            offset: assign.location.end,
+            block: &assign.block,
+        };
+        let mut typed = values.typed_at(&assign.value, at, depth + 1)?;
+        typed.origin.get_or_insert(assign.location);
+        Some(typed)
+    }
+
+    /// The class a dotted path names in the function's scope.
+    pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
+        let name = NameRef::scoped(self.function.scope, path.to_vec());
+        self.class_key(self.cx.resolver.resolve(self.file, &name))
     }
 
     fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
@@ -279,7 +343,7 @@ impl<'a> Values<'a> {
         let qualname = match &resolved {
             Resolved::Class(key) => resolver.class_qualname(*key),
             Resolved::Known(path) => path.clone(),
-            _ => return None,
+            _ => return self.returned_typed(callee),
         };
         let canonical = packs.canonical(&qualname).unwrap_or(&qualname).to_owned();
         let keyword = |name: &str| keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v);
@@ -314,6 +378,40 @@ impl<'a> Values<'a> {
         Some(Typed {
             key,
             agent,
+            origin: None,
+        })
+    }
+
+    /// A call of an analyzed module-level function: the class its return
+    /// annotation names (a function of this module, or one imported).
+    fn returned_typed(&self, callee: &NameRef) -> Option<Typed> {
+        let NameRef::Scoped { parts, .. } = callee else {
+            return None;
+        };
+        let [name] = &parts[..] else {
+            return None;
+        };
+        let files = &self.cx.analysis.files;
+        let here = &files[self.file];
+        let (file, annotation) = match here.return_annotations.get(name) {
+            Some(annotation) => (self.file, annotation),
+            None => {
+                let bindings = here.scopes.first()?.bindings.get(name)?;
+                let [Binding::From { module, name }] = &bindings[..] else {
+                    return None;
+                };
+                files.iter().enumerate().find_map(|(id, f)| {
+                    (&f.module == module)
+                        .then(|| f.return_annotations.get(name))
+                        .flatten()
+                        .map(|a| (id, a))
+                })?
+            }
+        };
+        let key = self.class_key(self.cx.resolver.resolve(file, annotation))?;
+        Some(Typed {
+            key,
+            agent: None,
             origin: None,
         })
     }
@@ -456,4 +554,86 @@ pub fn functions<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a F
         .enumerate()
         .filter(|(_, f)| f.language == Language::Python && !f.library)
         .flat_map(|(id, f)| f.functions.iter().map(move |func| (id, func)))
+}
+
+pub fn is_receiver(function: &FunctionFact, name: &str) -> bool {
+    function.params.first().is_some_and(|p| p.name == name)
+}
+
+/// The method whose receiver `function` sees: itself, or the method it is
+/// nested in (a closure such as `_run_and_publish` inside `start`).
+pub fn method_of<'a>(
+    facts: &'a crate::model::FileFacts,
+    function: &'a FunctionFact,
+) -> Option<&'a FunctionFact> {
+    match function.class {
+        Some(_) => Some(function),
+        None => {
+            let (outer, _) = function.qualname.rsplit_once(".<locals>.")?;
+            facts
+                .functions
+                .iter()
+                .find(|f| f.qualname == outer && f.class.is_some())
+        }
+    }
+}
+
+/// The analyzed function a condition calls, and the path its first
+/// parameter is bound to when it is called as a method (`self._native(c)`).
+pub fn find_function<'a>(
+    cx: &'a Context<'_>,
+    file: FileId,
+    caller: &FunctionFact,
+    callee: &[String],
+) -> Option<(FileId, &'a FunctionFact, Option<Vec<String>>)> {
+    let facts = &cx.analysis.files[file];
+    match callee {
+        [name] => {
+            let nested = format!("{}.<locals>.{name}", caller.qualname);
+            if let Some(found) = facts
+                .functions
+                .iter()
+                .find(|f| f.qualname == nested || (f.class.is_none() && &f.qualname == name))
+            {
+                return Some((file, found, None));
+            }
+            // `from .helpers import is_native`.
+            let bindings = facts.scopes.first()?.bindings.get(name)?;
+            let [Binding::From { module, name }] = &bindings[..] else {
+                return None;
+            };
+            cx.analysis
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| &f.module == module)
+                .find_map(|(id, f)| {
+                    f.functions
+                        .iter()
+                        .find(|g| g.class.is_none() && &g.qualname == name)
+                        .map(|g| (id, g, None))
+                })
+        }
+        [object, name] => {
+            let method = method_of(facts, caller);
+            let class = if let Some(method) = method.filter(|m| is_receiver(m, object)) {
+                method.class?
+            } else {
+                facts.classes.iter().position(|c| &c.name == object)?
+            };
+            let method = facts
+                .functions
+                .iter()
+                .find(|f| f.class == Some(class) && &f.name == name)?;
+            // A method whose first parameter is `self` or `cls` is bound
+            // to the object it is looked up on; a staticmethod is not.
+            let bound = method
+                .params
+                .first()
+                .filter(|p| p.name == "self" || p.name == "cls")
+                .map(|_| vec![object.clone()]);
+            Some((file, method, bound))
+        }
+        _ => None,
+    }
 }

@@ -7,7 +7,7 @@
 use ruff_python_ast::{self as ast, CmpOp, Expr, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::model::{CapabilityTest, Location, TestKind};
+use crate::model::{CapabilityTest, Condition, ConditionCall, Location, TestKind};
 
 use super::Flow;
 use crate::python::syntax::{dotted, MAX_DEPTH};
@@ -27,6 +27,7 @@ pub(super) struct Cond {
     pub(super) tests: Vec<CapabilityTest>,
     pub(super) mentions: Vec<Vec<String>>,
     pub(super) passed: Vec<Vec<String>>,
+    pub(super) calls: Vec<ConditionCall>,
     /// The first helper variable the condition went through, and where it was assigned.
     pub(super) via: Option<(String, Location)>,
 }
@@ -34,6 +35,21 @@ pub(super) struct Cond {
 impl Cond {
     pub(super) fn is_empty(&self) -> bool {
         self.tests.is_empty() && self.mentions.is_empty() && self.passed.is_empty()
+    }
+
+    /// Whether a helper or a guard may make something of it: a test, or a
+    /// call that may be one.
+    pub(super) fn may_test(&self) -> bool {
+        !self.tests.is_empty() || !self.calls.is_empty()
+    }
+
+    pub(super) fn into_condition(self) -> Condition {
+        Condition {
+            tests: self.tests,
+            mentions: self.mentions,
+            passed: self.passed,
+            calls: self.calls,
+        }
     }
 }
 
@@ -65,6 +81,7 @@ impl Flow<'_> {
                 out.tests.extend(helper.cond.tests.iter().cloned());
                 out.mentions.extend(helper.cond.mentions.iter().cloned());
                 out.passed.extend(helper.cond.passed.iter().cloned());
+                out.calls.extend(helper.cond.calls.iter().cloned());
                 if helper.cond.tests.is_empty() {
                     // `if arun:` after `arun = getattr(c, "arun", None)`.
                     if let Some(attr) = &helper.attr {
@@ -88,6 +105,24 @@ impl Flow<'_> {
             attr: attr.attr.clone(),
             kind,
             location: self.locator.location(range),
+            classes: Vec::new(),
+        }
+    }
+
+    /// `isinstance(x, C)` or `isinstance(x, (C, D))`, and a `case C():`
+    /// pattern on `x`.
+    pub(super) fn instance_test(
+        &self,
+        subject: Vec<String>,
+        classes: Vec<Vec<String>>,
+        range: TextRange,
+    ) -> CapabilityTest {
+        CapabilityTest {
+            subject,
+            attr: String::new(),
+            kind: TestKind::IsInstance,
+            location: self.locator.location(range),
+            classes,
         }
     }
 
@@ -180,6 +215,19 @@ impl Flow<'_> {
                     return;
                 }
             }
+            Some("isinstance") => {
+                if let [object, classes] = &args[..] {
+                    let classes = match classes {
+                        Expr::Tuple(tuple) => tuple.elts.iter().map(dotted).collect(),
+                        one => dotted(one).map(|c| vec![c]),
+                    };
+                    if let (Some(subject), Some(classes)) = (dotted(object), classes) {
+                        out.tests
+                            .push(self.instance_test(subject, classes, call.range()));
+                        return;
+                    }
+                }
+            }
             Some("callable") | Some("bool") => {
                 for arg in args {
                     self.condition(arg, out, depth);
@@ -188,7 +236,22 @@ impl Flow<'_> {
             }
             _ => {}
         }
-        // A call we do not know may test anything it is handed.
+        // A call we do not know may test anything it is handed; a named one
+        // the checks may follow into its body.
+        if let Some(callee) = &func {
+            let path = |arg: &Expr| dotted(arg).or_else(|| type_of(arg));
+            out.calls.push(ConditionCall {
+                callee: callee.clone(),
+                args: args.iter().map(path).collect(),
+                keywords: call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .filter_map(|k| Some((k.arg.as_ref()?.to_string(), path(&k.value)?)))
+                    .collect(),
+                location: self.locator.location(call.range()),
+            });
+        }
         if let Some(func) = &func {
             if func.len() > 1 {
                 out.passed.push(func[..func.len() - 1].to_vec());

@@ -15,8 +15,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::model::{
-    Assign, Block, ClassId, Driver, EntryCall, FunctionFact, Guard, Location, NameRef, Param,
-    ScopeId, Value,
+    Assign, Block, ClassId, Condition, Driver, EntryCall, FunctionFact, Guard, Location, NameRef,
+    Param, ScopeId, Stored, Value,
 };
 
 use super::delegation::delegation;
@@ -46,7 +46,23 @@ pub fn function_fact(
         })
         .collect();
     let mut flow = Flow::new(scope, locator);
+    flow.params = function
+        .parameters
+        .iter()
+        .map(|p| p.name().id.to_string())
+        .collect();
+    if class.is_some() {
+        flow.receiver = function
+            .parameters
+            .iter()
+            .next()
+            .map(|p| p.name().id.to_string());
+    }
     flow.suite(&function.body, 0);
+    // A guard that tests nothing we recognize matters only for a call it
+    // protects.
+    flow.guards
+        .retain(|g| !g.tests.is_empty() || !g.protected.is_empty());
     let delegation = if function.is_async {
         delegation(&function.body, locator)
     } else {
@@ -64,11 +80,13 @@ pub fn function_fact(
         entry_calls: flow.entry_calls,
         guards: flow.guards,
         delegation,
+        returns: flow.returns,
+        stored: flow.stored,
     }
 }
 
 /// `MyAgent`, `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`.
-fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
+pub fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
     match expr {
         ast::Expr::StringLiteral(s) => {
             let text = s.value.to_str();
@@ -125,6 +143,13 @@ struct Flow<'l> {
     assigns: Vec<Assign>,
     entry_calls: Vec<EntryCall>,
     guards: Vec<Guard>,
+    returns: Vec<Condition>,
+    stored: Vec<Stored>,
+    /// A method's first parameter (`self`): `if self._native:` may read a
+    /// test another method stored.
+    receiver: Option<String>,
+    /// The function's parameter names.
+    params: Vec<String>,
     helpers: HashMap<String, Helper>,
     block: Block,
     next_block: u32,
@@ -142,6 +167,10 @@ impl<'l> Flow<'l> {
             assigns: Vec::new(),
             entry_calls: Vec::new(),
             guards: Vec::new(),
+            returns: Vec::new(),
+            stored: Vec::new(),
+            receiver: None,
+            params: Vec::new(),
             helpers: HashMap::new(),
             block: Vec::new(),
             next_block: 0,
@@ -208,6 +237,11 @@ impl<'l> Flow<'l> {
             Stmt::Return(ret) => {
                 if let Some(value) = &ret.value {
                     self.expr(value);
+                    let mut cond = Cond::default();
+                    self.condition(value, &mut cond, 0);
+                    if cond.may_test() && self.names_a_parameter(&cond) {
+                        self.returns.push(cond.into_condition());
+                    }
                 }
             }
             Stmt::Raise(raise) => {
@@ -254,12 +288,7 @@ impl<'l> Flow<'l> {
                 self.branch(&stmt_try.orelse, depth, None);
                 self.suite(&stmt_try.finalbody, depth);
             }
-            Stmt::Match(stmt_match) => {
-                self.expr(&stmt_match.subject);
-                for case in &stmt_match.cases {
-                    self.branch(&case.body, depth, None);
-                }
-            }
+            Stmt::Match(stmt_match) => self.match_stmt(stmt_match, depth),
             Stmt::FunctionDef(f) => {
                 self.record(vec![f.name.id.to_string()], Value::Other, f.name.range);
                 self.helpers.remove(f.name.id.as_str());
@@ -313,15 +342,28 @@ impl<'l> Flow<'l> {
     fn guard(&mut self, test: &Expr) -> Option<usize> {
         let mut cond = Cond::default();
         self.condition(test, &mut cond, 0);
-        if cond.tests.is_empty() {
-            return None;
-        }
-        let branch = self.locator.location(test.range());
         let bare = match test {
             Expr::Name(_) => true,
             Expr::UnaryOp(u) => u.op == UnaryOp::Not && u.operand.is_name_expr(),
             _ => false,
         };
+        self.guard_of(cond, test.range(), bare)
+    }
+
+    /// A guard of `cond`, the condition at `range`: when it tests something
+    /// we recognize, calls what may, or reads an attribute of the method's
+    /// receiver where another method may have stored a test.
+    fn guard_of(&mut self, cond: Cond, range: TextRange, bare: bool) -> Option<usize> {
+        // A closure nested in a method reads the method's `self`.
+        let receiver = self.receiver.as_deref().unwrap_or("self");
+        let reads_stored = cond
+            .mentions
+            .iter()
+            .any(|m| m.len() == 2 && m[0] == receiver);
+        if !cond.may_test() && !reads_stored {
+            return None;
+        }
+        let branch = self.locator.location(range);
         let location = match (&cond.via, bare) {
             (Some((_, assigned)), true) => *assigned,
             _ => branch,
@@ -333,9 +375,51 @@ impl<'l> Flow<'l> {
             tests: cond.tests,
             mentions: cond.mentions,
             passed: cond.passed,
+            calls: cond.calls,
             protected: Vec::new(),
         });
         Some(self.guards.len() - 1)
+    }
+
+    /// `match <test>: case True:` and `match x: case SomeClass():`. As an
+    /// `if` chain, a case's guard covers it and every later case.
+    fn match_stmt(&mut self, stmt_match: &ast::StmtMatch, depth: usize) {
+        let subject = &stmt_match.subject;
+        self.expr(subject);
+        let mut guards = Vec::new();
+        for case in &stmt_match.cases {
+            let mut cond = Cond::default();
+            match &case.pattern {
+                ast::Pattern::MatchSingleton(single) if single.value == ast::Singleton::True => {
+                    self.condition(subject, &mut cond, 0);
+                }
+                ast::Pattern::MatchClass(class) => {
+                    if let (Some(path), Some(named)) = (dotted(subject), dotted(&class.cls)) {
+                        cond.tests.push(self.instance_test(
+                            path,
+                            vec![named],
+                            case.pattern.range(),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            if let Some(test) = &case.guard {
+                self.expr(test);
+                self.condition(test, &mut cond, 0);
+            }
+            let range = match &case.pattern {
+                ast::Pattern::MatchClass(_) => case.pattern.range(),
+                _ => subject.range(),
+            };
+            if let Some(guard) = self.guard_of(cond, range, false) {
+                guards.push(guard);
+            }
+            let outer = self.active.len();
+            self.active.extend(&guards);
+            self.branch(&case.body, depth, None);
+            self.active.truncate(outer);
+        }
     }
 
     fn expr(&mut self, expr: &Expr) {
@@ -361,6 +445,19 @@ impl<'l> Flow<'l> {
                 let Some(path) = dotted(target) else { return };
                 let converted = value.map_or(Value::Other, |v| self.value(v, 0));
                 self.record(path.clone(), converted, range);
+                if path.len() == 2 && self.receiver.as_ref() == Some(&path[0]) {
+                    if let Some(value) = value {
+                        let mut cond = Cond::default();
+                        self.condition(value, &mut cond, 0);
+                        if cond.may_test() {
+                            self.stored.push(Stored {
+                                target: path.clone(),
+                                condition: cond.into_condition(),
+                                location: self.locator.location(range),
+                            });
+                        }
+                    }
+                }
                 if let [name] = &path[..] {
                     match value.and_then(|v| self.helper(v, range)) {
                         Some(helper) => {
@@ -380,6 +477,21 @@ impl<'l> Flow<'l> {
             Expr::Starred(starred) => self.bind(&starred.value, None, range, depth + 1),
             _ => {}
         }
+    }
+
+    /// Whether a returned condition tests (or hands a call) one of the
+    /// function's parameters: a caller can only follow it through them.
+    fn names_a_parameter(&self, cond: &Cond) -> bool {
+        let is_param = |path: &[String]| {
+            path.first()
+                .is_some_and(|head| self.params.iter().any(|p| p == head))
+        };
+        cond.tests.iter().any(|t| is_param(&t.subject))
+            || cond.calls.iter().any(|c| {
+                (c.callee.len() > 1 && is_param(&c.callee))
+                    || c.args.iter().flatten().any(|a| is_param(a))
+                    || c.keywords.iter().any(|(_, a)| is_param(a))
+            })
     }
 
     fn helper(&self, value: &Expr, range: TextRange) -> Option<Helper> {
