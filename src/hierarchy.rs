@@ -92,6 +92,10 @@ pub struct Capability {
     pub provider: Option<TypeKey>,
     pub provider_location: Option<Location>,
     pub reason: Option<String>,
+    /// The provider's async entry is an override that a pack marks as only
+    /// handing the sync entry on (`SimpleChatModel._agenerate`): `native` to
+    /// Python's identity test, the root's default in behaviour.
+    pub pseudo_native: bool,
 }
 
 impl Capability {
@@ -101,6 +105,7 @@ impl Capability {
             provider: None,
             provider_location: None,
             reason: Some(reason),
+            pseudo_native: false,
         }
     }
 }
@@ -125,6 +130,8 @@ pub struct Hierarchy {
     reaching: RefCell<HashMap<TypeKey, FxHashSet<TypeKey>>>,
     /// How analyzed types are named in reasons (`pkg.mod.Class`).
     names: HashMap<TypeKey, String>,
+    /// (type, async entry) whose definition packs mark pseudo-native.
+    pseudo_native: FxHashSet<(TypeKey, String)>,
 }
 
 impl Hierarchy {
@@ -135,7 +142,17 @@ impl Hierarchy {
             mros: RefCell::default(),
             reaching: RefCell::default(),
             names: HashMap::default(),
+            pseudo_native: FxHashSet::default(),
         }
+    }
+
+    /// Definitions that packs mark pseudo-native.
+    pub fn with_pseudo_native(
+        mut self,
+        marks: impl IntoIterator<Item = (TypeKey, String)>,
+    ) -> Self {
+        self.pseudo_native = marks.into_iter().collect();
+        self
     }
 
     /// Names for analyzed types, used in the reasons the hierarchy gives.
@@ -362,6 +379,8 @@ impl Hierarchy {
                     provider: Some(key.clone()),
                     provider_location: *location,
                     reason: None,
+                    pseudo_native: *key != role.root
+                        && self.pseudo_native.contains(&(key.clone(), attr.to_owned())),
                 },
                 MemberNode::Unknown(reason) => Capability::unknown(reason.clone()),
                 MemberNode::AliasOf(target, target_attr, location) => {

@@ -12,6 +12,14 @@ use crate::model::Language;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("openhands", include_str!("../rules/openhands.toml")),
     (
+        "langchain-core",
+        include_str!("../rules/langchain-core.toml"),
+    ),
+    (
+        "llama-index-core",
+        include_str!("../rules/llama-index-core.toml"),
+    ),
+    (
         "dispatchlint-runtime",
         include_str!("../rules/dispatchlint-runtime.toml"),
     ),
@@ -75,7 +83,22 @@ pub struct Role {
     pub sync: String,
     #[serde(rename = "async")]
     pub async_: String,
-    /// The attribute that holds a conversation's agent.
+    /// What the root's async entry does for a type that does not override
+    /// it; `None` in a pack that does not say (older packs).
+    #[serde(default)]
+    pub default: Option<DefaultKind>,
+    /// The roles this role's native async entry awaits, each on an
+    /// attribute of `self` (`self` itself for a role of the same object).
+    #[serde(default)]
+    pub drives: Vec<Drive>,
+    /// The framework's own async path awaits this role's async entry
+    /// (`Agent.astep` awaits `condenser.acondense`), so an `inline` default
+    /// runs the sync entry on the framework's event loop.
+    #[serde(default)]
+    pub awaited_by_framework: bool,
+    /// The attribute that holds a conversation's agent: shorthand, kept for
+    /// the packs written before `drives`, for driving the pack's first role
+    /// without `agent-attr` through this attribute.
     #[serde(default)]
     pub agent_attr: Option<String>,
     /// Rust: the trait that declares the async entry when the root does not
@@ -98,6 +121,38 @@ pub struct Role {
     pub macros: Vec<String>,
 }
 
+/// What a root's async default does with the sync entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultKind {
+    /// Hands it to a worker thread (`run_in_executor`, `asyncio.to_thread`).
+    Executor,
+    /// Calls it on the event loop.
+    Inline,
+    /// Fails (`NotImplementedError`, an `Err`, `unimplemented!()`).
+    Raises,
+}
+
+impl DefaultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefaultKind::Executor => "executor",
+            DefaultKind::Inline => "inline",
+            DefaultKind::Raises => "raises",
+        }
+    }
+}
+
+/// `drives = [{ role = "agent", attr = "agent" }]`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drive {
+    /// A role of the same pack.
+    pub role: String,
+    /// The attribute of `self` that holds the driven object, or `self`.
+    pub attr: String,
+}
+
 /// A framework class whose source may be absent, with what it defines.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -109,6 +164,11 @@ pub struct KnownType {
     /// The role entries its own body defines.
     #[serde(default)]
     pub defines: Vec<String>,
+    /// Async entries among `defines` whose body only hands the sync entry to
+    /// the executor or calls it (`SimpleChatModel._agenerate`): Python sees an
+    /// override, so the verdict stays `native`, marked pseudo-native.
+    #[serde(default)]
+    pub pseudo_native: Vec<String>,
 }
 
 /// A callable that builds a conversation: `Conversation(agent=..., workspace=...)`.
@@ -152,19 +212,74 @@ impl std::fmt::Display for PackError {
 impl std::error::Error for PackError {}
 
 pub fn parse_pack(origin: &str, text: &str) -> Result<Pack, PackError> {
-    let pack: Pack = toml::from_str(text).map_err(|e| PackError {
+    let mut pack: Pack = toml::from_str(text).map_err(|e| PackError {
         origin: origin.to_owned(),
         message: e.to_string(),
     })?;
-    for role in &pack.roles {
+    let error = |message: String| PackError {
+        origin: origin.to_owned(),
+        message,
+    };
+    for (i, role) in pack.roles.iter().enumerate() {
         if role.sync == role.async_ {
-            return Err(PackError {
-                origin: origin.to_owned(),
-                message: format!("role `{}` uses `{}` as both entries", role.name, role.sync),
-            });
+            return Err(error(format!(
+                "role `{}` uses `{}` as both entries",
+                role.name, role.sync
+            )));
+        }
+        // Checks and reports name a role by pack and name.
+        if pack.roles[..i].iter().any(|r| r.name == role.name) {
+            return Err(error(format!("role `{}` is declared twice", role.name)));
+        }
+        if let Some(drive) = role
+            .drives
+            .iter()
+            .find(|d| !pack.roles.iter().any(|r| r.name == d.role))
+        {
+            return Err(error(format!(
+                "role `{}` drives `{}`, which is not a role of this pack",
+                role.name, drive.role
+            )));
         }
     }
+    for known in &pack.types {
+        if let Some(entry) = known
+            .pseudo_native
+            .iter()
+            .find(|e| !known.defines.contains(e))
+        {
+            return Err(error(format!(
+                "type `{}` marks `{entry}` pseudo-native but does not list it in `defines`",
+                known.qualname
+            )));
+        }
+    }
+    legacy_drives(&mut pack);
     Ok(pack)
+}
+
+/// `agent-attr = "agent"` (the format before `drives`) pairs a role with the
+/// pack's first role that has no `agent-attr`; written out as a drive, so
+/// that readers of `drives` see the old packs' pairs too.
+fn legacy_drives(pack: &mut Pack) {
+    let Some(driven) = pack
+        .roles
+        .iter()
+        .find(|r| r.agent_attr.is_none())
+        .map(|r| r.name.clone())
+    else {
+        return;
+    };
+    for role in &mut pack.roles {
+        if let Some(attr) = role.agent_attr.clone() {
+            if !role.drives.iter().any(|d| d.attr == attr) {
+                role.drives.push(Drive {
+                    role: driven.clone(),
+                    attr,
+                });
+            }
+        }
+    }
 }
 
 /// Every pack in effect, with lookups by any path that reaches a name.
@@ -318,6 +433,94 @@ mod tests {
             packs.canonical("openhands.sdk.AgentBase"),
             Some("openhands.sdk.agent.base.AgentBase")
         );
+    }
+
+    const TWO_ROLES: &str = r#"
+name = "x"
+version = "1"
+[[roles]]
+name = "agent"
+root = "m.Agent"
+sync = "step"
+async = "astep"
+[[roles]]
+name = "conversation"
+root = "m.Conversation"
+sync = "run"
+async = "arun"
+agent-attr = "agent"
+"#;
+
+    #[test]
+    fn a_pack_without_the_new_keys_keeps_its_meaning() {
+        let pack = parse_pack("x.toml", TWO_ROLES).unwrap();
+        let conversation = &pack.roles[1];
+        assert_eq!(conversation.default, None);
+        assert!(!conversation.awaited_by_framework);
+        assert_eq!(conversation.agent_attr.as_deref(), Some("agent"));
+        assert_eq!(
+            conversation.drives,
+            [Drive {
+                role: "agent".into(),
+                attr: "agent".into()
+            }]
+        );
+        assert!(pack.roles[0].drives.is_empty());
+    }
+
+    #[test]
+    fn new_keys_parse_and_are_checked() {
+        let text = TWO_ROLES.replace(
+            "async = \"astep\"\n",
+            "async = \"astep\"\ndefault = \"executor\"\nawaited-by-framework = true\n",
+        );
+        let pack = parse_pack("x.toml", &text).unwrap();
+        assert_eq!(pack.roles[0].default, Some(DefaultKind::Executor));
+        assert!(pack.roles[0].awaited_by_framework);
+
+        let bad_kind = TWO_ROLES.replace(
+            "async = \"astep\"\n",
+            "async = \"astep\"\ndefault = \"thread\"\n",
+        );
+        let error = parse_pack("x.toml", &bad_kind).unwrap_err();
+        assert!(error.message.contains("thread"), "{}", error.message);
+
+        let stray = TWO_ROLES.replace(
+            "async = \"astep\"\n",
+            "async = \"astep\"\ndrives = [{ role = \"memory\", attr = \"memory\" }]\n",
+        );
+        let error = parse_pack("x.toml", &stray).unwrap_err();
+        assert!(error.message.contains("`memory`"), "{}", error.message);
+
+        let twice = format!(
+            "{TWO_ROLES}[[roles]]\nname = \"agent\"\nroot = \"m.B\"\nsync = \"a\"\nasync = \"b\"\n"
+        );
+        let error = parse_pack("x.toml", &twice).unwrap_err();
+        assert!(
+            error.message.contains("declared twice"),
+            "{}",
+            error.message
+        );
+
+        let marked = format!("{TWO_ROLES}[[types]]\nqualname = \"m.Simple\"\nbases = [\"m.Agent\"]\ndefines = [\"step\"]\npseudo-native = [\"astep\"]\n");
+        let error = parse_pack("x.toml", &marked).unwrap_err();
+        assert!(error.message.contains("pseudo-native"), "{}", error.message);
+    }
+
+    #[test]
+    fn builtin_python_roles_say_what_their_default_does() {
+        let packs = Packs::builtin();
+        for (pack, role) in packs.roles_by_pack() {
+            if pack.language == Language::Python {
+                assert!(role.default.is_some(), "{} {}", pack.name, role.name);
+            }
+        }
+        let chat: Vec<&str> = packs
+            .roles_by_pack()
+            .filter(|(_, r)| r.root == "langchain_core.language_models.chat_models.BaseChatModel")
+            .map(|(_, r)| r.async_.as_str())
+            .collect();
+        assert_eq!(chat, ["_agenerate", "_astream"]);
     }
 
     #[test]

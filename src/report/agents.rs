@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::escape;
 use crate::hierarchy::TypeKey;
-use crate::semantic::{Analysis, Semantic, TypeVerdict};
+use crate::semantic::{Semantic, TypeVerdict};
 
 #[derive(Default, Serialize)]
 pub struct AgentsReport {
@@ -22,9 +22,21 @@ pub struct TypeEntry {
     pub language: &'static str,
     pub path: String,
     pub line: u32,
+    /// The pack that declares the role, and the role's name in it.
+    pub pack: String,
     pub role: String,
+    /// The role's root, qualified (`langchain_core.tools.base.BaseTool`).
+    pub root: String,
+    pub sync: String,
+    #[serde(rename = "async")]
+    pub async_: String,
+    /// What the root's async default does (`executor`, `inline`, `raises`),
+    /// when the pack says.
+    pub default: Option<&'static str>,
     pub verdict: &'static str,
     pub provider: Option<Provider>,
+    /// The provider's override only hands the sync entry on (a pack says so).
+    pub pseudo_native: bool,
     pub reason: Option<String>,
 }
 
@@ -44,7 +56,8 @@ pub struct DiagnosticEntry {
     pub message: String,
 }
 
-pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
+pub fn entry(semantic: &Semantic<'_>, verdict: &TypeVerdict) -> TypeEntry {
+    let analysis = semantic.analysis;
     let file = &analysis.files[verdict.file];
     let class = &file.classes[verdict.class];
     let key = TypeKey::Source(verdict.file, verdict.class);
@@ -62,15 +75,32 @@ pub fn entry(analysis: &Analysis, verdict: &TypeVerdict) -> TypeEntry {
             _ => None,
         },
     });
+    let spec =
+        semantic.hierarchy.roles.iter().find(|r| {
+            r.language == file.language && r.pack == verdict.pack && r.name == verdict.role
+        });
+    let declared = analysis
+        .packs
+        .packs
+        .iter()
+        .filter(|p| p.name == verdict.pack && p.language == file.language)
+        .flat_map(|p| &p.roles)
+        .find(|r| r.name == verdict.role);
     TypeEntry {
         name: class.name.clone(),
         qualname: analysis.qualname(&key),
         language: file.language.as_str(),
         path: file.path.display().to_string(),
         line: class.location.line,
+        pack: verdict.pack.clone(),
         role: verdict.role.clone(),
+        root: spec.map(|s| analysis.qualname(&s.root)).unwrap_or_default(),
+        sync: spec.map(|s| s.sync.clone()).unwrap_or_default(),
+        async_: spec.map(|s| s.async_.clone()).unwrap_or_default(),
+        default: declared.and_then(|r| r.default).map(|d| d.as_str()),
         verdict: verdict.capability.verdict.as_str(),
         provider,
+        pseudo_native: verdict.capability.pseudo_native,
         reason: verdict.capability.reason.clone(),
     }
 }
@@ -80,9 +110,11 @@ pub fn build(semantic: &Semantic<'_>) -> AgentsReport {
     let mut types: Vec<TypeEntry> = semantic
         .verdicts
         .iter()
-        .map(|v| entry(analysis, v))
+        .map(|v| entry(semantic, v))
         .collect();
-    types.sort_by(|a, b| (&a.path, a.line, &a.role).cmp(&(&b.path, b.line, &b.role)));
+    types.sort_by(|a, b| {
+        (&a.path, a.line, &a.pack, &a.role).cmp(&(&b.path, b.line, &b.pack, &b.role))
+    });
     let mut diagnostics: Vec<DiagnosticEntry> = analysis
         .input_diagnostics()
         .map(|(path, d)| DiagnosticEntry {

@@ -13,6 +13,8 @@ use crate::packs::Packs;
 pub struct TypeVerdict {
     pub file: usize,
     pub class: usize,
+    /// The pack that declares the role: role names are unique only within a pack.
+    pub pack: String,
     pub role: String,
     pub capability: Capability,
 }

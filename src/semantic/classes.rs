@@ -130,6 +130,13 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut Nodes) {
         .iter()
         .filter(|p| p.language == Language::Python)
     {
+        // Known types first: a root that is also a known type (LangChain's
+        // `LLM` under `BaseLLM`) takes its bases from there; a root of several
+        // roles gets every role's entries.
+        let known = pack
+            .types
+            .iter()
+            .map(|t| (t.qualname.clone(), t.bases.clone(), t.defines.clone()));
         let roots = pack.roles.iter().map(|role| {
             (
                 role.root.clone(),
@@ -137,23 +144,43 @@ pub fn build(resolver: &Resolver<'_>, packs: &Packs, nodes: &mut Nodes) {
                 vec![role.sync.clone(), role.async_.clone()],
             )
         });
-        let known = pack
-            .types
-            .iter()
-            .map(|t| (t.qualname.clone(), t.bases.clone(), t.defines.clone()));
-        for (qualname, bases, defines) in roots.chain(known) {
-            let key = TypeKey::Known(qualname);
-            let bases = bases
-                .iter()
-                .map(|base| key_of(resolver.resolve_path(base, &mut Default::default()), base))
-                .collect();
-            let members = defines
-                .into_iter()
-                .map(|d| (d, MemberNode::Defined(None)))
-                .collect();
-            nodes.entry(key).or_insert(TypeNode { bases, members });
+        for (qualname, bases, defines) in known.chain(roots) {
+            let node = nodes.entry(TypeKey::Known(qualname)).or_default();
+            if node.bases.is_empty() {
+                node.bases = bases
+                    .iter()
+                    .map(|base| key_of(resolver.resolve_path(base, &mut Default::default()), base))
+                    .collect();
+            }
+            for entry in defines {
+                node.members
+                    .entry(entry)
+                    .or_insert(MemberNode::Defined(None));
+            }
         }
     }
+}
+
+/// The (type, async entry) pairs that packs mark pseudo-native, for the
+/// analyzed class when the framework's source is analyzed, else for the
+/// pack's known type.
+pub fn pseudo_native(resolver: &Resolver<'_>, packs: &Packs) -> Vec<(TypeKey, String)> {
+    packs
+        .packs
+        .iter()
+        .filter(|p| p.language == Language::Python)
+        .flat_map(|p| &p.types)
+        .flat_map(|known| {
+            let key = key_of(
+                resolver.resolve_path(&known.qualname, &mut Default::default()),
+                &known.qualname,
+            );
+            known
+                .pseudo_native
+                .iter()
+                .map(move |entry| (key.clone(), entry.clone()))
+        })
+        .collect()
 }
 
 /// The nodes of one file's classes.

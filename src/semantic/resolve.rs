@@ -396,6 +396,10 @@ impl<'a> Resolver<'a> {
             // A lazy re-export (`__getattr__`) the pack knows about.
             return self.known(known);
         } else {
+            // `from pkg.sub.mod import C` with only `pkg` loaded: `sub` may be
+            // a submodule that `--python-path` has not loaded yet (a package
+            // need not import its submodules).
+            self.note_missing(path);
             return Resolved::Unresolved(format!("module `{module}` has no `{name}`"));
         };
         rest[1..]
@@ -443,6 +447,22 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Every prefix of `path` is a module that `--python-path` could provide.
+    fn note_missing(&self, path: &str) {
+        if !self.track_missing {
+            return;
+        }
+        let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut end = path.len();
+        loop {
+            missing.insert(path[..end].to_owned());
+            match path[..end].rfind('.') {
+                Some(dot) => end = dot,
+                None => break,
+            }
+        }
+    }
+
     /// A path that no analyzed module provides.
     fn outside(&self, path: &str, trail: &mut Trail) -> Resolved {
         let top = path.split('.').next().unwrap_or(path);
@@ -451,17 +471,7 @@ impl<'a> Resolver<'a> {
         }
         // Every prefix is a module that `--python-path` could provide; its
         // source, when found, is preferred to what a pack knows.
-        if self.track_missing {
-            let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
-            let mut end = path.len();
-            loop {
-                missing.insert(path[..end].to_owned());
-                match path[..end].rfind('.') {
-                    Some(dot) => end = dot,
-                    None => break,
-                }
-            }
-        }
+        self.note_missing(path);
         if let Some(canonical) = self.packs.canonical(path) {
             // The canonical path may itself be analyzed source (the framework
             // checked out next to the user's code).

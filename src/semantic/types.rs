@@ -51,7 +51,10 @@ pub fn hierarchy(
             _ => None,
         })
         .collect();
-    Hierarchy::new(nodes, roles).with_names(names)
+    let pseudo_native = super::classes::pseudo_native(resolver, packs);
+    Hierarchy::new(nodes, roles)
+        .with_names(names)
+        .with_pseudo_native(pseudo_native)
 }
 
 pub fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
@@ -71,6 +74,7 @@ pub fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> 
                     verdicts.push(TypeVerdict {
                         file: file_id,
                         class: class_id,
+                        pack: role.pack.clone(),
                         role: role.name.clone(),
                         capability,
                     });

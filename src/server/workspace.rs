@@ -229,7 +229,7 @@ impl Workspace {
             if class.location.line != position.line + 1 {
                 continue;
             }
-            let entry = agents::entry(&self.analysis, verdict);
+            let entry = agents::entry(&semantic, verdict);
             name.get_or_insert_with(|| entry.qualname.clone());
             let provider = entry
                 .provider
