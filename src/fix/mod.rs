@@ -72,7 +72,10 @@ pub fn apply<'f>(text: &str, fixes: impl IntoIterator<Item = &'f Fix>) -> (Strin
                 valid.then(|| (start, end, layout(text, start, end, &edit.content)))
             })
             .collect();
-        let Some(spans) = spans else { continue };
+        let Some(mut spans) = spans else { continue };
+        // Two fixes may need the same edit (the import each adds): it is
+        // made once, and does not keep the second fix out.
+        spans.retain(|span| !edits.contains(span));
         let overlaps = spans.iter().any(|&(s, e, _)| {
             taken
                 .iter()
@@ -203,6 +206,28 @@ mod tests {
             ],
         );
         assert_eq!((fixed.as_str(), n), ("aXde", 2));
+    }
+
+    #[test]
+    fn an_edit_two_fixes_share_is_made_once() {
+        let import = Edit {
+            location: at(0, 0),
+            content: "import x\n".into(),
+        };
+        let fix = |offset: u32| {
+            Fix::safe(
+                "t",
+                vec![
+                    import.clone(),
+                    Edit {
+                        location: at(offset, offset),
+                        content: "!".into(),
+                    },
+                ],
+            )
+        };
+        let (fixed, n) = apply("ab\ncd\n", [&fix(2), &fix(5)]);
+        assert_eq!((fixed.as_str(), n), ("import x\nab!\ncd!\n", 2));
     }
 
     #[test]
