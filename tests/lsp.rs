@@ -194,8 +194,47 @@ fn an_editor_session_on_the_seed_guard() {
         json!({"textDocument": {"uri": guard_uri}, "range": dl001["range"],
                "context": {"diagnostics": [dl001]}}),
     );
-    let action = &actions[0];
-    assert_eq!(action["title"], "Suppress DL001 with a comment");
+    let titled = |start: &str| {
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with(start))
+            .cloned()
+            .unwrap_or_else(|| panic!("no `{start}` action in {actions:#}"))
+    };
+    // The fix `check --fix --unsafe-fixes` makes, offered first.
+    let fix = titled("Fix DL001: add `and type(conversation.agent).astep is not AgentBase.astep`");
+    assert_eq!(actions[0], fix);
+    let mut edits: Vec<Value> = fix["edit"]["changes"][&guard_uri]
+        .as_array()
+        .unwrap()
+        .clone();
+    edits.sort_by_key(|e| {
+        let start = &e["range"]["start"];
+        std::cmp::Reverse((start["line"].as_u64(), start["character"].as_u64()))
+    });
+    let fixed_by_action = edits.iter().fold(seed.clone(), |text, e| apply(&text, e));
+    assert!(
+        fixed_by_action.contains(
+            "                and type(conversation).arun is not BaseConversation.arun\n                and type(conversation.agent).astep is not AgentBase.astep\n"
+        ),
+        "{fixed_by_action}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": guard_uri, "version": 2},
+               "contentChanges": [{"text": fixed_by_action}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&guard_uri)), Vec::<String>::new());
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": guard_uri, "version": 2},
+               "contentChanges": [{"text": seed}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&guard_uri)), ["DL001"]);
+
+    let action = titled("Suppress DL001 with a comment");
     let edit = &action["edit"]["changes"][&guard_uri][0];
     let suppressed = apply(&seed, edit);
     assert!(

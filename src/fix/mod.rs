@@ -60,19 +60,9 @@ pub fn apply<'f>(text: &str, fixes: impl IntoIterator<Item = &'f Fix>) -> (Strin
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut applied = 0;
     for fix in fixes {
-        let spans: Option<Vec<(usize, usize, String)>> = fix
-            .edits
-            .iter()
-            .map(|edit| {
-                let (start, end) = (edit.location.start as usize, edit.location.end as usize);
-                let valid = start <= end
-                    && end <= text.len()
-                    && text.is_char_boundary(start)
-                    && text.is_char_boundary(end);
-                valid.then(|| (start, end, layout(text, start, end, &edit.content)))
-            })
-            .collect();
-        let Some(mut spans) = spans else { continue };
+        let Some(mut spans) = rendered(text, fix) else {
+            continue;
+        };
         // Two fixes may need the same edit (the import each adds): it is
         // made once, and does not keep the second fix out.
         spans.retain(|span| !edits.contains(span));
@@ -100,6 +90,22 @@ pub fn apply<'f>(text: &str, fixes: impl IntoIterator<Item = &'f Fix>) -> (Strin
     }
     out.push_str(&text[at..]);
     (out, applied)
+}
+
+/// A fix's edits as byte spans of `text` and what replaces them, laid out
+/// as they will be written; `None` when a span falls outside the text.
+pub fn rendered(text: &str, fix: &Fix) -> Option<Vec<(usize, usize, String)>> {
+    fix.edits
+        .iter()
+        .map(|edit| {
+            let (start, end) = (edit.location.start as usize, edit.location.end as usize);
+            let valid = start <= end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end);
+            valid.then(|| (start, end, layout(text, start, end, &edit.content)))
+        })
+        .collect()
 }
 
 /// A conjunct (` and x`) inserted at the end of a line that itself starts

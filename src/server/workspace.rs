@@ -191,6 +191,10 @@ impl Workspace {
         };
         let lines = Lines::new(text);
         let language = language_of(path);
+        let only = HashSet::from([display_path(&self.cwd, path)]);
+        let findings = lint::lint(&Semantic::new(&self.analysis), &self.config, &Some(only))
+            .map(|r| r.findings)
+            .unwrap_or_default();
         let mut actions = Vec::new();
         for diagnostic in diagnostics {
             if diagnostic.source.as_deref() != Some(SOURCE) {
@@ -199,6 +203,37 @@ impl Workspace {
             let Some(NumberOrString::String(code)) = &diagnostic.code else {
                 continue;
             };
+            // The finding's own fix, as `check --fix` would make it.
+            let fixed = findings.iter().find_map(|f| {
+                let same = f.code == code && self::diagnostic(f, &lines).range == diagnostic.range;
+                let fix = f.fix.as_ref().filter(|_| same)?;
+                Some((fix, crate::fix::rendered(text, fix)?))
+            });
+            if let Some((fix, edits)) = fixed {
+                let edits = edits
+                    .into_iter()
+                    .map(|(start, end, new_text)| TextEdit {
+                        range: lines.range(start, end),
+                        new_text,
+                    })
+                    .collect();
+                let safe = fix.applicability == crate::fix::Applicability::Safe;
+                actions.push(CodeAction {
+                    title: format!(
+                        "Fix {code}: {}{}",
+                        fix.message,
+                        if safe { "" } else { " (unsafe)" }
+                    ),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), edits)])),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                });
+            }
             let line = diagnostic.range.start.line;
             let Some(edit) = suppression_edit(&lines, line, code, language) else {
                 continue;
