@@ -312,7 +312,6 @@ pub struct ConditionCall {
     /// has one.
     pub args: Vec<Option<Vec<String>>>,
     pub keywords: Vec<(String, Vec<String>)>,
-    pub location: Location,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

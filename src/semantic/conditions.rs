@@ -146,7 +146,6 @@ fn add_condition(
                 .iter()
                 .filter_map(|(k, p)| Some((k.clone(), subst(p)?)))
                 .collect(),
-            location: inner.location,
         };
         follow_call(cx, file, owner, &call, subst, out, depth + 1);
     }

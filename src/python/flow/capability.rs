@@ -253,7 +253,6 @@ impl Flow<'_> {
                     .iter()
                     .filter_map(|k| Some((k.arg.as_ref()?.to_string(), path(&k.value)?)))
                     .collect(),
-                location: self.locator.location(call.range()),
             });
         }
         if let Some(func) = &func {

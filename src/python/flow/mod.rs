@@ -46,6 +46,7 @@ pub fn function_fact(
         })
         .collect();
     let mut flow = Flow::new(scope, locator);
+    flow.predicate = !function.is_async;
     flow.params = function
         .parameters
         .iter()
@@ -150,6 +151,9 @@ struct Flow<'l> {
     receiver: Option<String>,
     /// The function's parameter names.
     params: Vec<String>,
+    /// A sync function: one a condition may call to test a capability, so
+    /// its returns are read as conditions.
+    predicate: bool,
     helpers: HashMap<String, Helper>,
     block: Block,
     next_block: u32,
@@ -171,6 +175,7 @@ impl<'l> Flow<'l> {
             stored: Vec::new(),
             receiver: None,
             params: Vec::new(),
+            predicate: false,
             helpers: HashMap::new(),
             block: Vec::new(),
             next_block: 0,
@@ -237,6 +242,9 @@ impl<'l> Flow<'l> {
             Stmt::Return(ret) => {
                 if let Some(value) = &ret.value {
                     self.expr(value);
+                    if !self.predicate || !may_be_test(value) {
+                        return;
+                    }
                     let mut cond = Cond::default();
                     self.condition(value, &mut cond, 0);
                     if cond.may_test() && self.names_a_parameter(&cond) {
@@ -447,7 +455,7 @@ impl<'l> Flow<'l> {
                 let converted = value.map_or(Value::Other, |v| self.value(v, 0));
                 self.record(path.clone(), converted, range);
                 if path.len() == 2 && self.receiver.as_ref() == Some(&path[0]) {
-                    if let Some(value) = value {
+                    if let Some(value) = value.filter(|v| may_be_test(v)) {
                         let mut cond = Cond::default();
                         self.condition(value, &mut cond, 0);
                         if cond.may_test() {
@@ -666,6 +674,17 @@ impl<'a> Flow<'_> {
             self.bind(&named.target, Some(&named.value), named.range(), 0);
         }
     }
+}
+
+/// Whether an expression may be a capability test or hold one: a
+/// comparison, a call, `not`, `and`/`or`, a walrus. A plain name or
+/// attribute only reads a value (the test it holds is found where it was
+/// made), and a literal tests nothing.
+fn may_be_test(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Compare(_) | Expr::Call(_) | Expr::BoolOp(_) | Expr::UnaryOp(_) | Expr::Named(_)
+    )
 }
 
 fn ends_flow(body: &[Stmt]) -> bool {
