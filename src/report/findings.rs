@@ -44,7 +44,7 @@ pub fn write(
         }
         Format::JsonLines => {
             for finding in &result.findings {
-                serde_json::to_writer(&mut *out, &finding_json(finding))?;
+                serde_json::to_writer(&mut *out, &finding_json(finding, result))?;
                 writeln!(out)?;
             }
             Ok(())
@@ -58,7 +58,8 @@ pub fn write(
     }
 }
 
-fn finding_json(f: &Reported) -> Value {
+fn finding_json(f: &Reported, result: &LintResult) -> Value {
+    let source = result.sources.get(&f.path).map(|t| &**t);
     json!({
         "code": f.code,
         "name": f.name,
@@ -71,27 +72,44 @@ fn finding_json(f: &Reported) -> Value {
         "message": f.message,
         "help": f.help,
         "fingerprint": f.fingerprint,
-        "fix": f.fix.as_ref().map(fix_json),
+        "fix": f.fix.as_ref().map(|fix| fix_json(fix, source)),
     })
 }
 
 /// As ruff: applicability, message, and each edit's content and span.
-fn fix_json(fix: &crate::fix::Fix) -> Value {
+fn fix_json(fix: &crate::fix::Fix, source: Option<&str>) -> Value {
     json!({
         "applicability": fix.applicability,
         "message": fix.message,
-        "edits": fix.edits.iter().map(|e| json!({
-            "content": e.content,
-            "location": {"line": e.location.line, "column": e.location.column},
-            "end_location": {"line": e.location.end_line, "column": e.location.end_column},
+        "edits": written(fix, source).into_iter().map(|(l, content)| json!({
+            "content": content,
+            "location": {"line": l.line, "column": l.column},
+            "end_location": {"line": l.end_line, "column": l.end_column},
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A fix's edits as `check --fix` writes them: laid out against the file's
+/// text when the report has it (a conjunct on a line of its own).
+fn written(fix: &crate::fix::Fix, source: Option<&str>) -> Vec<(crate::model::Location, String)> {
+    let laid_out = source.and_then(|text| crate::fix::rendered(text, fix));
+    fix.edits
+        .iter()
+        .enumerate()
+        .map(|(i, edit)| {
+            let content = laid_out
+                .as_ref()
+                .and_then(|spans| spans.get(i))
+                .map_or_else(|| edit.content.clone(), |(_, _, c)| c.clone());
+            (edit.location, content)
+        })
+        .collect()
 }
 
 pub fn json_document(result: &LintResult) -> Value {
     json!({
         "version": 1,
-        "findings": result.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": result.findings.iter().map(|f| finding_json(f, result)).collect::<Vec<_>>(),
         "diagnostics": [],
         "summary": {
             "files": result.files,
@@ -548,6 +566,28 @@ pub fn sarif(result: &LintResult) -> Value {
             });
             if let Some(index) = rule_index(f.code) {
                 value["ruleIndex"] = json!(index);
+            }
+            if let Some(fix) = &f.fix {
+                let source = result.sources.get(&f.path).map(|t| &**t);
+                let unsafe_note = match fix.applicability {
+                    crate::fix::Applicability::Safe => "",
+                    crate::fix::Applicability::Unsafe => " (unsafe: it may change what runs)",
+                };
+                value["fixes"] = json!([{
+                    "description": {"text": format!("{}{unsafe_note}", fix.message)},
+                    "artifactChanges": [{
+                        "artifactLocation": {"uri": uri},
+                        "replacements": written(fix, source).iter().map(|(l, content)| json!({
+                            "deletedRegion": {
+                                "startLine": l.line.max(1),
+                                "startColumn": l.column.max(1),
+                                "endLine": l.end_line.max(l.line).max(1),
+                                "endColumn": l.end_column.max(1),
+                            },
+                            "insertedContent": {"text": content},
+                        })).collect::<Vec<_>>(),
+                    }],
+                }]);
             }
             if !f.labels.is_empty() {
                 value["relatedLocations"] = Value::Array(
