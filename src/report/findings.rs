@@ -349,9 +349,41 @@ fn full(result: &LintResult, color: bool, out: &mut dyn Write) -> io::Result<()>
             );
         }
         writeln!(out, "{rendered}")?;
+        if let (Some(fix), false) = (&f.fix, text.is_empty()) {
+            write_fix(fix, text, out)?;
+        }
     }
     writeln!(out, "{}", summary_line(result))
 }
+
+/// The fix under its finding, as the diff `check --diff` would print for it
+/// alone (hunks only, indented), with how safe it is.
+fn write_fix(fix: &crate::fix::Fix, text: &str, out: &mut dyn Write) -> io::Result<()> {
+    let (fixed, applied) = crate::fix::apply(text, [fix]);
+    if applied == 0 {
+        return Ok(());
+    }
+    let flag = match fix.applicability {
+        crate::fix::Applicability::Safe => "--fix",
+        crate::fix::Applicability::Unsafe => "--fix --unsafe-fixes",
+    };
+    writeln!(out, "  fix ({flag}): {}", escape::text(&fix.message))?;
+    for line in crate::fix::diff("", text, &fixed)
+        .lines()
+        .skip_while(|l| !l.starts_with("@@"))
+    {
+        // A minified line would print whole: cut, as the code frames are.
+        let shown: String = match line.char_indices().nth(FIX_LINE_WIDTH) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_owned(),
+        };
+        writeln!(out, "    {}", escape::text(&shown))?;
+    }
+    writeln!(out)
+}
+
+/// The longest line of a fix's diff under `full`, in characters.
+const FIX_LINE_WIDTH: usize = 200;
 
 /// Lines longer than this (in bytes) are cut in a code frame: miette pads
 /// its underlines with a format width, which cannot pass 65,535 columns,
