@@ -6,6 +6,8 @@
 use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::{Language, Via};
 
+use crate::fix::{Edit, Fix};
+
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::values::{next_provider, root_name};
 
@@ -56,8 +58,17 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 };
                 let class_name = &file.classes[class].name;
                 let root = root_name(cx, role);
+                // Unsafe: the root's default runs instead, and a dispatcher
+                // that tests identity now sees the class as sync-only.
+                let fix = Fix::unsafe_(
+                    format!("remove the `{astep}` override"),
+                    vec![Edit {
+                        location: function.span,
+                        content: String::new(),
+                    }],
+                );
                 findings.push(Finding {
-                    fix: None,
+                    fix: Some(fix),
                     code: RULE.code,
                     file: file_id,
                     location: function.location,

@@ -103,9 +103,45 @@ pub fn rendered(text: &str, fix: &Fix) -> Option<Vec<(usize, usize, String)>> {
                 && end <= text.len()
                 && text.is_char_boundary(start)
                 && text.is_char_boundary(end);
-            valid.then(|| (start, end, layout(text, start, end, &edit.content)))
+            if !valid {
+                return None;
+            }
+            let (start, end) = whole_lines(text, start, end, &edit.content);
+            Some((start, end, layout(text, start, end, &edit.content)))
         })
         .collect()
+}
+
+/// A deletion of whole statements (only indentation before it on its first
+/// line, nothing after it on its last) takes those lines with it, rather
+/// than leaving lines of blanks.
+fn whole_lines(text: &str, start: usize, end: usize, content: &str) -> (usize, usize) {
+    if !content.is_empty() || start == end {
+        return (start, end);
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let blank = |s: &str| {
+        s.chars()
+            .all(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n')
+    };
+    if !(blank(&text[line_start..start]) && blank(&text[end..line_end])) {
+        return (start, end);
+    }
+    // The blank line that separated it goes too, when another (or the end
+    // of the file) follows: no run of blank lines is left behind.
+    let next_end = text[line_end..]
+        .find('\n')
+        .map_or(text.len(), |i| line_end + i + 1);
+    let previous = text[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let separated = line_start > 0 && blank(&text[previous..line_start]);
+    if separated && (line_end == text.len() || blank(&text[line_end..next_end])) {
+        (previous, line_end)
+    } else {
+        (line_start, line_end)
+    }
 }
 
 /// A conjunct (` and x`) inserted at the end of a line that itself starts
@@ -234,6 +270,22 @@ mod tests {
         };
         let (fixed, n) = apply("ab\ncd\n", [&fix(2), &fix(5)]);
         assert_eq!((fixed.as_str(), n), ("import x\nab!\ncd!\n", 2));
+    }
+
+    #[test]
+    fn a_deleted_statement_takes_its_lines() {
+        let text = "class A:\n    x = 1\n\n    async def f(self):\n        pass\n\ny = 2\n";
+        let start = text.find("async").unwrap() as u32;
+        let end = text.find("pass").unwrap() as u32 + 4;
+        let fix = Fix::unsafe_(
+            "t",
+            vec![Edit {
+                location: at(start, end),
+                content: String::new(),
+            }],
+        );
+        let (fixed, _) = apply(text, [&fix]);
+        assert_eq!(fixed, "class A:\n    x = 1\n\ny = 2\n");
     }
 
     #[test]

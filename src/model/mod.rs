@@ -260,6 +260,9 @@ pub struct FunctionFact {
     pub name: String,
     pub qualname: String,
     pub location: Location,
+    /// The whole statement, decorators included: what removing it removes.
+    #[serde(default)]
+    pub span: Location,
     pub is_async: bool,
     /// The function's own scope.
     pub scope: ScopeId,

@@ -73,6 +73,14 @@ pub fn function_fact(
         name: function.name.id.to_string(),
         qualname,
         location: locator.location(function.name.range()),
+        span: locator.location(
+            function
+                .decorator_list
+                .first()
+                .map_or(function.range(), |first| {
+                    ruff_text_size::TextRange::new(first.range().start(), function.range().end())
+                }),
+        ),
         is_async: function.is_async,
         scope,
         class,
