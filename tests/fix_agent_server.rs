@@ -3,23 +3,12 @@
 //! --unsafe-fixes`, gets exactly the one-line conjunct that 1.24.0 added to
 //! its guard, still compiles, and carries no DL001.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
 const CONJUNCT: &str = "and type(conversation.agent).astep is not AgentBase.astep";
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn check(dir: &Path, args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_dispatchlint"))
@@ -44,7 +33,7 @@ fn agent_server_1_23_1_gets_the_seed_fix() {
         "bash .ci/setup unpacks the wheel"
     );
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&wheel, tmp.path());
+    support::copy_tree(&wheel, tmp.path());
     let dir = tmp.path();
 
     let (code, diff) = check(dir, &["--diff", "--unsafe-fixes"]);

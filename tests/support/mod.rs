@@ -1,5 +1,6 @@
 //! Helpers shared by integration tests.
 
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -47,4 +48,20 @@ pub fn keeping_our_binary<T>(build: impl FnOnce() -> T) -> T {
     let result = build();
     std::fs::rename(&kept, ours).unwrap();
     result
+}
+
+/// Copies a directory tree (files and directories; the fixtures hold no
+/// links).
+#[allow(dead_code)]
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
