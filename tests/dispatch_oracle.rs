@@ -6,8 +6,9 @@
 //! entry point; its fixed twin must not, and must carry none. Both keep
 //! `arun()` for the native agent.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -20,13 +21,7 @@ const FILES: &[&str] = &[
 ];
 
 fn python() -> Command {
-    let custom = std::env::var("DISPATCHLINT_ORACLE_VENV_PYTHON");
-    let path = custom.unwrap_or_else(|_| "target/test-deps/oracle-venv/bin/python".into());
-    assert!(
-        Path::new(&path).exists(),
-        "{path}: the framework venv is made by `bash .ci/setup`"
-    );
-    let mut command = Command::new(path);
+    let mut command = support::oracle_python();
     command.env("PYTHONPATH", "fixtures/python-checks");
     command
 }

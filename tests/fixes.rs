@@ -154,10 +154,8 @@ fn oracle(
     fixable: &BTreeMap<String, Vec<u64>>,
 ) -> BTreeMap<String, BTreeMap<String, Value>> {
     static NAMES: std::sync::OnceLock<BTreeMap<String, Vec<String>>> = std::sync::OnceLock::new();
-    let python = Path::new(ROOT).join("target/test-deps/oracle-venv/bin/python");
-    assert!(python.exists(), "bash .ci/setup makes the framework venv");
     let files: Vec<PathBuf> = fixable.keys().map(|f| dir.join(f)).collect();
-    let output = Command::new(python)
+    let output = support::oracle_python()
         .arg(Path::new(ROOT).join("tests/oracle/dispatch_oracle.py"))
         .args(&files)
         .env("PYTHONPATH", dir)

@@ -4,9 +4,7 @@
 use crate::fix::{Edit, Fix};
 use crate::hierarchy::TypeKey;
 use crate::hierarchy::Verdict;
-use crate::model::{
-    CapabilityTest, EntryCall, FunctionFact, Guard, Location, NameRef, TestKind, Value,
-};
+use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, NameRef, TestKind, Value};
 
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::conditions::follow;
@@ -220,16 +218,8 @@ fn agent_conjunct(
         test.subject.join("."),
         pair.agent_attr
     );
-    let end = Location {
-        start: test.location.end,
-        end: test.location.end,
-        line: test.location.end_line,
-        column: test.location.end_column,
-        end_line: test.location.end_line,
-        end_column: test.location.end_column,
-    };
     let mut edits = vec![Edit {
-        location: end,
+        location: test.location.end_point(),
         content: format!(" and {conjunct}"),
     }];
     edits.extend(import);
@@ -266,16 +256,8 @@ fn import_of(
     if facts.scopes.first()?.bindings.contains_key(name) {
         return None;
     }
-    let at = Location {
-        start: after.end,
-        end: after.end,
-        line: after.end_line,
-        column: after.end_column,
-        end_line: after.end_line,
-        end_column: after.end_column,
-    };
     let edit = Edit {
-        location: at,
+        location: after.end_point(),
         content: format!("\nfrom {module} import {name}"),
     };
     Some((name.to_owned(), Some(edit)))

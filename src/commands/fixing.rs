@@ -64,10 +64,7 @@ fn applicable<'r>(finding: &'r Reported, options: &Options) -> Option<&'r Fix> {
 type FileOutcome = Result<Option<(usize, Option<String>)>, String>;
 
 fn fix_file(path: &Path, fixes: &[&Fix], options: &Options) -> FileOutcome {
-    let language = match path.extension().and_then(|e| e.to_str()) {
-        Some("rs") => Language::Rust,
-        _ => Language::Python,
-    };
+    let language = crate::discover::language_of(path).unwrap_or(Language::Python);
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if !link.file_type().is_file() {
         return Err("not fixed: a symlink or not a regular file".into());

@@ -39,6 +39,20 @@ pub struct Location {
     pub end_column: u32,
 }
 
+impl Location {
+    /// The empty span right after this one: where an insertion goes.
+    pub fn end_point(self) -> Location {
+        Location {
+            start: self.end,
+            end: self.end,
+            line: self.end_line,
+            column: self.end_column,
+            end_line: self.end_line,
+            end_column: self.end_column,
+        }
+    }
+}
+
 /// Index of a file in [`crate::Analysis::files`].
 pub type FileId = usize;
 /// Index of a scope in [`FileFacts::scopes`]; scope 0 is the module.

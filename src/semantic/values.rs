@@ -397,22 +397,8 @@ impl<'a> Values<'a> {
             return None;
         };
         let files = &self.cx.analysis.files;
-        let here = &files[self.file];
-        let (file, annotation) = match here.return_annotations.get(name) {
-            Some(annotation) => (self.file, annotation),
-            None => {
-                let bindings = here.scopes.first()?.bindings.get(name)?;
-                let [Binding::From { module, name }] = &bindings[..] else {
-                    return None;
-                };
-                files.iter().enumerate().find_map(|(id, f)| {
-                    (&f.module == module)
-                        .then(|| f.return_annotations.get(name))
-                        .flatten()
-                        .map(|a| (id, a))
-                })?
-            }
-        };
+        let (file, annotation) = defining_files(self.cx, self.file, name)
+            .find_map(|(id, name)| Some((id, files[id].return_annotations.get(name)?)))?;
         let key = self.class_key(self.cx.resolver.resolve(file, annotation))?;
         Some(Typed {
             key,
@@ -602,22 +588,13 @@ pub fn find_function<'a>(
             {
                 return Some((file, found, None));
             }
-            // `from .helpers import is_native`.
-            let bindings = facts.scopes.first()?.bindings.get(name)?;
-            let [Binding::From { module, name }] = &bindings[..] else {
-                return None;
-            };
-            cx.analysis
-                .files
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| &f.module == module)
-                .find_map(|(id, f)| {
-                    f.functions
-                        .iter()
-                        .find(|g| g.class.is_none() && &g.qualname == name)
-                        .map(|g| (id, g, None))
-                })
+            defining_files(cx, file, name).find_map(|(id, name)| {
+                cx.analysis.files[id]
+                    .functions
+                    .iter()
+                    .find(|g| g.class.is_none() && g.qualname == name)
+                    .map(|g| (id, g, None))
+            })
         }
         [object, name] => {
             let method = method_of(facts, caller);
@@ -641,4 +618,30 @@ pub fn find_function<'a>(
         }
         _ => None,
     }
+}
+
+/// Where a module-level `name` of `file` may be defined, and under which
+/// name: the file itself, else the analyzed module it is imported from
+/// (`from .helpers import is_native`).
+fn defining_files<'c>(
+    cx: &'c Context<'_>,
+    file: FileId,
+    name: &'c str,
+) -> impl Iterator<Item = (FileId, &'c str)> + 'c {
+    let files = &cx.analysis.files;
+    let imported = files[file]
+        .scopes
+        .first()
+        .and_then(|scope| scope.bindings.get(name))
+        .and_then(|bindings| match &bindings[..] {
+            [Binding::From { module, name }] => Some((module.as_str(), name.as_str())),
+            _ => None,
+        });
+    std::iter::once((file, name)).chain(imported.into_iter().flat_map(move |(module, name)| {
+        files
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.module == module)
+            .map(move |(id, _)| (id, name))
+    }))
 }

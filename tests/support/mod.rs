@@ -65,3 +65,20 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The Python of the venv `.ci/setup` makes with the frameworks and their
+/// dependencies (`DISPATCHLINT_ORACLE_VENV_PYTHON` names another).
+#[allow(dead_code)]
+pub fn oracle_python() -> Command {
+    let path = std::env::var("DISPATCHLINT_ORACLE_VENV_PYTHON").unwrap_or_else(|_| {
+        format!(
+            "{}/target/test-deps/oracle-venv/bin/python",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    assert!(
+        Path::new(&path).exists(),
+        "{path}: the framework venv is made by `bash .ci/setup`"
+    );
+    Command::new(path)
+}
