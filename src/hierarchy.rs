@@ -55,6 +55,13 @@ pub struct RoleSpec {
     pub root: TypeKey,
     pub sync: String,
     pub async_: String,
+    /// What the root's async default does, when the pack says.
+    pub default: Option<crate::packs::DefaultKind>,
+    /// The framework's own async path awaits this role's async entry.
+    pub awaited_by_framework: bool,
+    /// The roles (of the same pack) whose async entry this role's native
+    /// async entry awaits, each on an attribute of `self`.
+    pub drives: Vec<crate::packs::Drive>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -466,6 +473,9 @@ mod tests {
             root: key("Root"),
             sync: "step".into(),
             async_: "astep".into(),
+            default: None,
+            awaited_by_framework: false,
+            drives: Vec::new(),
         }
     }
 

@@ -311,6 +311,9 @@ impl<'a> Model<'a> {
                 root,
                 sync: role.role.sync.clone(),
                 async_: role.role.async_.clone(),
+                default: role.role.default,
+                awaited_by_framework: role.role.awaited_by_framework,
+                drives: role.role.drives.clone(),
             });
         }
         for play in &self.plays {

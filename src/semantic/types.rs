@@ -31,6 +31,9 @@ pub fn hierarchy(
             },
             sync: role.sync.clone(),
             async_: role.async_.clone(),
+            default: role.default,
+            awaited_by_framework: role.awaited_by_framework,
+            drives: role.drives.clone(),
         })
         .collect();
     roles.extend(rust_roles);
