@@ -1,10 +1,12 @@
-//! DL001 guard-ignores-agent: a condition that chooses a conversation's async
-//! entry by testing only the conversation, never the agent it holds.
+//! DL001 guard-ignores-agent: a condition that chooses a driver's async entry
+//! (a conversation's `arun`) by testing only the driver, never the object its
+//! native async entry awaits (the agent it holds).
 
 use crate::fix::{Edit, Fix};
 use crate::hierarchy::TypeKey;
 use crate::hierarchy::Verdict;
 use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, NameRef, TestKind, Value};
+use crate::packs::DefaultKind;
 
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::conditions::follow;
@@ -14,7 +16,7 @@ use crate::semantic::values::{functions, role_pairs, root_name, At, RolePair, Va
 pub const RULE: Rule = Rule {
     code: "DL001",
     name: "guard-ignores-agent",
-    summary: "a condition that chooses the conversation's async entry without testing its agent",
+    summary: "a condition that chooses a driver's async entry without testing what it drives",
     severity: Severity::Error,
     docs: include_str!("../../rules/docs/DL001.md"),
     check: Some(check),
@@ -31,7 +33,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             pairs: &pairs,
         };
         for guard in &function.guards {
-            for pair in &pairs {
+            for pair in pairs.iter().filter(|p| !p.driven_inline()) {
                 if let Some(finding) = check_guard(cx, &values, guard, pair) {
                     findings.push(finding);
                     break;
@@ -49,7 +51,7 @@ fn check_guard(
     pair: &RolePair<'_>,
 ) -> Option<Finding> {
     let function = values.function;
-    let arun = &pair.conversation.async_;
+    let arun = &pair.driver.async_;
     let followed = follow(cx, values.file, function, guard);
     let tests = capability_tests(values, &followed.tests, pair);
     // The guarded call of the async entry on a value whose capability the
@@ -71,16 +73,12 @@ fn check_guard(
         (!found.is_empty()).then_some((call, receiver, found))
     })?;
     let at = At::call(call);
-    let agent_path: Vec<String> = subject
-        .iter()
-        .cloned()
-        .chain(std::iter::once(pair.agent_attr.to_owned()))
-        .collect();
+    let agent_path = pair.driven_path(&subject);
     let mut weak = Vec::new();
     for other in guards_of(function, call) {
         let other = follow(cx, values.file, function, other);
         for test in capability_tests(values, &other.tests, pair) {
-            if test.attr != pair.agent.async_ || values.expand(&test.subject, at) != agent_path {
+            if test.attr != pair.driven.async_ || values.expand(&test.subject, at) != agent_path {
                 continue;
             }
             match test.kind {
@@ -88,39 +86,47 @@ fn check_guard(
                 kind => weak.push(kind),
             }
         }
-        // A condition that reads the agent, or hands it or the conversation
-        // to a call we cannot see into, may decide on the agent after all.
-        let reads_agent = other
-            .mentions
-            .iter()
-            .chain(&other.passed)
-            .any(|m| values.expand(m, at).starts_with(&agent_path));
+        // A condition that reads the driven object, or hands it or the
+        // driver to a call we cannot see into, may decide on it after all.
+        // (When both are one object, reading it is what the driver's own
+        // test does: only a test of the driven entry counts.)
+        let reads_agent = !pair.same_object()
+            && other
+                .mentions
+                .iter()
+                .chain(&other.passed)
+                .any(|m| values.expand(m, at).starts_with(&agent_path));
         let hands_conversation = other.passed.iter().any(|m| values.expand(m, at) == subject);
         if reads_agent || hands_conversation {
             return None;
         }
     }
     let held = values.typed(&Value::Path(subject.clone()), at);
-    let mut agent_note = String::from(
-        "; the agent's capability is not known statically, so only a runtime test can decide",
+    let (driver_noun, driven_noun) = (&pair.driver.name, &pair.driven.name);
+    let mut agent_note = format!(
+        "; the {driven_noun}'s capability is not known statically, so only a runtime test can decide"
     );
     if let Some(conversation) = &held {
-        match values.verdict(&conversation.key, pair.conversation) {
-            // Its arun is the root's (the identity test never picks it), or
-            // it is no conversation at all: no agent is at stake.
+        match values.verdict(&conversation.key, pair.driver) {
+            // Its async entry is the root's (the identity test never picks
+            // it), or it plays no driver role: nothing driven is at stake.
             Some(Verdict::Inherited) | None => return None,
             _ => {}
         }
-        if let Some(agent) = &conversation.agent {
-            match values.verdict(&agent.key, pair.agent) {
+        let driven = match pair.same_object() {
+            true => Some(conversation),
+            false => conversation.held(pair.attr),
+        };
+        if let Some(agent) = driven {
+            match values.verdict(&agent.key, pair.driven) {
                 Some(Verdict::Native) => return None,
                 Some(Verdict::Inherited) => {
                     agent_note = format!(
                         "; here `{}` is `{}`, which only inherits `{}.{}`",
                         agent_path.join("."),
                         values.name(&agent.key),
-                        root_name(cx, pair.agent),
-                        pair.agent.async_
+                        root_name(cx, pair.driven),
+                        pair.driven.async_
                     );
                 }
                 _ => {}
@@ -128,9 +134,10 @@ fn check_guard(
         }
     }
     let conversation = subject.join(".");
-    let conversation_root = root_name(cx, pair.conversation);
-    let agent_root = root_name(cx, pair.agent);
-    let astep = &pair.agent.async_;
+    let conversation_root = root_name(cx, pair.driver);
+    let agent_root = root_name(cx, pair.driven);
+    let astep = &pair.driven.async_;
+    let agent_path = agent_path.join(".");
     // The test that decides the most, as the one the message names.
     let strongest = conversation_tests
         .iter()
@@ -145,16 +152,17 @@ fn check_guard(
         String::new()
     } else {
         format!(
-            " (it tests the agent's `{astep}` only by existence, which the inherited default passes too)"
+            " (it tests the {driven_noun}'s `{astep}` only by existence, which the inherited default passes too)"
         )
     };
     let message = format!(
-        "this condition chooses `{conversation}.{arun}()` by testing only the conversation ({seen}{through}) and never the agent's `{astep}`{weak_note}: an agent that only inherits `{agent_root}.{astep}` takes the async path too, and its sync `{}()` runs on a worker thread{agent_note}",
-        pair.agent.sync,
+        "this condition chooses `{conversation}.{arun}()` by testing only the {driver_noun} ({seen}{through}) and never the {driven_noun}'s `{astep}`{weak_note}: {driven_noun}s that only inherit `{agent_root}.{astep}` take the async path too, and their sync `{}()` {}{agent_note}",
+        pair.driven.sync,
+        runs_where(pair),
     );
     let mut labels = vec![Label {
         location: call.location,
-        message: "the async path this condition chooses for any agent".into(),
+        message: format!("the async path this condition chooses for any {driven_noun}"),
     }];
     if let Some(via) = &guard.via {
         if guard.branch != guard.location {
@@ -171,10 +179,7 @@ fn check_guard(
         file: values.file,
         location: guard.location,
         message,
-        help: format!(
-            "add `and type({conversation}.{}).{astep} is not {agent_root}.{astep}`",
-            pair.agent_attr
-        ),
+        help: format!("add `and type({agent_path}).{astep} is not {agent_root}.{astep}`"),
         labels,
     })
 }
@@ -195,7 +200,7 @@ fn agent_conjunct(
     at: At<'_>,
     typed: bool,
 ) -> Option<Fix> {
-    let arun = &pair.conversation.async_;
+    let arun = &pair.driver.async_;
     let negated = |test: &CapabilityTest| {
         guard
             .negated
@@ -208,15 +213,14 @@ fn agent_conjunct(
         .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
         .filter(|t| values.expand(&t.subject, at) == subject)
         .min_by_key(|t| strength(t.kind))?;
-    let (root, import) = match bound_name(cx, values, &pair.agent.root) {
+    let (root, import) = match bound_name(cx, values, &pair.driven.root) {
         Some(name) => (name, None),
         None => import_of(cx, values, pair)?,
     };
-    let astep = &pair.agent.async_;
+    let astep = &pair.driven.async_;
     let conjunct = format!(
-        "type({}.{}).{astep} is not {root}.{astep}",
-        test.subject.join("."),
-        pair.agent_attr
+        "type({}).{astep} is not {root}.{astep}",
+        pair.driven_path(&test.subject).join(".")
     );
     let mut edits = vec![Edit {
         location: test.location.end_point(),
@@ -246,9 +250,9 @@ fn import_of(
         .packs
         .packs
         .iter()
-        .filter(|p| p.name == pair.agent.pack)
+        .filter(|p| p.name == pair.driven.pack)
         .flat_map(|p| p.roles.iter())
-        .find(|r| r.name == pair.agent.name)?;
+        .find(|r| r.name == pair.driven.name)?;
     let path = std::iter::once(&role.root)
         .chain(&role.aliases)
         .min_by_key(|p| p.matches('.').count())?;
@@ -310,10 +314,10 @@ fn capability_tests(
                             .is_some_and(|key| values.verdict(&key, role) == Some(Verdict::Native))
                     })
             };
-            let attr = if all_native(pair.conversation) {
-                &pair.conversation.async_
-            } else if all_native(pair.agent) {
-                &pair.agent.async_
+            let attr = if all_native(pair.driver) {
+                &pair.driver.async_
+            } else if all_native(pair.driven) {
+                &pair.driven.async_
             } else {
                 return None;
             };
@@ -323,6 +327,14 @@ fn capability_tests(
             })
         })
         .collect()
+}
+
+/// Where the driven role's default runs its sync entry.
+fn runs_where(pair: &RolePair<'_>) -> &'static str {
+    match pair.driven.default {
+        Some(DefaultKind::Raises) => "is never reached: the default raises",
+        _ => "runs on a worker thread",
+    }
 }
 
 /// Every guard whose branch holds `call`.
