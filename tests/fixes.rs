@@ -218,3 +218,69 @@ fn without_unsafe_fixes_only_safe_fixes_apply() {
     let inline = after.find("async def inline").unwrap();
     assert!(after[inline..].starts_with(&format!("async def inline(conversation, loop):\n{guard}")));
 }
+
+/// A subclass whose whole body is a pseudo-native `astep`: DL005's fix
+/// removes it and leaves a class statement without a body. Nothing is
+/// written to that file, not even the good fix beside it, and the run names
+/// the file and the fix that broke it.
+#[test]
+fn a_fix_that_would_not_parse_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import asyncio
+
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+class StepAgent(AgentBase):
+    def step(self, conversation, on_event, on_token=None):
+        on_event(\"step\")
+
+
+class ThreadedStepAgent(StepAgent):
+    async def astep(self, conversation, on_event, on_token=None):
+        return await asyncio.to_thread(self.step, conversation, on_event, on_token)
+
+
+async def drive(conversation: LocalConversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let file = dir.path().join("threaded.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, json, _) = run(dir.path(), &["--output-format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DL005", "DL001"], "{json}");
+
+    let (_, _, stderr) = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), source, "written");
+    assert!(
+        stderr.contains("threaded.py: not fixed: the fixed file would not parse"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("DL005 at 13:15 (remove the `astep` override)"),
+        "the run does not name the fix: {stderr}"
+    );
+    assert!(!stderr.contains("DL001 at"), "{stderr}");
+    let (code, diff, stderr) = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert_eq!((code, diff.as_str()), (0, ""), "{stderr}");
+    assert!(stderr.contains("DL005 at 13:15"), "{stderr}");
+    // The safe fix alone parses, and is applied.
+    run(dir.path(), &["--fix"]);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        fixed.contains("and type(conversation.agent).astep is not AgentBase.astep:"),
+        "{fixed}"
+    );
+}

@@ -33,15 +33,18 @@ pub struct Options {
 
 /// One round over `result`'s findings: whether any file changed.
 pub fn round(result: &LintResult, options: &Options, fixed: &mut Fixed) -> bool {
-    let mut by_file: BTreeMap<&Path, Vec<&Fix>> = BTreeMap::new();
+    let mut by_file: BTreeMap<&Path, Vec<&Reported>> = BTreeMap::new();
     for finding in &result.findings {
-        if let Some(fix) = applicable(finding, options) {
-            by_file.entry(finding.path.as_path()).or_default().push(fix);
+        if applicable(finding, options).is_some() {
+            by_file
+                .entry(finding.path.as_path())
+                .or_default()
+                .push(finding);
         }
     }
     let mut changed = false;
-    for (path, fixes) in by_file {
-        match fix_file(path, &fixes, options) {
+    for (path, findings) in by_file {
+        match fix_file(path, &findings, options) {
             Ok(Some((n, diff))) => {
                 fixed.applied += n;
                 changed = true;
@@ -63,7 +66,8 @@ fn applicable<'r>(finding: &'r Reported, options: &Options) -> Option<&'r Fix> {
 
 type FileOutcome = Result<Option<(usize, Option<String>)>, String>;
 
-fn fix_file(path: &Path, fixes: &[&Fix], options: &Options) -> FileOutcome {
+fn fix_file(path: &Path, findings: &[&Reported], options: &Options) -> FileOutcome {
+    let fixes: Vec<&Fix> = findings.iter().filter_map(|f| f.fix.as_ref()).collect();
     let language = crate::discover::language_of(path).unwrap_or(Language::Python);
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if !link.file_type().is_file() {
@@ -78,7 +82,10 @@ fn fix_file(path: &Path, fixes: &[&Fix], options: &Options) -> FileOutcome {
         return Ok(None);
     }
     if !parses(language, &new) {
-        return Err("not fixed: the fixed file would not parse".into());
+        return Err(format!(
+            "not fixed: the fixed file would not parse; {}",
+            culprits(language, &text, findings)
+        ));
     }
     if options.diff {
         let shown = path.to_string_lossy().replace('\\', "/");
@@ -86,6 +93,33 @@ fn fix_file(path: &Path, fixes: &[&Fix], options: &Options) -> FileOutcome {
     }
     write(path, new.as_bytes(), &link).map_err(|e| format!("not fixed: {e}"))?;
     Ok(Some((applied, None)))
+}
+
+/// The fixes that make the file unparsable, each on its own, named by code,
+/// line and column of their finding and what they do; or, when each parses
+/// alone, all of them: only their combination breaks it.
+fn culprits(language: Language, text: &str, findings: &[&Reported]) -> String {
+    let named = |f: &&Reported| {
+        let message = f.fix.as_ref().map_or("", |fix| fix.message.as_str());
+        format!(
+            "{} at {}:{} ({message})",
+            f.code, f.location.line, f.location.column
+        )
+    };
+    let alone: Vec<String> = findings
+        .iter()
+        .filter(|f| {
+            let (new, applied) = fix::apply(text, f.fix.as_ref());
+            applied > 0 && !parses(language, &new)
+        })
+        .map(named)
+        .collect();
+    if alone.is_empty() {
+        let all: Vec<String> = findings.iter().map(named).collect();
+        format!("these fixes together break it: {}", all.join(", "))
+    } else {
+        format!("the fix that breaks it: {}", alone.join(", "))
+    }
 }
 
 fn parses(language: Language, text: &str) -> bool {
