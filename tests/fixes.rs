@@ -284,3 +284,110 @@ async def drive(conversation: LocalConversation, loop):
         "{fixed}"
     );
 }
+
+const CONJUNCT: &str = " and type(conversation.agent).astep is not AgentBase.astep";
+
+/// `source` with `inserted` put right after the first `after`.
+fn spliced(source: &[u8], after: &[u8], inserted: &[u8]) -> Vec<u8> {
+    let at = source
+        .windows(after.len())
+        .position(|w| w == after)
+        .unwrap()
+        + after.len();
+    [&source[..at], inserted, &source[at..]].concat()
+}
+
+/// A guard in a file whose `coding` declaration says latin-1, with
+/// non-ASCII bytes before and after the edit: written back in latin-1, every
+/// byte outside the conjunct as it was.
+#[test]
+fn a_latin_1_file_is_written_back_in_latin_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let source: &[u8] = b"# -*- coding: latin-1 -*-
+\"\"\"Conversations de l'\xe9quipe.\"\"\"
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+async def drive(conversation: LocalConversation, loop):
+    # \xe9lan: the native path
+    if type(conversation).arun is not BaseConversation.arun:  # d\xe9j\xe0
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let file = dir.path().join("latin.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = spliced(source, b"BaseConversation.arun", CONJUNCT.as_bytes());
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&file).unwrap()),
+        String::from_utf8_lossy(&expected),
+        "{out}{stderr}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), expected);
+}
+
+/// A UTF-8 file that starts with a byte order mark: the fix lands where the
+/// analysis saw the guard, and the mark stays.
+#[test]
+fn a_byte_order_mark_is_kept_and_does_not_shift_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\u{feff}\"\"\"Conversations de l'équipe.\"\"\"
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+async def drive(conversation: LocalConversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+";
+    let file = dir.path().join("bom.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = spliced(
+        source.as_bytes(),
+        b"BaseConversation.arun",
+        CONJUNCT.as_bytes(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        String::from_utf8(expected).unwrap(),
+        "{out}{stderr}"
+    );
+}
+
+/// CRLF line endings and no newline at the end: the import the fix adds
+/// ends its line with CRLF too, and the last line stays unterminated.
+#[test]
+fn crlf_and_a_missing_final_newline_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "import asyncio\r
+\r
+from openhands.sdk.conversation.base import BaseConversation\r
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation\r
+\r
+\r
+async def drive(conversation: LocalConversation):\r
+    if type(conversation).arun is not BaseConversation.arun:\r
+        await conversation.arun()\r
+    else:\r
+        await asyncio.to_thread(conversation.run)";
+    let file = dir.path().join("crlf.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = source
+        .replace(
+            "LocalConversation\r\n\r\n",
+            "LocalConversation\r\nfrom openhands.sdk import AgentBase\r\n\r\n",
+        )
+        .replace(
+            "BaseConversation.arun:",
+            &format!("BaseConversation.arun{CONJUNCT}:"),
+        );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        expected,
+        "{out}{stderr}"
+    );
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::fix::{self, Applicability, Fix};
 use crate::lint::{LintResult, Reported};
 use crate::model::Language;
+use crate::python::decode::SourceEncoding;
 
 /// A fix that keeps applying is a bug; the run stops after this many rounds.
 pub const MAX_ROUNDS: usize = 10;
@@ -73,10 +74,24 @@ fn fix_file(path: &Path, findings: &[&Reported], options: &Options) -> FileOutco
     if !link.file_type().is_file() {
         return Err("not fixed: a symlink or not a regular file".into());
     }
-    // Offsets are into the decoded text: only a file read as it is on disk
-    // (UTF-8) is written back byte for byte outside the edits.
-    let text = crate::untrusted::read_text(path, crate::untrusted::SOURCE_LIMIT)
+    // Offsets are into the text as the analysis decoded it (PEP 263 for
+    // Python, a byte order mark stripped): the file is decoded the same way
+    // and encoded back the way it was stored.
+    let bytes = crate::untrusted::read(path, crate::untrusted::SOURCE_LIMIT)
         .map_err(|e| format!("not fixed: {e}"))?;
+    let (text, encoding) = match language {
+        Language::Python => crate::python::decode::decode_with(&bytes)
+            .map_err(|e| format!("not fixed: cannot decode it: {}", e.message))?,
+        Language::Rust => (
+            String::from_utf8(bytes.clone()).map_err(|_| "not fixed: not valid UTF-8")?,
+            SourceEncoding::Utf8 { bom: false },
+        ),
+    };
+    // Only a file that encodes back to its own bytes keeps every byte
+    // outside the edits.
+    if crate::python::decode::encode(&text, &encoding).as_deref() != Ok(&bytes[..]) {
+        return Err("not fixed: its text does not encode back to the same bytes".into());
+    }
     let (new, applied) = fix::apply(&text, fixes.iter().copied());
     if applied == 0 || new == text {
         return Ok(None);
@@ -87,11 +102,14 @@ fn fix_file(path: &Path, findings: &[&Reported], options: &Options) -> FileOutco
             culprits(language, &text, findings)
         ));
     }
+    let encoded = crate::python::decode::encode(&new, &encoding).map_err(|e| {
+        format!("not fixed: {e}, which the fix would write; the file is left as it was")
+    })?;
     if options.diff {
         let shown = path.to_string_lossy().replace('\\', "/");
         return Ok(Some((applied, Some(fix::diff(&shown, &text, &new)))));
     }
-    write(path, new.as_bytes(), &link).map_err(|e| format!("not fixed: {e}"))?;
+    write(path, &encoded, &link).map_err(|e| format!("not fixed: {e}"))?;
     Ok(Some((applied, None)))
 }
 

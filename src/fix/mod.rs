@@ -107,7 +107,8 @@ pub fn rendered(text: &str, fix: &Fix) -> Option<Vec<(usize, usize, String)>> {
                 return None;
             }
             let (start, end) = whole_lines(text, start, end, &edit.content);
-            Some((start, end, layout(text, start, end, &edit.content)))
+            let content = line_endings(text, &edit.content);
+            Some((start, end, layout(text, start, end, &content)))
         })
         .collect()
 }
@@ -141,6 +142,17 @@ fn whole_lines(text: &str, start: usize, end: usize, content: &str) -> (usize, u
         (previous, line_end)
     } else {
         (line_start, line_end)
+    }
+}
+
+/// `content`'s line breaks as the file writes them: a fix writes `\n`, a
+/// file whose first line ends in CRLF gets CRLF.
+fn line_endings<'c>(text: &str, content: &'c str) -> std::borrow::Cow<'c, str> {
+    let crlf = text.find('\n').is_some_and(|i| text[..i].ends_with('\r'));
+    if crlf && content.contains('\n') {
+        content.replace("\r\n", "\n").replace('\n', "\r\n").into()
+    } else {
+        content.into()
     }
 }
 
@@ -286,6 +298,15 @@ mod tests {
         );
         let (fixed, _) = apply(text, [&fix]);
         assert_eq!(fixed, "class A:\n    x = 1\n\ny = 2\n");
+    }
+
+    #[test]
+    fn an_inserted_line_ends_as_the_file_s_lines_do() {
+        let text = "import a\r\nx = 1";
+        let (fixed, _) = apply(text, [&insert(8, "\nimport b")]);
+        assert_eq!(fixed, "import a\r\nimport b\r\nx = 1");
+        let (fixed, _) = apply("import a\nx = 1", [&insert(8, "\nimport b")]);
+        assert_eq!(fixed, "import a\nimport b\nx = 1");
     }
 
     #[test]
