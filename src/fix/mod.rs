@@ -156,8 +156,9 @@ fn line_endings<'c>(text: &str, content: &'c str) -> std::borrow::Cow<'c, str> {
     }
 }
 
-/// A conjunct (` and x`) inserted at the end of a line that itself starts
-/// with `and ` goes on a line of its own, as the expression is laid out:
+/// A conjunct (` and x`, or Rust's ` && x`) inserted at the end of a line
+/// that itself starts with its operator goes on a line of its own, as the
+/// expression is laid out:
 ///
 /// ```text
 /// native = (
@@ -166,7 +167,10 @@ fn line_endings<'c>(text: &str, content: &'c str) -> std::borrow::Cow<'c, str> {
 /// )
 /// ```
 fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
-    let Some(conjunct) = content.strip_prefix(" and ") else {
+    let Some((operator, conjunct)) = ["and", "&&"]
+        .into_iter()
+        .find_map(|op| Some((op, content.strip_prefix(&format!(" {op} "))?)))
+    else {
         return content.to_owned();
     };
     if start != end {
@@ -180,7 +184,7 @@ fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    if !rest.trim().is_empty() || !line.trim_start().starts_with("and ") {
+    if !rest.trim().is_empty() || !line.trim_start().starts_with(&format!("{operator} ")) {
         return content.to_owned();
     }
     let newline = if text[..line_end].ends_with('\r') || text[line_end..].starts_with("\r\n") {
@@ -188,7 +192,7 @@ fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
     } else {
         "\n"
     };
-    format!("{newline}{indent}and {conjunct}")
+    format!("{newline}{indent}{operator} {conjunct}")
 }
 
 /// A unified diff of `old` to `new`, named by `path`, as `ruff --diff`
@@ -233,6 +237,9 @@ mod tests {
         let (fixed, n) = apply(text, [&insert(after_b, " and c")]);
         assert_eq!(n, 1);
         assert_eq!(fixed, "x = (\n    a\n    and b\n    and c\n)\n");
+        let rust = "if a\n    && b\n{\n";
+        let (fixed, _) = apply(rust, [&insert(13, " && c")]);
+        assert_eq!(fixed, "if a\n    && b\n    && c\n{\n");
         let inline = "if a and b:\n";
         let (fixed, _) = apply(inline, [&insert(10, " and c")]);
         assert_eq!(fixed, "if a and b and c:\n");

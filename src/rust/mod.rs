@@ -118,7 +118,7 @@ pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, Strin
     }
     match syn::parse_file(text) {
         Ok(file) => {
-            let rust = facts::Extractor::new(&mut facts)
+            let rust = facts::Extractor::new(&mut facts, text)
                 .with_macros(macros)
                 .run(&file);
             facts.rust = Some(Box::new(rust));
@@ -220,10 +220,19 @@ pub fn link_with(
             class.qualname = format!("{module}::{}", class.qualname);
         }
     }
-    let (impls, traits, extra) = {
+    let (impls, traits, extra, guards) = {
         let index = Index::new(files, packs, renames);
-        resolve_all(&index, files, &rust_files)
+        let (impls, traits, extra) = resolve_all(&index, files, &rust_files);
+        (
+            impls,
+            traits,
+            extra,
+            resolve_guards(&index, files, &rust_files),
+        )
     };
+    for ((file, i), resolved) in guards {
+        files[file].rust.as_mut().expect("Rust").guards[i].param_traits_resolved = resolved;
+    }
     for (file, class) in extra {
         files[file].classes.push(class);
     }
@@ -296,6 +305,35 @@ type TraitUpdates = Vec<((FileId, usize), (String, Vec<String>))>;
 
 /// Resolutions for every impl and trait, and the classes to add for self
 /// types that no analyzed file defines (`impl Agent for String`).
+/// Each guard's parameter traits, canonical: what a fix may assume of a
+/// parameter it names.
+fn resolve_guards(
+    index: &Index<'_>,
+    files: &[FileFacts],
+    rust_files: &[FileId],
+) -> Vec<((FileId, usize), BTreeMap<String, Vec<String>>)> {
+    let mut out = Vec::new();
+    for &file in rust_files {
+        let facts = files[file].rust.as_deref().expect("Rust");
+        for (i, guard) in facts.guards.iter().enumerate() {
+            let resolved = guard
+                .param_traits
+                .iter()
+                .map(|(param, paths)| {
+                    let traits = paths
+                        .iter()
+                        .filter_map(|p| index.resolve(file, guard.module, p))
+                        .map(|p| index.canonical(&p))
+                        .collect();
+                    (param.clone(), traits)
+                })
+                .collect();
+            out.push(((file, i), resolved));
+        }
+    }
+    out
+}
+
 fn resolve_all(
     index: &Index<'_>,
     files: &[FileFacts],
