@@ -391,3 +391,102 @@ async def drive(conversation: LocalConversation):\r
         "{out}{stderr}"
     );
 }
+
+/// The root the DL001 fix names, in each shape a module may already import
+/// from its module: the name joins that import (in order when its names
+/// are sorted, else last; on a line of its own in a parenthesized list),
+/// and a root or module already bound under another name is used by it.
+#[test]
+fn the_root_joins_the_import_already_there() {
+    let guard = "\n\nasync def drive(conversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let shapes: [(&str, &str, &str); 7] = [
+        (
+            "sorted",
+            "from openhands.sdk import BaseConversation, LocalConversation\n",
+            "from openhands.sdk import AgentBase, BaseConversation, LocalConversation\n",
+        ),
+        (
+            "unsorted",
+            "from openhands.sdk import LocalConversation, BaseConversation\n",
+            "from openhands.sdk import LocalConversation, BaseConversation, AgentBase\n",
+        ),
+        (
+            "parenthesized",
+            "from openhands.sdk import (\n    BaseConversation,\n    LocalConversation,\n)\n",
+            "from openhands.sdk import (\n    AgentBase,\n    BaseConversation,\n    LocalConversation,\n)\n",
+        ),
+        (
+            "parenthesized_last",
+            "from openhands.sdk import (\n    BaseConversation,\n    Agent\n)\n",
+            "from openhands.sdk import (\n    BaseConversation,\n    Agent,\n    AgentBase\n)\n",
+        ),
+        (
+            "aliased_names",
+            "from openhands.sdk.agent.base import Foo as F\nfrom openhands.sdk.conversation.base import BaseConversation\n",
+            "from openhands.sdk.agent.base import AgentBase, Foo as F\nfrom openhands.sdk.conversation.base import BaseConversation\n",
+        ),
+        (
+            "root_aliased",
+            "from openhands.sdk import AgentBase as Base, BaseConversation\n",
+            "from openhands.sdk import AgentBase as Base, BaseConversation\n",
+        ),
+        (
+            "module_aliased",
+            "import openhands.sdk as sdk\nfrom openhands.sdk import BaseConversation\n",
+            "import openhands.sdk as sdk\nfrom openhands.sdk import BaseConversation\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, imports, _) in &shapes {
+        std::fs::write(
+            dir.path().join(format!("{name}.py")),
+            format!("{imports}{guard}"),
+        )
+        .unwrap();
+    }
+    let (code, diff, stderr) = run(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", "--select", "DL001"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!(diff);
+    run(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "--select", "DL001"],
+    );
+    for (name, _, expected) in &shapes {
+        let fixed = std::fs::read_to_string(dir.path().join(format!("{name}.py"))).unwrap();
+        assert!(
+            fixed.starts_with(&format!("{expected}\n\n")),
+            "{name}:\n{fixed}"
+        );
+        let root = match *name {
+            "root_aliased" => "Base",
+            "module_aliased" => "sdk.AgentBase",
+            _ => "AgentBase",
+        };
+        assert!(
+            fixed.contains(&format!(
+                "and type(conversation.agent).astep is not {root}.astep:"
+            )),
+            "{name}:\n{fixed}"
+        );
+        let compiled = Command::new("python3")
+            .args(["-m", "py_compile"])
+            .arg(dir.path().join(format!("{name}.py")))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .status()
+            .unwrap();
+        assert!(compiled.success(), "{name}");
+    }
+    let (code, diff, _) = run(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", "--select", "DL001"],
+    );
+    assert_eq!((code, diff.as_str()), (0, ""));
+}
