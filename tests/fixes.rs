@@ -490,3 +490,43 @@ fn the_root_joins_the_import_already_there() {
     );
     assert_eq!((code, diff.as_str()), (0, ""));
 }
+
+/// A fix whose text the file's encoding cannot hold: a pack whose agent
+/// root is named `Agentω`, imported into a latin-1 file. The file is left
+/// as it was, and the run says why.
+#[test]
+fn a_fix_the_file_s_encoding_cannot_hold_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("fw.toml");
+    std::fs::write(
+        &pack,
+        "name = \"fw\"\nversion = \"1\"\nlanguage = \"python\"\n
+[[roles]]\nname = \"agent\"\nroot = \"fw.Agent\u{3c9}\"\nsync = \"act\"\nasync = \"aact\"\ndefault = \"executor\"\n
+[[roles]]\nname = \"conversation\"\nroot = \"fw.Conversation\"\nsync = \"go\"\nasync = \"ago\"\ndefault = \"inline\"\nagent-attr = \"agent\"\n",
+    )
+    .unwrap();
+    let source: &[u8] = b"# -*- coding: latin-1 -*-
+# d\xe9j\xe0 vu
+from fw import Conversation
+
+
+async def drive(conversation, loop):
+    if type(conversation).ago is not Conversation.ago:
+        await conversation.ago()
+    else:
+        await loop.run_in_executor(None, conversation.go)
+";
+    let file = dir.path().join("g.py");
+    std::fs::write(&file, source).unwrap();
+    let pack = pack.to_str().unwrap();
+    let (_, json, _) = run(dir.path(), &["--pack", pack, "--output-format", "json"]);
+    assert!(json.contains("Agent\u{3c9}"), "no fix to refuse: {json}");
+    let (_, _, stderr) = run(dir.path(), &["--pack", pack, "--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read(&file).unwrap(), source);
+    assert!(
+        stderr.contains(
+            "g.py: not fixed: the file's encoding (latin-1) cannot hold '\u{3c9}' (U+03C9)"
+        ),
+        "{stderr}"
+    );
+}
