@@ -291,7 +291,7 @@ impl<'a> Extractor<'a> {
             let at = self.locator.location(stmt.range());
             self.facts.last_import = Some(at);
             if let Stmt::ImportFrom(import) = stmt {
-                self.from_import(import, at);
+                self.keep_from_import(import, at);
             }
         }
         match classify(stmt) {
@@ -364,7 +364,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// Keeps an absolute `from m import ...` that a fix's import may join.
-    fn from_import(&mut self, import: &ast::StmtImportFrom, at: Location) {
+    fn keep_from_import(&mut self, import: &ast::StmtImportFrom, at: Location) {
         let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else {
             return;
         };

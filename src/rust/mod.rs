@@ -302,6 +302,7 @@ fn expand_across_files(
 
 type ImplUpdates = Vec<((FileId, usize), ImplResolved)>;
 type TraitUpdates = Vec<((FileId, usize), (String, Vec<String>))>;
+type GuardUpdates = Vec<((FileId, usize), BTreeMap<String, Vec<String>>)>;
 
 /// Resolutions for every impl and trait, and the classes to add for self
 /// types that no analyzed file defines (`impl Agent for String`).
@@ -311,7 +312,7 @@ fn resolve_guards(
     index: &Index<'_>,
     files: &[FileFacts],
     rust_files: &[FileId],
-) -> Vec<((FileId, usize), BTreeMap<String, Vec<String>>)> {
+) -> GuardUpdates {
     let mut out = Vec::new();
     for &file in rust_files {
         let facts = files[file].rust.as_deref().expect("Rust");
