@@ -1282,3 +1282,64 @@ impl<'ast> Visit<'ast> for MacroDefs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (method, receiver, before, receiver text, after) of each conjunct
+    /// of the condition of the first `if` in `body`.
+    fn conjuncts_of(body: &str) -> Vec<(String, String, String, String, String)> {
+        let text = format!("fn f() {{ {body} }}");
+        let file = syn::parse_file(&text).unwrap();
+        let syn::Item::Fn(f) = &file.items[0] else {
+            unreachable!()
+        };
+        let syn::Stmt::Expr(syn::Expr::If(e), _) = &f.block.stmts[0] else {
+            panic!("no if in {body}")
+        };
+        conjuncts(&text, &e.cond)
+            .into_iter()
+            .map(|c| (c.method, c.receiver, c.before, c.receiver_text, c.after))
+            .collect()
+    }
+
+    #[test]
+    fn a_conjunct_follows_an_operand_of_the_top_level_and_chain() {
+        let found = conjuncts_of("if ready && (*conv).as_async().is_some() {}");
+        let owned = |s: &[&str; 5]| -> (String, String, String, String, String) {
+            (
+                s[0].into(),
+                s[1].into(),
+                s[2].into(),
+                s[3].into(),
+                s[4].into(),
+            )
+        };
+        assert_eq!(
+            found,
+            [
+                owned(&[
+                    "is_some",
+                    "conv.as_async()",
+                    "",
+                    "(*conv).as_async()",
+                    ".is_some()"
+                ]),
+                owned(&["as_async", "conv", "", "(*conv)", ".as_async().is_some()"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_conjunct_under_or_not_let_or_in_a_closure() {
+        assert!(conjuncts_of("if ready || conv.as_async().is_some() {}").is_empty());
+        assert!(conjuncts_of("if !conv.as_async().is_none() {}").is_empty());
+        assert!(conjuncts_of("if let Some(n) = conv.as_async() {}").is_empty());
+        assert!(conjuncts_of("if all(|c| c.as_async().is_some()) {}").is_empty());
+        // A parenthesized `||` is one operand; only the call outside it counts.
+        let found = conjuncts_of("if (a.x() || b.y()) && conv.is_streaming() {}");
+        let methods: Vec<&str> = found.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(methods, ["is_streaming"]);
+    }
+}

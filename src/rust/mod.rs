@@ -308,11 +308,7 @@ type GuardUpdates = Vec<((FileId, usize), BTreeMap<String, Vec<String>>)>;
 /// types that no analyzed file defines (`impl Agent for String`).
 /// Each guard's parameter traits, canonical: what a fix may assume of a
 /// parameter it names.
-fn resolve_guards(
-    index: &Index<'_>,
-    files: &[FileFacts],
-    rust_files: &[FileId],
-) -> GuardUpdates {
+fn resolve_guards(index: &Index<'_>, files: &[FileFacts], rust_files: &[FileId]) -> GuardUpdates {
     let mut out = Vec::new();
     for &file in rust_files {
         let facts = files[file].rust.as_deref().expect("Rust");
