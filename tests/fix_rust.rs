@@ -157,3 +157,34 @@ fn dl103_fix_adds_the_agent_test_and_the_crate_still_compiles() {
 
     cargo_check(dir).expect("the fixed crate compiles");
 }
+
+/// A Rust file that starts with a byte order mark (rustc accepts one): the
+/// fix lands where the guard is, and the mark stays.
+#[test]
+fn a_byte_order_mark_is_kept_and_does_not_shift_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\u{feff}use dispatchlint_runtime::{BoxError, CancellationToken, Conversation, ConversationState};
+
+pub async fn drive(
+    conv: &dyn Conversation,
+    state: &mut ConversationState,
+    cancel: &CancellationToken,
+) -> Result<(), BoxError> {
+    if conv.as_async().is_some() {
+        conv.as_async().unwrap().arun(state, cancel).await
+    } else {
+        conv.run(state, cancel)
+    }
+}
+";
+    std::fs::write(dir.path().join("lib.rs"), source).unwrap();
+    let (_, out, stderr) = check(dir.path(), &["--fix", "--output-format", "concise"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("lib.rs")).unwrap(),
+        source.replace(
+            "if conv.as_async().is_some() {",
+            "if conv.as_async().is_some() && conv.agent().as_async().is_some() {"
+        ),
+        "{out}{stderr}"
+    );
+}

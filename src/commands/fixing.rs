@@ -82,10 +82,13 @@ fn fix_file(path: &Path, findings: &[&Reported], options: &Options) -> FileOutco
     let (text, encoding) = match language {
         Language::Python => crate::python::decode::decode_with(&bytes)
             .map_err(|e| format!("not fixed: cannot decode it: {}", e.message))?,
-        Language::Rust => (
-            String::from_utf8(bytes.clone()).map_err(|_| "not fixed: not valid UTF-8")?,
-            SourceEncoding::Utf8 { bom: false },
-        ),
+        Language::Rust => {
+            let text = std::str::from_utf8(&bytes).map_err(|_| "not fixed: not valid UTF-8")?;
+            match text.strip_prefix('\u{feff}') {
+                Some(rest) => (rest.to_owned(), SourceEncoding::Utf8 { bom: true }),
+                None => (text.to_owned(), SourceEncoding::Utf8 { bom: false }),
+            }
+        }
     };
     // Only a file that encodes back to its own bytes keeps every byte
     // outside the edits.

@@ -97,6 +97,9 @@ pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
 /// Facts from source text, expanding also the `macro_rules!` macros other
 /// files define (name and rules as text).
 pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, String)]) -> FileFacts {
+    // syn drops a byte order mark before it parses: every span, and so every
+    // location and fix, counts from after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(span) = too_deep(text) {
         let start = span.start();
         facts.diagnostics.push(InputDiagnostic {
