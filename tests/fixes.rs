@@ -530,3 +530,44 @@ async def drive(conversation, loop):
         "{stderr}"
     );
 }
+
+/// Two fixes that parse each on its own and not together: a condenser whose
+/// body is two pseudo-native overrides, each removed by DL005. The file is
+/// not written, and the run names both.
+#[test]
+fn fixes_that_only_break_the_file_together_are_named_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import asyncio
+
+from openhands.sdk.context.condenser import RollingCondenser
+
+
+class SyncCondenser(RollingCondenser):
+    def get_condensation(self, view, agent_llm=None):
+        return None
+
+    def hard_context_reset(self, view, agent_llm=None):
+        return None
+
+
+class ThreadedCondenser(SyncCondenser):
+    async def aget_condensation(self, view, agent_llm=None):
+        return await asyncio.to_thread(self.get_condensation, view, agent_llm)
+
+    async def ahard_context_reset(self, view, agent_llm=None):
+        return await asyncio.to_thread(self.hard_context_reset, view, agent_llm)
+";
+    let file = dir.path().join("condenser.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, _, stderr) = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), source, "written");
+    assert!(
+        stderr.contains(
+            "condenser.py: not fixed: the fixed file would not parse; these fixes together break it: \
+             DL005 at 15:15 (remove the `aget_condensation` override), \
+             DL005 at 18:15 (remove the `ahard_context_reset` override)"
+        ),
+        "{stderr}"
+    );
+}
