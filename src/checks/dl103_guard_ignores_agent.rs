@@ -124,15 +124,19 @@ fn agent_conjunct(
             let drive = role.drives.iter().find(|d| d.attr == agent)?;
             pack.roles.iter().find(|r| r.name == drive.role)
         });
-    let test = match driven {
-        Some(driven) if !capability_tests(driven).contains(&method) => {
-            match (&driven.capability_method, &driven.accessor) {
-                (Some(capability), _) => format!("{receiver}.{agent}().{capability}()"),
-                (None, Some(accessor)) => format!("{receiver}.{agent}().{accessor}().is_some()"),
-                (None, None) => format!("{receiver}.{agent}().as_async().is_some()"),
-            }
+    // The operand's own words only when it is the test and nothing else
+    // (`conv.as_async().is_some()`, not `ready == conv.is_streaming()`).
+    let own_words = conjunct.before.trim().is_empty() && is_call_chain(&conjunct.after);
+    let same_method = driven.is_none_or(|d| capability_tests(d).contains(&method));
+    let test = if own_words && same_method {
+        format!("{receiver}.{agent}(){}", conjunct.after)
+    } else {
+        let driven = driven.unwrap_or(role);
+        match (&driven.capability_method, &driven.accessor) {
+            (Some(capability), _) => format!("{receiver}.{agent}().{capability}()"),
+            (None, Some(accessor)) => format!("{receiver}.{agent}().{accessor}().is_some()"),
+            (None, None) => format!("{receiver}.{agent}().as_async().is_some()"),
         }
-        _ => format!("{}{receiver}.{agent}(){}", conjunct.before, conjunct.after),
     };
     let bounded = guard
         .param_traits_resolved
@@ -157,6 +161,19 @@ fn agent_conjunct(
     })
 }
 
+/// `.as_async().is_some()`: argument-less method calls and nothing else.
+fn is_call_chain(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(calls) = compact.strip_prefix('.') else {
+        return false;
+    };
+    calls.split('.').all(|call| {
+        call.strip_suffix("()").is_some_and(|name| {
+            !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
 /// The methods whose call tests a role's capability: its accessor and its
 /// capability method (`as_async` when the pack names neither).
 fn capability_tests(role: &Role) -> Vec<&str> {
@@ -170,5 +187,20 @@ fn capability_tests(role: &Role) -> Vec<&str> {
         vec!["as_async"]
     } else {
         named
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_call_chain;
+
+    #[test]
+    fn only_a_chain_of_plain_calls_is_the_operand_s_own_words() {
+        assert!(is_call_chain(".as_async().is_some()"));
+        assert!(is_call_chain(".is_streaming()"));
+        assert!(is_call_chain("\n        .as_async()\n        .is_some()"));
+        assert!(!is_call_chain(".is_streaming() == ready"));
+        assert!(!is_call_chain(".as_async().map(|a| a.ok())"));
+        assert!(!is_call_chain(""));
     }
 }

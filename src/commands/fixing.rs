@@ -138,8 +138,10 @@ fn culprits(language: Language, text: &str, findings: &[&Reported]) -> String {
     if alone.is_empty() {
         let all: Vec<String> = findings.iter().map(named).collect();
         format!("these fixes together break it: {}", all.join(", "))
+    } else if alone.len() == 1 {
+        format!("the fix that breaks it: {}", alone[0])
     } else {
-        format!("the fix that breaks it: {}", alone.join(", "))
+        format!("the fixes that break it: {}", alone.join(", "))
     }
 }
 
