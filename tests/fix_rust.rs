@@ -110,6 +110,7 @@ fn dl103_fix_adds_the_agent_test_and_the_crate_still_compiles() {
     let lib = dir.join("src/lib.rs");
     let before = std::fs::read_to_string(&lib).unwrap();
     cargo_check(dir).expect("the fixture compiles before the fix");
+    rustfmt_check(&lib).expect("the fixture is formatted as rustfmt formats it");
 
     let (code, diff, stderr) = check(dir, &["--diff", "--unsafe-fixes"]);
     assert_eq!(code, 1, "{diff}{stderr}");
@@ -120,13 +121,13 @@ fn dl103_fix_adds_the_agent_test_and_the_crate_still_compiles() {
             " && conv.agent().as_async().is_some()",
             " && conv.agent().as_async().is_some()",
             " && executor.chain().is_streaming()",
-            " && self.conversation.agent().as_async().is_some()",
+            " && self.inner.agent().as_async().is_some()",
         ]
     );
     // The field's type is not in the facts: that fix waits for --unsafe-fixes.
     let (_, safe, _) = check(dir, &["--diff"]);
     assert_eq!(added_conjuncts(&safe).len(), 3, "{safe}");
-    assert!(!safe.contains("self.conversation.agent()"), "{safe}");
+    assert!(!safe.contains("self.inner.agent()"), "{safe}");
     assert_eq!(
         std::fs::read_to_string(&lib).unwrap(),
         before,
@@ -147,7 +148,7 @@ fn dl103_fix_adds_the_agent_test_and_the_crate_still_compiles() {
     assert_eq!(code, 1);
     let left: Vec<&str> = out.lines().filter(|l| l.contains("DL103")).collect();
     assert_eq!(left.len(), 1, "{out}");
-    assert!(left[0].starts_with("src/lib.rs:71:8:"), "{out}");
+    assert!(left[0].starts_with("src/lib.rs:78:8:"), "{out}");
     let (code, diff, _) = check(dir, &["--diff", "--unsafe-fixes"]);
     assert_eq!(
         (code, diff.as_str()),
@@ -156,6 +157,21 @@ fn dl103_fix_adds_the_agent_test_and_the_crate_still_compiles() {
     );
 
     cargo_check(dir).expect("the fixed crate compiles");
+    // The fixture is laid out as rustfmt lays it out, and so is the fix.
+    rustfmt_check(&lib).expect("the fixed file is formatted as rustfmt formats it");
+}
+
+fn rustfmt_check(file: &Path) -> Result<(), String> {
+    let output = Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .arg(file)
+        .output()
+        .unwrap();
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
 }
 
 /// A Rust file that starts with a byte order mark (rustc accepts one): the
