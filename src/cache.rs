@@ -38,7 +38,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ClassFact, FileFacts, FunctionFact, InputDiagnostic, Location, NameRef, Scope, Suppression,
+    ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef, Scope,
+    Suppression,
 };
 
 /// What a Python file's extraction produced, without what the run supplies
@@ -52,6 +53,7 @@ struct Entry {
     functions: Vec<FunctionFact>,
     return_annotations: BTreeMap<String, NameRef>,
     last_import: Option<Location>,
+    from_imports: Vec<FromImport>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -164,6 +166,7 @@ impl Cache {
         facts.functions = entry.functions;
         facts.return_annotations = entry.return_annotations;
         facts.last_import = entry.last_import;
+        facts.from_imports = entry.from_imports;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -188,6 +191,7 @@ impl Cache {
             functions: &facts.functions,
             return_annotations: &facts.return_annotations,
             last_import: facts.last_import,
+            from_imports: &facts.from_imports,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -327,6 +331,7 @@ struct EntryRef<'a> {
     functions: &'a [FunctionFact],
     return_annotations: &'a BTreeMap<String, NameRef>,
     last_import: Option<Location>,
+    from_imports: &'a [FromImport],
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

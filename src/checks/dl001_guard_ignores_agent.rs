@@ -3,9 +3,11 @@
 //! native async entry awaits (the agent it holds).
 
 use crate::fix::{Edit, Fix};
-use crate::hierarchy::TypeKey;
 use crate::hierarchy::Verdict;
-use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, NameRef, TestKind, Value};
+use crate::model::{
+    Binding, CapabilityTest, EntryCall, FromImport, FunctionFact, Guard, Location, NameRef,
+    TestKind, Value,
+};
 use crate::packs::DefaultKind;
 
 use super::{Context, Finding, Label, Rule, Severity};
@@ -213,7 +215,7 @@ fn agent_conjunct(
         .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
         .filter(|t| values.expand(&t.subject, at) == subject)
         .min_by_key(|t| strength(t.kind))?;
-    let (root, import) = match bound_name(cx, values, &pair.driven.root) {
+    let (root, import) = match bound_name(cx, values, pair) {
         Some(name) => (name, None),
         None => import_of(cx, values, pair)?,
     };
@@ -235,29 +237,31 @@ fn agent_conjunct(
     })
 }
 
-/// `from openhands.sdk import AgentBase` after the module's last top-level
-/// import, from the root's shortest public path, when the module binds
-/// nothing under that name.
+/// The root's import: joined to a `from` import of one of the root's
+/// modules that the file already has, or else `from openhands.sdk import
+/// AgentBase` after the module's last top-level import, from the root's
+/// shortest public path; None when the module binds that name to something
+/// else.
 fn import_of(
     cx: &Context<'_>,
     values: &Values<'_>,
     pair: &RolePair<'_>,
 ) -> Option<(String, Option<Edit>)> {
     let facts = &cx.analysis.files[values.file];
+    let bindings = &facts.scopes.first()?.bindings;
+    let paths = root_paths(cx, pair);
+    for path in &paths {
+        let (module, name) = path.rsplit_once('.')?;
+        if let Some(import) = facts.from_imports.iter().find(|i| i.module == module) {
+            if bindings.contains_key(name) {
+                return None;
+            }
+            return Some((name.to_owned(), Some(joined(import, name)?)));
+        }
+    }
     let after = facts.last_import?;
-    let role = cx
-        .analysis
-        .packs
-        .packs
-        .iter()
-        .filter(|p| p.name == pair.driven.pack)
-        .flat_map(|p| p.roles.iter())
-        .find(|r| r.name == pair.driven.name)?;
-    let path = std::iter::once(&role.root)
-        .chain(&role.aliases)
-        .min_by_key(|p| p.matches('.').count())?;
-    let (module, name) = path.rsplit_once('.')?;
-    if facts.scopes.first()?.bindings.contains_key(name) {
+    let (module, name) = paths.first()?.rsplit_once('.')?;
+    if bindings.contains_key(name) {
         return None;
     }
     let edit = Edit {
@@ -267,18 +271,106 @@ fn import_of(
     Some((name.to_owned(), Some(edit)))
 }
 
-/// A name the module binds at its top level to `root`.
-fn bound_name(cx: &Context<'_>, values: &Values<'_>, root: &TypeKey) -> Option<String> {
-    let module = cx.analysis.files[values.file].scopes.first()?;
-    module
-        .bindings
-        .keys()
-        .filter(|name| name.as_str() != "*")
-        .find(|name| {
-            let name = NameRef::scoped(0, vec![(*name).clone()]);
-            values.class_at_ref(&name).as_ref() == Some(root)
-        })
+/// Every path of the agent's root its pack names, shortest first.
+fn root_paths(cx: &Context<'_>, pair: &RolePair<'_>) -> Vec<String> {
+    let Some(role) = cx
+        .analysis
+        .packs
+        .packs
+        .iter()
+        .filter(|p| p.name == pair.driven.pack)
+        .flat_map(|p| p.roles.iter())
+        .find(|r| r.name == pair.driven.name)
+    else {
+        return Vec::new();
+    };
+    let mut paths: Vec<String> = std::iter::once(&role.root)
+        .chain(&role.aliases)
         .cloned()
+        .collect();
+    paths.sort_by_key(|p| p.matches('.').count());
+    paths
+}
+
+/// `name` added to `import`'s names: in its place when they are sorted (as
+/// isort and ruff sort them: constants, classes, then the rest), else last;
+/// on a line of its own, indented as they are, when they are one per line.
+fn joined(import: &FromImport, name: &str) -> Option<Edit> {
+    let key = |n: &str| {
+        let kind = if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) {
+            0
+        } else if n.starts_with(char::is_uppercase) {
+            1
+        } else {
+            2
+        };
+        (kind, n.to_owned())
+    };
+    let names = &import.names;
+    let sorted = names.windows(2).all(|w| key(&w[0].0) <= key(&w[1].0));
+    let indent = |at: &Location| " ".repeat(at.column.saturating_sub(1) as usize);
+    let next = names.iter().find(|(n, _, _)| sorted && key(name) < key(n));
+    Some(match next {
+        Some((_, _, at)) => Edit {
+            location: Location {
+                end: at.start,
+                end_line: at.line,
+                end_column: at.column,
+                ..*at
+            },
+            content: if import.multiline {
+                format!("{name},\n{}", indent(at))
+            } else {
+                format!("{name}, ")
+            },
+        },
+        None => {
+            let (_, _, last) = names.last()?;
+            Edit {
+                location: last.end_point(),
+                content: if import.multiline {
+                    format!(",\n{}{name}", indent(last))
+                } else {
+                    format!(", {name}")
+                },
+            }
+        }
+    })
+}
+
+/// A name the module binds at its top level to the agent's root, or a
+/// module it binds that holds the root (`sdk` for `sdk.AgentBase`).
+fn bound_name(cx: &Context<'_>, values: &Values<'_>, pair: &RolePair<'_>) -> Option<String> {
+    let module = cx.analysis.files[values.file].scopes.first()?;
+    let root = &pair.driven.root;
+    let resolves = |parts: Vec<String>| {
+        let name = NameRef::scoped(0, parts.clone());
+        (values.class_at_ref(&name).as_ref() == Some(root)).then(|| parts.join("."))
+    };
+    let names = || {
+        module
+            .bindings
+            .iter()
+            .filter(|(name, _)| name.as_str() != "*")
+    };
+    if let Some(found) = names().find_map(|(name, _)| resolves(vec![name.clone()])) {
+        return Some(found);
+    }
+    let paths = root_paths(cx, pair);
+    names().find_map(|(name, bound)| {
+        let held = match bound.as_slice() {
+            [Binding::Module(module)] => module.clone(),
+            [Binding::From { module, name }] => format!("{module}.{name}"),
+            _ => return None,
+        };
+        paths.iter().find_map(|path| {
+            let rest = path.strip_prefix(held.as_str())?.strip_prefix('.')?;
+            let parts = std::iter::once(name.clone())
+                .chain(rest.split('.').map(str::to_owned))
+                .collect();
+            resolves(parts)
+        })
+    })
 }
 
 fn strength(kind: TestKind) -> u8 {
