@@ -1,10 +1,12 @@
-//! DL005's shape: an async method whose whole body only hands a sync
-//! method to a thread, calls it inline, or defers to `super()`.
+//! Shapes of a whole method body: an async method that only hands a sync
+//! method to a thread, calls it inline, or defers to `super()`; a method
+//! that only raises `NotImplementedError`; a method that only forwards to a
+//! method of one of the receiver's attributes.
 
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::model::{Delegation, Via};
+use crate::model::{Delegation, Forward, Location, Via};
 
 use super::syntax::{dotted, Locator, MAX_DEPTH};
 
@@ -50,6 +52,69 @@ pub fn delegation(body: &[Stmt], locator: &Locator<'_>) -> Option<Delegation> {
         via,
         target,
         location,
+    })
+}
+
+/// The statements of a body that do something: a docstring or a `pass`
+/// changes nothing about what a stub does.
+fn working(body: &[Stmt]) -> impl Iterator<Item = &Stmt> {
+    body.iter().filter(|stmt| match stmt {
+        Stmt::Expr(e) => !e.value.is_string_literal_expr(),
+        Stmt::Pass(_) => false,
+        _ => true,
+    })
+}
+
+/// The `raise NotImplementedError` (bare or called, any arguments) that is
+/// all a body does. A `raise ... from` still raises it.
+pub fn raising(body: &[Stmt], locator: &Locator<'_>) -> Option<Location> {
+    let mut rest = working(body);
+    let Some(Stmt::Raise(raise)) = rest.next() else {
+        return None;
+    };
+    if rest.next().is_some() {
+        return None;
+    }
+    let raised = match raise.exc.as_deref()? {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let name = dotted(raised)?;
+    (name.last()? == "NotImplementedError").then(|| locator.location(raise.range()))
+}
+
+/// The call a body is, when the whole body is one call (returned, awaited
+/// or not) of a method of an attribute: `return self.inner.run(q)`. Which
+/// object is the receiver, and whether the attribute holds anything of a
+/// role, is for the semantic layer to say.
+pub fn forwarding(body: &[Stmt], locator: &Locator<'_>) -> Option<Forward> {
+    let mut rest = working(body);
+    let only = rest.next()?;
+    if rest.next().is_some() {
+        return None;
+    }
+    let expr = match only {
+        Stmt::Expr(e) => &*e.value,
+        Stmt::Return(r) => r.value.as_deref()?,
+        _ => return None,
+    };
+    let (awaited, inner) = match expr {
+        Expr::Await(a) => (true, &*a.value),
+        other => (false, other),
+    };
+    let Expr::Call(call) = inner else { return None };
+    let mut object = dotted(&call.func)?;
+    // `self.inner.run`: a receiver, one attribute, the method. Deeper paths
+    // (`self.a.b.run`) hold something no attribute type says.
+    if object.len() != 3 {
+        return None;
+    }
+    let method = object.pop()?;
+    Some(Forward {
+        object,
+        method,
+        awaited,
+        location: locator.location(call.range()),
     })
 }
 

@@ -276,9 +276,12 @@ impl<'a> Extractor<'a> {
                 flow::annotation_name(&annotated.annotation),
             ) {
                 let scope = self.facts.classes[class].scope;
-                self.facts.classes[class]
+                let location = self.locator.location(annotated.range());
+                let class = &mut self.facts.classes[class];
+                class
                     .annotations
                     .insert(name.id.to_string(), NameRef::scoped(scope, parts));
+                class.annotated_at.insert(name.id.to_string(), location);
             }
         }
         if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))
@@ -530,6 +533,7 @@ impl<'a> Extractor<'a> {
             members: Default::default(),
             annotations: Default::default(),
             receiver_assignments: Default::default(),
+            annotated_at: Default::default(),
         });
         if let Some(outer) = place.class {
             if !place.type_checking {
