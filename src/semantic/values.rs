@@ -267,7 +267,7 @@ impl<'a> Values<'a> {
     /// its class body annotates it with (a dataclass or pydantic field), or
     /// else the value the class's `__init__` (`__post_init__`) assigns it,
     /// when that is the only assignment to it anywhere in the class.
-    fn attribute_typed(&self, object: &str, attr: &str, depth: usize) -> Option<Typed> {
+    pub fn attribute_typed(&self, object: &str, attr: &str, depth: usize) -> Option<Typed> {
         let facts = &self.cx.analysis.files[self.file];
         let method = method_of(facts, self.function)?;
         if !is_receiver(method, object) {

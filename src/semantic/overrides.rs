@@ -1,0 +1,83 @@
+//! What an override stands in front of: the class whose definition of a
+//! member would apply without it, and whether an analyzed definition only
+//! raises. DL006 asks what removing a raising override would bring back;
+//! DL009 asks whether a wrapper reaches its wrapped object's async entry.
+
+use crate::hierarchy::{MemberNode, RoleSpec, TypeKey};
+use crate::model::{FileId, FunctionFact, Language};
+
+use super::Semantic as Context;
+
+/// The first class of `key`'s MRO, from position `from` on (0: `key`
+/// itself; 1: what `super()` reaches), that defines `member`. `None` when
+/// that cannot be known: an unresolved base on the way, a member decided at
+/// runtime or aliased, or no class that defines it at all.
+pub fn provider_from(
+    cx: &Context<'_>,
+    key: &TypeKey,
+    member: &str,
+    from: usize,
+) -> Option<TypeKey> {
+    let hierarchy = &cx.hierarchy;
+    let mro = hierarchy.mro(key).ok()?;
+    for entry in mro.iter().skip(from) {
+        if matches!(entry, TypeKey::Unresolved { .. }) {
+            return None;
+        }
+        match hierarchy.node(entry).and_then(|n| n.members.get(member)) {
+            None => continue,
+            Some(MemberNode::Defined(_)) => return Some(entry.clone()),
+            Some(_) => return None,
+        }
+    }
+    None
+}
+
+/// The analyzed function that is `key`'s own definition of `member`.
+pub fn definition<'a>(
+    cx: &'a Context<'_>,
+    key: &TypeKey,
+    member: &str,
+) -> Option<(FileId, &'a FunctionFact)> {
+    let TypeKey::Source(file, class) = key else {
+        return None;
+    };
+    let facts = &cx.analysis.files[*file];
+    if facts.language != Language::Python {
+        return None;
+    }
+    facts
+        .functions
+        .iter()
+        .find(|f| f.class == Some(*class) && f.name == member)
+        .map(|f| (*file, f))
+}
+
+/// Whether `key`'s own definition of `member` is known to do nothing but
+/// raise `NotImplementedError`. A definition that is not analyzed (a
+/// pack's type, a function the front end did not follow) is taken to work.
+pub fn only_raises(cx: &Context<'_>, key: &TypeKey, member: &str) -> bool {
+    definition(cx, key, member).is_some_and(|(_, f)| f.raises.is_some())
+}
+
+/// Whether a call of `method` on a value of `key` runs `role`'s sync path:
+/// the role's sync entry, the sync entry of any role (`invoke`, `chat`,
+/// `step`), or a method whose async twin (`run` and `arun`, `_call` and
+/// `_acall`) the value's classes define, which makes it the sync side of a
+/// pair the wrapper could have forwarded too.
+pub fn sync_side(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec, method: &str) -> bool {
+    if method == role.sync
+        || cx
+            .hierarchy
+            .roles
+            .iter()
+            .any(|r| r.language == role.language && r.sync == method)
+    {
+        return true;
+    }
+    let twin = match method.strip_prefix('_') {
+        Some(rest) => format!("_a{rest}"),
+        None => format!("a{method}"),
+    };
+    provider_from(cx, key, &twin, 0).is_some()
+}
