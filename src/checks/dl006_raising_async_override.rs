@@ -61,7 +61,6 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 }
                 let class_name = &file.classes[class].name;
                 let astep = &role.async_;
-                let root = root_name(cx, role);
                 // Unsafe: another method runs than the author wrote, and a
                 // class whose body held only this override gets a `pass`.
                 let alone = file.classes[class].members.len() == 1;
@@ -78,7 +77,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     file: file_id,
                     location: function.location,
                     message: format!(
-                        "`{class_name}.{astep}` only raises `NotImplementedError`: the async path of a `{root}` awaits it and fails, where without this override {who} {does}"
+                        "`{class_name}.{astep}` only raises `NotImplementedError`, so every async use of it fails, where without this override {who} {does}"
                     ),
                     help: format!(
                         "remove this `{astep}` override so that {who} applies, or implement it"

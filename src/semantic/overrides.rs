@@ -4,7 +4,7 @@
 //! DL009 asks whether a wrapper reaches its wrapped object's async entry.
 
 use crate::hierarchy::{MemberNode, RoleSpec, TypeKey};
-use crate::model::{FileId, FunctionFact, Language};
+use crate::model::{FileId, FunctionFact, Language, Member};
 
 use super::Semantic as Context;
 
@@ -18,19 +18,44 @@ pub fn provider_from(
     member: &str,
     from: usize,
 ) -> Option<TypeKey> {
-    let hierarchy = &cx.hierarchy;
-    let mro = hierarchy.mro(key).ok()?;
+    let mro = cx.hierarchy.mro(key).ok()?;
     for entry in mro.iter().skip(from) {
         if matches!(entry, TypeKey::Unresolved { .. }) {
             return None;
         }
-        match hierarchy.node(entry).and_then(|n| n.members.get(member)) {
-            None => continue,
-            Some(MemberNode::Defined(_)) => return Some(entry.clone()),
-            Some(_) => return None,
+        match own(cx, entry, member) {
+            Own::Absent => continue,
+            Own::Defined => return Some(entry.clone()),
+            Own::Undecided => return None,
         }
     }
     None
+}
+
+enum Own {
+    Absent,
+    Defined,
+    Undecided,
+}
+
+/// Whether one class's own namespace holds `member`. Hierarchy nodes keep
+/// only the members a verdict reads (async entries, with the runtime
+/// patches of them); a sync entry is read from the class's facts.
+fn own(cx: &Context<'_>, key: &TypeKey, member: &str) -> Own {
+    let node = cx.hierarchy.node(key).and_then(|n| n.members.get(member));
+    match node {
+        Some(MemberNode::Defined(_)) => return Own::Defined,
+        Some(_) => return Own::Undecided,
+        None => {}
+    }
+    let TypeKey::Source(file, class) = key else {
+        return Own::Absent;
+    };
+    match cx.analysis.files[*file].classes[*class].members.get(member) {
+        None => Own::Absent,
+        Some(Member::Defined { .. }) => Own::Defined,
+        Some(_) => Own::Undecided,
+    }
 }
 
 /// The analyzed function that is `key`'s own definition of `member`.
