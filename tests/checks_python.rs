@@ -178,7 +178,7 @@ fn dl006_flags_async_overrides_that_only_raise() {
     let echo = finding(&analysis, &findings, "DL006", tools, 19);
     assert_eq!(
         echo.message,
-        "`EchoTool._arun` only raises `NotImplementedError`, so every async use of it fails, \
+        "`EchoTool._arun` only raises `NotImplementedError`: every async use of it fails, \
          where without this override the inherited `BaseTool._arun` would run `_run` in a worker thread"
     );
     assert_eq!(

@@ -77,7 +77,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     file: file_id,
                     location: function.location,
                     message: format!(
-                        "`{class_name}.{astep}` only raises `NotImplementedError`, so every async use of it fails, where without this override {who} {does}"
+                        "`{class_name}.{astep}` only raises `NotImplementedError`: every async use of it fails, where without this override {who} {does}"
                     ),
                     help: format!(
                         "remove this `{astep}` override so that {who} applies, or implement it"
