@@ -159,3 +159,75 @@ fn incidental(stmt: &Stmt) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ruff_python_ast::Stmt;
+
+    use super::{forwarding, raising};
+    use crate::python::parse::parse_module;
+    use crate::python::syntax::Locator;
+
+    /// The shapes found in the body of the first `def` of `source`.
+    fn shapes(source: &str) -> (Option<(u32, u32)>, Option<(Vec<String>, String, bool)>) {
+        let parsed = parse_module(source);
+        let locator = Locator::new(source);
+        let Some(Stmt::FunctionDef(function)) = parsed.module.body.first() else {
+            panic!("no function in {source}");
+        };
+        (
+            raising(&function.body, &locator).map(|l| (l.line, l.column)),
+            forwarding(&function.body, &locator).map(|f| (f.object, f.method, f.awaited)),
+        )
+    }
+
+    #[test]
+    fn a_body_that_only_raises_not_implemented() {
+        for body in [
+            "    raise NotImplementedError\n",
+            "    raise NotImplementedError()\n",
+            "    \"\"\"Doc.\"\"\"\n    raise NotImplementedError('no async')\n",
+            "    pass\n    raise builtins.NotImplementedError\n",
+        ] {
+            let source = format!("async def _arun(self, q):\n{body}");
+            let (raised, _) = shapes(&source);
+            assert!(raised.is_some_and(|(_, column)| column == 5), "{source}");
+        }
+        for body in [
+            "    raise ValueError()\n",
+            "    raise\n",
+            "    x = 1\n    raise NotImplementedError\n",
+            "    if q:\n        raise NotImplementedError\n",
+            "    return NotImplemented\n",
+        ] {
+            let source = format!("async def _arun(self, q):\n{body}");
+            assert_eq!(shapes(&source).0, None, "{source}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_only_forwards_to_an_attribute() {
+        let forwarded = |body: &str| shapes(&format!("def _run(self, *a, **k):\n{body}")).1;
+        assert_eq!(
+            forwarded("    return self.inner._run(*a, **k)\n"),
+            Some((vec!["self".into(), "inner".into()], "_run".into(), false))
+        );
+        assert_eq!(
+            forwarded("    \"\"\"Doc.\"\"\"\n    return await self.inner.arun(*a)\n"),
+            Some((vec!["self".into(), "inner".into()], "arun".into(), true))
+        );
+        assert_eq!(
+            forwarded("    self.inner.invoke(a)\n"),
+            Some((vec!["self".into(), "inner".into()], "invoke".into(), false))
+        );
+        for body in [
+            "    return self.run(*a)\n",
+            "    return self.a.b.run(*a)\n",
+            "    return run(*a)\n",
+            "    x = 1\n    return self.inner.run(*a)\n",
+            "    return self.inner.run(*a).strip()\n",
+        ] {
+            assert_eq!(forwarded(body), None, "{body}");
+        }
+    }
+}
