@@ -149,3 +149,38 @@ fn dl009_flagged_wrappers_never_reach_the_held_objects_async_entry() {
         assert!(flagged.contains(wrapper), "{wrapper} not in {flagged:?}");
     }
 }
+
+/// The frameworks' own source (the venv's site-packages as `--python-path`)
+/// gives the same DL006 and DL009 findings as their packs do.
+#[test]
+fn framework_source_gives_the_same_findings_as_the_packs() {
+    let output = support::oracle_python()
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()
+        .unwrap();
+    let site = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let dir = fixtures();
+    let concise = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_dispatchlint"))
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--output-format",
+                "concise",
+            ])
+            .args(["--select", "DL006,DL009"])
+            .args(extra)
+            .arg(".")
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let packs = concise(&[]);
+    assert!(packs.contains("Found 13 findings"), "{packs}");
+    assert_eq!(concise(&["--python-path", &site]), packs);
+}
