@@ -5,10 +5,10 @@
 //! `achat`, `astep`) awaits it and fails, where without it it would run.
 
 use crate::fix::{Edit, Fix};
-use crate::hierarchy::{RoleSpec, TypeKey, Verdict};
+use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 use crate::packs::DefaultKind;
-use crate::semantic::overrides::{only_raises, provider_from};
+use crate::semantic::overrides::{hidden_working, sync_entry_works, Hidden};
 use crate::semantic::values::root_name;
 
 use super::{Context, Finding, Label, Rule, Severity};
@@ -53,14 +53,27 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 if !applies {
                     continue;
                 }
-                let Some((who, does)) = what_it_hides(cx, &key, role) else {
+                let Some(hidden) = hidden_working(cx, &key, role) else {
                     continue;
                 };
                 if !sync_entry_works(cx, &key, role) {
                     continue;
                 }
                 let class_name = &file.classes[class].name;
-                let astep = &role.async_;
+                let (astep, step) = (&role.async_, &role.sync);
+                let (who, does) = match hidden {
+                    Hidden::Default(kind) => (
+                        format!("the inherited `{}.{astep}`", root_name(cx, role)),
+                        match kind {
+                            DefaultKind::Inline => format!("would call `{step}` on the event loop"),
+                            _ => format!("would run `{step}` in a worker thread"),
+                        },
+                    ),
+                    Hidden::Implementation(provider) => (
+                        format!("the inherited `{}.{astep}`", short(cx, &provider)),
+                        "would run".to_owned(),
+                    ),
+                };
                 // Unsafe: another method runs than the author wrote, and a
                 // class whose body held only this override gets a `pass`.
                 let alone = file.classes[class].members.len() == 1;
@@ -87,44 +100,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                         message: "the whole body raises here".into(),
                     }],
                 });
+                // One finding (and one removal) per override, whichever
+                // role it was found through.
+                break;
             }
         }
     }
     findings
-}
-
-/// What would run without the override, when it works: the root's
-/// default (an executor or an inline call), or a class further up whose
-/// definition is not itself a stub; as (who, what it would do). A default
-/// that raises, or one the pack does not describe, hides nothing that works.
-fn what_it_hides(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> Option<(String, String)> {
-    let next = provider_from(cx, key, &role.async_, 1)?;
-    let (astep, step) = (&role.async_, &role.sync);
-    if next == role.root {
-        let who = format!("the inherited `{}.{astep}`", root_name(cx, role));
-        let does = match role.default? {
-            DefaultKind::Executor => format!("would run `{step}` in a worker thread"),
-            DefaultKind::Inline => format!("would call `{step}` on the event loop"),
-            DefaultKind::Raises => return None,
-        };
-        return Some((who, does));
-    }
-    if only_raises(cx, &next, astep) {
-        return None;
-    }
-    Some((
-        format!("the inherited `{}.{astep}`", short(cx, &next)),
-        "would run".into(),
-    ))
-}
-
-/// Whether the class has a sync entry that the default could run: defined
-/// below the root (the root's is abstract or a stub itself) and not one
-/// that only raises too. A class whose sync and async entries both raise
-/// fails on either path; removing one stub would fix nothing.
-fn sync_entry_works(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> bool {
-    provider_from(cx, key, &role.sync, 0)
-        .is_some_and(|p| p != role.root && !only_raises(cx, &p, &role.sync))
 }
 
 fn short(cx: &Context<'_>, key: &TypeKey) -> String {

@@ -5,6 +5,7 @@
 
 use crate::hierarchy::{MemberNode, RoleSpec, TypeKey};
 use crate::model::{FileId, FunctionFact, Language, Member};
+use crate::packs::DefaultKind;
 
 use super::Semantic as Context;
 
@@ -105,4 +106,36 @@ pub fn sync_side(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec, method: &str)
         None => format!("a{method}"),
     };
     provider_from(cx, key, &twin, 0).is_some()
+}
+
+/// What runs when a class's own override of `role`'s async entry goes.
+pub enum Hidden {
+    /// The root's default, which the pack says runs the sync entry.
+    Default(DefaultKind),
+    /// A class further up the MRO that implements the async entry.
+    Implementation(TypeKey),
+}
+
+/// What `key`'s own override of the async entry hides, when that works:
+/// the root's default when it hands the sync entry to a thread or calls it
+/// inline, or a definition further up that is not a stub itself. A default
+/// that raises, or one the pack does not describe, hides nothing that works.
+pub fn hidden_working(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> Option<Hidden> {
+    let next = provider_from(cx, key, &role.async_, 1)?;
+    if next == role.root {
+        return match role.default? {
+            kind @ (DefaultKind::Executor | DefaultKind::Inline) => Some(Hidden::Default(kind)),
+            DefaultKind::Raises => None,
+        };
+    }
+    (!only_raises(cx, &next, &role.async_)).then_some(Hidden::Implementation(next))
+}
+
+/// Whether `key` has a sync entry its inherited async entry could run:
+/// defined below the root (the root's is abstract, or a stub itself) and
+/// not one that only raises too. A class whose sync and async entries both
+/// raise fails on either path.
+pub fn sync_entry_works(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> bool {
+    provider_from(cx, key, &role.sync, 0)
+        .is_some_and(|p| p != role.root && !only_raises(cx, &p, &role.sync))
 }
