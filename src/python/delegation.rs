@@ -168,8 +168,12 @@ mod tests {
     use crate::python::parse::parse_module;
     use crate::python::syntax::Locator;
 
-    /// The shapes found in the body of the first `def` of `source`.
-    fn shapes(source: &str) -> (Option<(u32, u32)>, Option<(Vec<String>, String, bool)>) {
+    /// A forward as (object, method, awaited).
+    type Forwarded = (Vec<String>, String, bool);
+
+    /// The shapes found in the body of the first `def` of `source`: where
+    /// the raise is, and what it forwards to.
+    fn shapes(source: &str) -> (Option<(u32, u32)>, Option<Forwarded>) {
         let parsed = parse_module(source);
         let locator = Locator::new(source);
         let Some(Stmt::FunctionDef(function)) = parsed.module.body.first() else {
