@@ -15,6 +15,8 @@ pub mod dl002_sync_agent_async_path;
 pub mod dl003_blocking_arun;
 pub mod dl004_threaded_astep_call;
 pub mod dl005_pseudo_native_astep;
+pub mod dl006_raising_async_override;
+pub mod dl009_wrapper_drops_async;
 
 pub mod dl101_unreachable_native_async;
 pub mod dl102_capability_mismatch;
@@ -128,6 +130,8 @@ const RULES: &[&Rule] = &[
     &dl003_blocking_arun::RULE,
     &dl004_threaded_astep_call::RULE,
     &dl005_pseudo_native_astep::RULE,
+    &dl006_raising_async_override::RULE,
+    &dl009_wrapper_drops_async::RULE,
     &dl101_unreachable_native_async::RULE,
     &dl102_capability_mismatch::RULE,
     &dl103_guard_ignores_agent::RULE,

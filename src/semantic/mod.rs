@@ -9,6 +9,7 @@ mod analysis;
 pub mod classes;
 pub mod conditions;
 pub mod dispatch;
+pub mod overrides;
 pub mod resolve;
 pub mod rust_nodes;
 mod types;
