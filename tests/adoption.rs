@@ -146,3 +146,31 @@ fn audit_reports_types_routes_findings_and_unknowns() {
     assert_eq!(json["version"], 1);
     assert!(json["agents"]["types"].as_array().unwrap().len() >= 100);
 }
+
+#[test]
+fn audit_routes_show_the_route_the_code_takes_beside_route() {
+    // checklist() awaits `arun()` on a conversation built with a sync-only
+    // agent: the code takes the native path where route() would not.
+    let output = dispatchlint(&["audit", "--format", "json", "fixtures/audit", "--exit-zero"]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let route = |agent: &str| {
+        json["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["agent"] == agent)
+            .unwrap_or_else(|| panic!("no route for {agent}: {json}"))
+            .clone()
+    };
+    let checklist = route("app.agents.ChecklistAgent");
+    assert_eq!(checklist["route"], "sync-in-executor");
+    assert_eq!(checklist["taken_route"], "native-async");
+    assert_eq!(checklist["taken"], "awaits `arun()` (line 19)");
+    let streaming = route("app.agents.StreamingAgent");
+    assert_eq!(streaming["route"], streaming["taken_route"]);
+    let text = String::from_utf8(dispatchlint(&["audit", "fixtures/audit", "--exit-zero"]).stdout)
+        .unwrap();
+    let marked: Vec<&str> = text.lines().filter(|l| l.contains(" ✗ |")).collect();
+    assert_eq!(marked.len(), 1, "{text}");
+    assert!(marked[0].contains("ChecklistAgent"), "{text}");
+}

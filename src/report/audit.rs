@@ -136,16 +136,23 @@ pub fn write_markdown(
             "No place in the analyzed code builds a conversation with an agent whose types are both known.\n"
         )?;
     } else {
-        writeln!(out, "Where a conversation is built with an agent, the route the dispatcher takes (`route()` of the runtime crate):\n")?;
-        writeln!(out, "| conversation | agent | route | where |")?;
-        writeln!(out, "|---|---|---|---|")?;
+        writeln!(out, "Where a conversation is built with an agent: the route the reference dispatcher would take (`route()` of the runtime crate), and what the code there does with it (a ✗ marks a place that takes another route):\n")?;
+        writeln!(
+            out,
+            "| conversation | agent | route() | taken here | where |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|")?;
         for u in &usages {
+            let decided = u.route != "decided at runtime";
+            let differs = decided && u.taken.route().is_some_and(|taken| taken != u.route);
+            let mark = if differs { " ✗" } else { "" };
             writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {}{mark} | {} |",
                 cell(&code(&u.conversation)),
                 cell(&code(&u.agent)),
                 cell(&u.route),
+                cell(&u.taken.describe()),
                 cell(&code(&format!("{}:{}", u.path, u.line)))
             )?;
         }
@@ -226,6 +233,7 @@ pub fn json_document(semantic: &Semantic<'_>, result: &LintResult, coverage: &Co
         .into_iter()
         .map(|u| {
             json!({"conversation": u.conversation, "agent": u.agent, "route": u.route,
+                   "taken": u.taken.describe(), "taken_route": u.taken.route(),
                    "path": u.path, "line": u.line})
         })
         .collect();
