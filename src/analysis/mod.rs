@@ -98,8 +98,8 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         .cache
         .then(|| crate::cache::Cache::open(paths))
         .flatten();
-    let entries = follow_names(&settings.packs);
-    let follow = python::Follow::Mentioning(&entries);
+    let mentions = python::Mentions::new(follow_names(&settings.packs));
+    let follow = python::Follow::Mentioning(&mentions);
     let bar = progress::progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
         largest_first(&found, |file| {
@@ -252,7 +252,9 @@ fn extract_cached(
     let (module, is_package) = module_of(found);
     // What was followed is part of the facts, so part of the key.
     let keyed_module = match follow {
-        python::Follow::Mentioning(names) => format!("{module}\0{}", names.join("\0")),
+        python::Follow::Mentioning(mentions) => {
+            format!("{module}\0{}", mentions.names().join("\0"))
+        }
         other => format!("{module}\0{other:?}"),
     };
     let key = crate::cache::Cache::key(&bytes, &keyed_module, is_package);

@@ -52,54 +52,10 @@ pub struct Extractor<'a> {
     prefix: String,
 }
 
-/// Where one of `names` occurs as a whole word (a run of identifier
-/// characters) in `text`, in order. One pass over the text however many
-/// names the packs bring: a substring search per name cost 18 passes over
-/// every file once the framework packs were built in, more than parsing.
-fn mentions_of(text: &str, names: &[String]) -> Vec<TextSize> {
-    let wanted: rustc_hash::FxHashSet<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
-    let shortest = names.iter().map(String::len).min().unwrap_or(0);
-    let longest = names.iter().map(String::len).max().unwrap_or(0);
-    // Most words are ruled out by their first and last bytes, before hashing.
-    let (mut firsts, mut lasts) = ([false; 256], [false; 256]);
-    for name in names.iter().filter(|n| !n.is_empty()) {
-        let bytes = name.as_bytes();
-        firsts[usize::from(bytes[0])] = true;
-        lasts[usize::from(bytes[bytes.len() - 1])] = true;
-    }
-    // Bytes of non-ASCII characters count as word bytes, so that a word
-    // never starts or ends inside a character.
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        if !word(bytes[at]) {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && word(bytes[at]) {
-            at += 1;
-        }
-        let length = at - start;
-        if (shortest..=longest).contains(&length)
-            && firsts[usize::from(bytes[start])]
-            && lasts[usize::from(bytes[at - 1])]
-            && wanted.contains(&bytes[start..at])
-        {
-            if let Ok(offset) = TextSize::try_from(start) {
-                found.push(offset);
-            }
-        }
-    }
-    found
-}
-
 impl<'a> Extractor<'a> {
     pub fn new(facts: FileFacts, locator: &'a Locator<'a>, follow: super::Follow<'a>) -> Self {
         let mentions = match follow {
-            super::Follow::Mentioning(names) => mentions_of(locator.text(), names),
+            super::Follow::Mentioning(mentions) => mentions.find(locator.text()),
             _ => Vec::new(),
         };
         Extractor {
@@ -691,31 +647,5 @@ impl<'a> Extractor<'a> {
             self.facts.functions.push(fact);
         }
         self.close_scope(scope, mark);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mentions_of;
-
-    #[test]
-    fn mentions_are_whole_words_of_any_name_in_order() {
-        let names = ["arun".to_owned(), "_arun".to_owned(), "astep".to_owned()];
-        let text = "x.arun()\nself._arun\nmy_arun_helper\n\"astep\"\nrunarun\né_arun arun";
-        let found: Vec<u32> = mentions_of(text, &names)
-            .into_iter()
-            .map(u32::from)
-            .collect();
-        let at = |needle: &str, from: usize| (text[from..].find(needle).unwrap() + from) as u32;
-        assert_eq!(
-            found,
-            [
-                at("arun", 0),
-                at("_arun", 9),
-                at("astep", 0),
-                at(" arun", 50) + 1
-            ]
-        );
-        assert!(mentions_of(text, &[]).is_empty());
     }
 }

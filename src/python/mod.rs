@@ -36,9 +36,50 @@ pub fn extract(display: &Path, path: &Path, root: &Path, follow: Follow<'_>) -> 
 pub enum Follow<'a> {
     All,
     /// Functions whose source mentions one of these names (`arun`, `astep`).
-    Mentioning(&'a [String]),
+    Mentioning(&'a Mentions),
     /// None: library sources, which are never checked.
     Nothing,
+}
+
+/// The names whose mention makes a function worth following, with a
+/// searcher for all of them built once per run (every file is scanned).
+#[derive(Clone, Debug)]
+pub struct Mentions {
+    names: Vec<String>,
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Mentions {
+    pub fn new(names: Vec<String>) -> Self {
+        // Leftmost-longest: at a word's start, a name that is the whole word
+        // wins over a shorter one that is only its prefix.
+        let finder = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(names.iter().filter(|n| !n.is_empty()))
+            .ok();
+        Mentions { names, finder }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Where a name occurs in `text` as a whole word, in order.
+    pub fn find(&self, text: &str) -> Vec<ruff_text_size::TextSize> {
+        let Some(finder) = &self.finder else {
+            return Vec::new();
+        };
+        // Bytes of non-ASCII characters count as word bytes, so that a word
+        // never starts or ends inside a character.
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let bytes = text.as_bytes();
+        finder
+            .find_iter(text)
+            .filter(|m| m.start() == 0 || !word(bytes[m.start() - 1]))
+            .filter(|m| bytes.get(m.end()).is_none_or(|&b| !word(b)))
+            .filter_map(|m| ruff_text_size::TextSize::try_from(m.start()).ok())
+            .collect()
+    }
 }
 
 /// Facts for one Python file whose module name is already known.
@@ -164,4 +205,35 @@ fn from_text_with(
     // with a large stack, so dropping here is safe.
     drop(parsed);
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mentions;
+
+    #[test]
+    fn mentions_are_whole_words_of_any_name_in_order() {
+        let mentions = Mentions::new(vec!["arun".into(), "_arun".into(), "astep".into()]);
+        let text = "x.arun()\nself._arun\nmy_arun_helper\n\"astep\"\nrunarun\né_arun arun";
+        let found: Vec<u32> = mentions.find(text).into_iter().map(u32::from).collect();
+        let at = |needle: &str, from: usize| (text[from..].find(needle).unwrap() + from) as u32;
+        assert_eq!(
+            found,
+            [
+                at("arun", 0),
+                at("_arun", 9),
+                at("astep", 0),
+                at(" arun", 50) + 1
+            ]
+        );
+        assert!(Mentions::new(Vec::new()).find(text).is_empty());
+    }
+
+    #[test]
+    fn a_name_that_is_the_whole_word_wins_over_its_prefix() {
+        let mentions = Mentions::new(vec!["acall".into(), "acall_tool".into()]);
+        let text = "acall_tool acalls acall";
+        let found: Vec<u32> = mentions.find(text).into_iter().map(u32::from).collect();
+        assert_eq!(found, [0, 18]);
+    }
 }

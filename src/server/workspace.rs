@@ -35,7 +35,7 @@ pub struct Workspace {
     index: HashMap<PathBuf, usize>,
     /// Open documents, by absolute path: the text the editor holds.
     open: BTreeMap<PathBuf, String>,
-    follow: Vec<String>,
+    follow: python::Mentions,
 }
 
 impl Workspace {
@@ -57,7 +57,7 @@ impl Workspace {
         settings
             .python_path
             .extend(analysis::default_python_path_in(&root));
-        let follow = analysis::follow_names(&settings.packs);
+        let follow = python::Mentions::new(analysis::follow_names(&settings.packs));
         let mut workspace = Workspace {
             analysis: analysis::analyze(std::slice::from_ref(&root), &settings).map_err(|e| e.0)?,
             root,
