@@ -389,7 +389,7 @@ fn report_python(text: String) {
 /// exactly the facts a walk of every body leaves (with the CLI's `Follow`).
 fn skipping_changes_no_fact(path: PathBuf, text: String) {
     on_big_stack(move || {
-        let names = ["arun".to_owned(), "astep".to_owned()];
+        let names = dispatchlint::python::Mentions::new(vec!["arun".into(), "astep".into()]);
         let follow = dispatchlint::python::Follow::Mentioning(&names);
         let empty = || FileFacts::empty(path.clone(), Language::Python, "m".into());
         let skipped = dispatchlint::python::from_text_following(empty(), &text, follow);
