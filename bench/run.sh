@@ -193,3 +193,11 @@ say "5 files, warm cache $(ms "$pc") ms ($(ratio "$pc" "$full") of full)   (targ
 say "full, warm cache $(ms "$fc") ms | full, cold cache (writing it) $(ms "$cold") ms"
 say ""
 say "raw hyperfine output and JSON: $bench"
+
+# langchain-community 0.4.2 with every built-in pack and --python-path, when
+# `.ci/setup` has unpacked it (issue 13's speed target: check <= ruff).
+if [ -d "$repo/target/test-deps/langchain-community-0.4.2" ]; then
+    say ""
+    say "== langchain-community 0.4.2 =="
+    DL=$dl BENCH_DIR=$bench BENCH_RUNS=$runs bash "$repo/bench/langchain.sh" | tee -a "$report"
+fi
