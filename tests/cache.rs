@@ -12,6 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use assert_cmd::Command;
 
+mod support;
+use support::copy_tree;
+
 /// `check --output-format json .` in `dir` with the cache under `cache`:
 /// (stdout, stderr). A run that hangs is killed and fails the test.
 fn check_with_stderr(dir: &Path, cache: &Path, extra: &[&str]) -> (String, String) {
@@ -144,19 +147,6 @@ fn one_cache_file_per_project_shared_with_precommit_runs_and_rebuilt_when_corrup
     assert_eq!(check(dir, cache.path(), &[]), full);
     assert!(std::fs::metadata(&written[0]).unwrap().len() > 100);
     assert_eq!(check(dir, cache.path(), &[]), full);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A file with one DL003 finding, and a harmless one.

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use dispatchlint::checks::{self, Finding};
 use dispatchlint::{analyze, Analysis, Settings};
 
+mod support;
+use support::copy_tree;
+
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -332,19 +335,6 @@ fn hostile_nesting_does_not_overflow() {
 
 fn corpus(package: &str) -> PathBuf {
     Path::new("/work/corpus/src").join(format!("{package}-1.58.2-py3-none-any"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The unpacked OpenHands 1.58.2 wheels: no finding (the release has the

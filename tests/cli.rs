@@ -8,6 +8,9 @@ use std::process::Command;
 use assert_cmd::prelude::*;
 use serde_json::Value;
 
+mod support;
+use support::copy_tree;
+
 fn dispatchlint(dir: &Path) -> Command {
     let mut command = Command::cargo_bin("dispatchlint").unwrap();
     command
@@ -557,19 +560,6 @@ fn python_path_resolves_framework_subclasses_through_their_source() {
         .as_str()
         .unwrap()
         .contains("site-packages"));
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -12,6 +12,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+mod support;
+use support::copy_tree;
+
 const LANGCHAIN: &str = "\
 from langchain_core.tools.base import BaseTool as CoreBaseTool
 
@@ -265,18 +268,6 @@ fn virtual_env_is_found() {
         &[("VIRTUAL_ENV", &venv)],
     );
     assert_framework_verdicts(&report);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[test]

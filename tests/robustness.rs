@@ -9,6 +9,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+mod support;
+use support::copy_tree;
+
 /// A file whose finding proves the run analyzed more than the hostile input.
 const GOOD: &str = "\
 from openhands.sdk import RemoteConversation
@@ -657,19 +660,6 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, u32)> {
     }
     out.sort();
     out
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn set_read_only(dir: &Path, read_only: bool) {
