@@ -1,0 +1,317 @@
+//! The calls a method or module-level function makes in its own body, with
+//! how each is run (inline, awaited, handed to a thread) and where the
+//! first name of each is bound: the facts the blocking checks read.
+//!
+//! Which calls block is not decided here: the semantic layer resolves what
+//! each call names and knows the blocking callables. This module only
+//! leaves out what no later question can be about: calls on local
+//! variables (nothing says what they hold), on unannotated parameters, and
+//! of the builtins that never block.
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::model::{Call, CallMode, Callee, NameRef, ScopeId};
+
+use super::flow::annotation_name;
+use super::modules::resolve_relative;
+use super::syntax::{dotted, Locator, MAX_DEPTH};
+
+/// Builtins called by their bare name that never wait on anything: left
+/// out so that the facts stay small (`open` and `input` are kept).
+const QUIET_BUILTINS: &[&str] = &[
+    "len",
+    "isinstance",
+    "issubclass",
+    "print",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "dict",
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "type",
+    "super",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "range",
+    "enumerate",
+    "zip",
+    "sorted",
+    "reversed",
+    "min",
+    "max",
+    "sum",
+    "any",
+    "all",
+    "repr",
+    "iter",
+    "next",
+    "map",
+    "filter",
+    "id",
+    "hash",
+    "format",
+    "vars",
+    "callable",
+    "abs",
+    "round",
+    "object",
+];
+
+/// Where the function sits, for reading its calls' first names.
+pub struct Site<'a> {
+    /// Whether the function is a method whose first parameter is its
+    /// receiver (not a `staticmethod`).
+    pub method: bool,
+    /// Where names not bound in the function are looked up: the module
+    /// for a module-level function, the scope the class statement is in
+    /// for a method (class bodies are not visible from methods).
+    pub lookup: ScopeId,
+    /// Where parameter annotations are looked up: the scope of the `def`.
+    pub annotations: ScopeId,
+    pub module: &'a str,
+    pub is_package: bool,
+    /// Whether a first name is bound in the lookup scope only to plain
+    /// values (`client = Client()`, a `def`): an attribute call on such a
+    /// name says nothing a check can use.
+    pub plain_value: &'a dyn Fn(&str) -> bool,
+}
+
+/// Every call `function`'s own body makes that a check may ask about.
+pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator<'_>) -> Vec<Call> {
+    let mut walk = Walk::default();
+    for stmt in &function.body {
+        walk.visit_stmt(stmt);
+    }
+    let mut parameters = function.parameters.iter();
+    let receiver = if site.method {
+        parameters.next().map(|p| p.name().id.as_str())
+    } else {
+        None
+    };
+    let annotated: HashMap<&str, Option<&Expr>> = parameters
+        .map(|p| (p.name().id.as_str(), p.annotation()))
+        .collect();
+    let mut local_imports = HashMap::new();
+    for (bound, import) in &walk.imports {
+        if let Some(path) = import.absolute(site) {
+            local_imports.insert(bound.as_str(), path);
+        }
+    }
+    walk.found
+        .into_iter()
+        .filter_map(|(parts, mode, range)| {
+            let (head, rest) = parts.split_first()?;
+            let callee = if Some(head.as_str()) == receiver {
+                if rest.is_empty() {
+                    return None;
+                }
+                Callee::Receiver(rest.to_vec())
+            } else if let Some(annotation) = annotated.get(head.as_str()) {
+                let annotation = annotation_name((*annotation)?)?;
+                if rest.is_empty() {
+                    return None;
+                }
+                Callee::Param {
+                    name: head.clone(),
+                    path: rest.to_vec(),
+                    annotation: NameRef::scoped(site.annotations, annotation),
+                }
+            } else if let Some(path) = local_imports.get(head.as_str()) {
+                let mut full = vec![path.clone()];
+                full.extend(rest.iter().cloned());
+                Callee::Name(NameRef::Qualified(full.join(".")))
+            } else if walk.locals.contains(head)
+                || (rest.is_empty() && QUIET_BUILTINS.contains(&head.as_str()))
+                || (!rest.is_empty() && (site.plain_value)(head))
+            {
+                return None;
+            } else {
+                Callee::Name(NameRef::scoped(site.lookup, parts.clone()))
+            };
+            Some(Call {
+                callee,
+                mode,
+                location: locator.location(range),
+            })
+        })
+        .collect()
+}
+
+/// An import statement inside the function body.
+enum LocalImport {
+    /// `import a.b as c` (`c` -> `a.b`), `import a.b` (`a` -> `a`).
+    Module(String),
+    /// `from m import n` (relative: level and module as written).
+    From {
+        level: u32,
+        module: Option<String>,
+        name: String,
+    },
+}
+
+impl LocalImport {
+    fn absolute(&self, site: &Site<'_>) -> Option<String> {
+        match self {
+            LocalImport::Module(module) => Some(module.clone()),
+            LocalImport::From {
+                level,
+                module,
+                name,
+            } => {
+                let base = if *level == 0 {
+                    module.clone()?
+                } else {
+                    resolve_relative(site.module, site.is_package, *level, module.as_deref())?
+                };
+                Some(format!("{base}.{name}"))
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Walk {
+    /// Dotted callees, how they run, and where.
+    found: Vec<(Vec<String>, CallMode, TextRange)>,
+    /// Names the function binds itself: what they hold is not known here.
+    locals: HashSet<String>,
+    imports: Vec<(String, LocalImport)>,
+    /// The call right under the `await` being walked.
+    awaited: Option<TextRange>,
+    depth: usize,
+}
+
+impl Walk {
+    fn call(&mut self, call: &ast::ExprCall) {
+        let Some(func) = dotted(&call.func) else {
+            return;
+        };
+        let mode = if self.awaited == Some(call.range()) {
+            CallMode::Awaited
+        } else {
+            CallMode::Inline
+        };
+        // What a thread is handed is not called here.
+        let handed = match func.last().map(String::as_str) {
+            Some("run_in_executor") => call.arguments.args.get(1),
+            Some("to_thread") => call.arguments.args.first(),
+            _ => None,
+        };
+        if let Some(handed) = handed {
+            let handed = match handed {
+                Expr::Call(partial)
+                    if dotted(&partial.func)
+                        .is_some_and(|f| f.last().is_some_and(|n| n == "partial")) =>
+                {
+                    partial.arguments.args.first()
+                }
+                other => Some(other),
+            };
+            if let Some((parts, expr)) = handed.and_then(|e| Some((dotted(e)?, e))) {
+                self.found.push((parts, CallMode::Executor, expr.range()));
+            }
+        }
+        self.found.push((func, mode, call.range()));
+    }
+
+    fn visit_end(&mut self, expr: &Expr) {
+        match expr {
+            // A lambda's body runs when it is called, not here.
+            Expr::Lambda(_) => return,
+            Expr::Await(await_expr) => {
+                if let Expr::Call(call) = &*await_expr.value {
+                    self.awaited = Some(call.range());
+                }
+            }
+            Expr::Name(name) if name.ctx == ExprContext::Store => {
+                self.locals.insert(name.id.to_string());
+            }
+            _ => {}
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+    }
+}
+
+impl<'a> Visitor<'a> for Walk {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        match stmt {
+            // A nested function or class runs its body later, if ever.
+            Stmt::FunctionDef(function) => {
+                self.locals.insert(function.name.id.to_string());
+            }
+            Stmt::ClassDef(class) => {
+                self.locals.insert(class.name.id.to_string());
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.id.as_str();
+                    let (bound, module) = match &alias.asname {
+                        Some(asname) => (asname.to_string(), full.to_owned()),
+                        None => {
+                            let first = full.split('.').next().unwrap_or(full);
+                            (first.to_owned(), first.to_owned())
+                        }
+                    };
+                    self.imports.push((bound, LocalImport::Module(module)));
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    let name = alias.name.id.to_string();
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map_or(name.clone(), |a| a.to_string());
+                    self.imports.push((
+                        bound,
+                        LocalImport::From {
+                            level: import.level,
+                            module: import.module.as_ref().map(|m| m.id.to_string()),
+                            name,
+                        },
+                    ));
+                }
+            }
+            _ => {
+                self.depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.depth -= 1;
+            }
+        }
+    }
+
+    /// A chain (`a.b().c()`) is walked along its spine in a loop, so that a
+    /// generated chain of any length costs no stack.
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        let (links, end) = super::spine::links(expr);
+        for link in &links {
+            if let Expr::Call(call) = link {
+                self.call(call);
+            }
+        }
+        self.visit_end(end);
+        self.depth += 1;
+        for link in links.iter().rev() {
+            super::spine::walk_beside(self, link);
+        }
+        self.depth -= 1;
+    }
+}
