@@ -15,6 +15,8 @@ pub mod dl002_sync_agent_async_path;
 pub mod dl003_blocking_arun;
 pub mod dl004_threaded_astep_call;
 pub mod dl005_pseudo_native_astep;
+pub mod dl007_blocking_async_override;
+pub mod dl008_blocking_inherited_default;
 
 pub mod dl101_unreachable_native_async;
 pub mod dl102_capability_mismatch;
@@ -128,6 +130,8 @@ const RULES: &[&Rule] = &[
     &dl003_blocking_arun::RULE,
     &dl004_threaded_astep_call::RULE,
     &dl005_pseudo_native_astep::RULE,
+    &dl007_blocking_async_override::RULE,
+    &dl008_blocking_inherited_default::RULE,
     &dl101_unreachable_native_async::RULE,
     &dl102_capability_mismatch::RULE,
     &dl103_guard_ignores_agent::RULE,

@@ -202,14 +202,23 @@ impl<'c, 'a> Blocking<'c, 'a> {
         Some((file, body))
     }
 
-    /// The first class in `key`'s MRO whose own body defines `name`.
+    /// The first class in `key`'s MRO whose own body defines `name`. An
+    /// analyzed class is read from its facts: the hierarchy's nodes keep
+    /// only the members a verdict reads (the async entries).
     pub fn provider(&self, key: &TypeKey, name: &str) -> Option<TypeKey> {
         let hierarchy = &self.cx.hierarchy;
-        hierarchy.mro(key).ok()?.into_iter().find(|entry| {
-            hierarchy
-                .node(entry)
-                .is_some_and(|n| n.members.contains_key(name))
-        })
+        hierarchy
+            .mro(key)
+            .ok()?
+            .into_iter()
+            .find(|entry| match entry {
+                TypeKey::Source(file, class) => self.cx.analysis.files[*file].classes[*class]
+                    .members
+                    .contains_key(name),
+                other => hierarchy
+                    .node(other)
+                    .is_some_and(|n| n.members.contains_key(name)),
+            })
     }
 
     /// Each call of `body` that blocks the loop it runs on, with the first
@@ -363,10 +372,9 @@ impl<'c, 'a> Blocking<'c, 'a> {
 
     fn entry_cause(&self, callee: &Callee, role: &RoleSpec) -> String {
         format!(
-            "`{}`, the sync entry of `{}` (`{}`/`{}`)",
+            "`{}` (the sync entry of `{}`, whose async entry is `{}`)",
             callee.text(),
             super::values::root_name(self.cx, role),
-            role.sync,
             role.async_
         )
     }
