@@ -502,7 +502,12 @@ impl<'c, 'a> Blocking<'c, 'a> {
             if let [file] = resolver.module_files(module) {
                 let rest: Vec<String> = path[dot + 1..].split('.').map(str::to_owned).collect();
                 let name = NameRef::scoped(0, rest);
-                return self.locate(*file, &name, hops + 1);
+                return match self.locate(*file, &name, hops + 1) {
+                    // A module that does not define the name (a stub, a
+                    // lazy `__getattr__` re-export): the path as imported.
+                    Located::Nothing => Located::External(path.to_owned()),
+                    found => found,
+                };
             }
             end = dot;
         }
