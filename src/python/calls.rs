@@ -315,3 +315,134 @@ impl<'a> Visitor<'a> for Walk {
         self.depth -= 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::model::{CallMode, Callee, FileFacts, Language, NameRef};
+
+    fn bodies(source: &str) -> Vec<crate::model::Body> {
+        let facts = FileFacts::empty(PathBuf::from("m.py"), Language::Python, "pkg.m".into());
+        crate::python::from_text(facts, source).bodies
+    }
+
+    fn calls(body: &crate::model::Body) -> Vec<(String, CallMode)> {
+        body.calls
+            .iter()
+            .map(|c| (c.callee.text(), c.mode))
+            .collect()
+    }
+
+    #[test]
+    fn awaited_threaded_nested_and_lambda_calls() {
+        let source = r#"
+import asyncio, functools, time
+
+class Tool:
+    async def _arun(self, q, llm: "CustomLLM", other):
+        data = self._run(q)
+        await asyncio.sleep(1)
+        await self.helper(time.sleep(2))
+        await asyncio.to_thread(self._run, q)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, functools.partial(time.sleep, 1))
+        await loop.run_in_executor(None, lambda: self._run(q))
+        def later():
+            time.sleep(3)
+        llm.complete(q)
+        other.complete(q)
+        data.strip()
+        len(q)
+        open(q)
+        import requests as r
+        from .helpers import fetch
+        r.get(q)
+        fetch(q)
+        self.llm.complete(q)
+"#;
+        let found = bodies(source);
+        assert_eq!(found.len(), 1);
+        let body = &found[0];
+        assert_eq!(
+            (body.qualname.as_str(), body.is_async),
+            ("Tool._arun", true)
+        );
+        use CallMode::*;
+        let expected: Vec<(String, CallMode)> = [
+            ("self._run", Inline),
+            ("asyncio.sleep", Awaited),
+            ("self.helper", Awaited),
+            ("time.sleep", Inline),
+            ("self._run", Executor),
+            ("asyncio.to_thread", Awaited),
+            ("asyncio.get_running_loop", Inline),
+            ("time.sleep", Executor),
+            ("functools.partial", Inline),
+            ("llm.complete", Inline),
+            ("open", Inline),
+            ("requests.get", Inline),
+            ("pkg.helpers.fetch", Inline),
+            ("self.llm.complete", Inline),
+        ]
+        .into_iter()
+        .map(|(text, mode)| (text.to_owned(), mode))
+        .collect();
+        // Left out: calls on locals (`loop`, `data`, `other` unannotated),
+        // quiet builtins (`len`), anything in `later` or the lambda.
+        assert_eq!(calls(body), expected);
+        let param = body
+            .calls
+            .iter()
+            .find(|c| c.callee.text() == "llm.complete")
+            .unwrap();
+        assert!(
+            matches!(&param.callee, Callee::Param { annotation: NameRef::Scoped { parts, .. }, .. } if parts == &["CustomLLM"])
+        );
+        let imported = body
+            .calls
+            .iter()
+            .find(|c| c.callee.text() == "requests.get")
+            .unwrap();
+        assert_eq!(
+            imported.callee,
+            Callee::Name(NameRef::Qualified("requests.get".into()))
+        );
+    }
+
+    #[test]
+    fn module_functions_and_methods_only_and_annotations_kept_when_called_through() {
+        let source = r#"
+import time
+
+def helper():
+    time.sleep(1)
+
+def outer():
+    def inner():
+        time.sleep(1)
+    return inner
+
+class Holder:
+    llm: "LLM"
+    unused: "Other"
+
+    def run(self):
+        self.llm.completion()
+"#;
+        let found = bodies(source);
+        let names: Vec<&str> = found.iter().map(|b| b.qualname.as_str()).collect();
+        assert_eq!(names, ["helper", "Holder.run"]);
+        // A class that mentions no async entry keeps only the annotations
+        // its methods call through.
+        let entries = ["astep".to_owned()];
+        let facts = crate::python::from_text_following(
+            FileFacts::empty(PathBuf::from("m.py"), Language::Python, "m".into()),
+            source,
+            crate::python::Follow::Mentioning(&entries),
+        );
+        let holder = facts.classes.iter().find(|c| c.name == "Holder").unwrap();
+        let kept: Vec<&String> = holder.annotations.keys().collect();
+        assert_eq!(kept, ["llm"]);
+    }
+}
