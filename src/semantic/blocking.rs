@@ -159,12 +159,16 @@ enum Located {
     Nothing,
 }
 
+/// A body (by identity: bodies live as long as the analysis) asked about
+/// with so many more calls left to follow.
+type Visit = (FileId, *const Body, usize);
+
 /// Answers "does this body block?" for the checks, remembering answers.
 pub struct Blocking<'c, 'a> {
     cx: &'c Context<'a>,
     /// (file, class, name) -> the body, for every analyzed function with calls.
     bodies: HashMap<(FileId, Option<ClassId>, &'c str), &'c Body>,
-    memo: RefCell<HashMap<(FileId, *const Body, usize), Option<Blocked>>>,
+    memo: RefCell<HashMap<Visit, Option<Blocked>>>,
 }
 
 impl<'c, 'a> Blocking<'c, 'a> {
