@@ -1,4 +1,4 @@
-//! DL001-DL005 on the Python fixtures in `fixtures/python-checks`: what the
+//! DL001-DL005, DL007 and DL008 on the Python fixtures in `fixtures/python-checks`: what the
 //! concise snapshots (tests/rule_snapshots.rs) do not show, spans, labels
 //! and help lines, and the fixtures as a whole.
 

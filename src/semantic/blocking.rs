@@ -290,6 +290,12 @@ impl<'c, 'a> Blocking<'c, 'a> {
             }),
             // Calling a coroutine function without awaiting it runs nothing.
             Target::Function(_, callee) if callee.is_async && call.mode == CallMode::Inline => None,
+            // Another object's async entry (or this one's, reached again
+            // through `self`) runs whatever its concrete class provides: a
+            // native override, or the root's default, which DL008 judges
+            // class by class. Following the root's default here would blame
+            // every caller for what only some classes do.
+            Target::Function(next, callee) if self.is_async_entry(next, callee) => None,
             Target::Function(next, callee) if depth > 1 => {
                 let mut inner = self.body_blocks(next, callee, depth - 1, visiting)?;
                 inner.steps.insert(0, step);
@@ -363,6 +369,20 @@ impl<'c, 'a> Blocking<'c, 'a> {
             Some((file, body)) => Target::Function(file, body),
             None => Target::Nothing,
         }
+    }
+
+    /// Whether `body` is a method that is the async entry of a role its
+    /// class plays.
+    fn is_async_entry(&self, file: FileId, body: &Body) -> bool {
+        let Some(class) = body.class else {
+            return false;
+        };
+        let key = TypeKey::Source(file, class);
+        self.cx.hierarchy.roles.iter().any(|role| {
+            role.language == Language::Python
+                && role.async_ == body.name
+                && self.cx.hierarchy.capability(&key, role).is_some()
+        })
     }
 
     /// A role that `key`'s class plays whose sync entry is `method`.
