@@ -38,8 +38,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Body, ClassFact, FileFacts, FunctionFact, InputDiagnostic, Location, NameRef, Scope,
-    Suppression,
+    Body, ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef,
+    Scope, Suppression,
 };
 
 /// What a Python file's extraction produced, without what the run supplies
@@ -54,6 +54,7 @@ struct Entry {
     bodies: Vec<Body>,
     return_annotations: BTreeMap<String, NameRef>,
     last_import: Option<Location>,
+    from_imports: Vec<FromImport>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -168,6 +169,7 @@ impl Cache {
         facts.bodies = entry.bodies;
         facts.return_annotations = entry.return_annotations;
         facts.last_import = entry.last_import;
+        facts.from_imports = entry.from_imports;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -193,6 +195,7 @@ impl Cache {
             bodies: &facts.bodies,
             return_annotations: &facts.return_annotations,
             last_import: facts.last_import,
+            from_imports: &facts.from_imports,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -333,6 +336,7 @@ struct EntryRef<'a> {
     bodies: &'a [Body],
     return_annotations: &'a BTreeMap<String, NameRef>,
     last_import: Option<Location>,
+    from_imports: &'a [FromImport],
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

@@ -218,3 +218,356 @@ fn without_unsafe_fixes_only_safe_fixes_apply() {
     let inline = after.find("async def inline").unwrap();
     assert!(after[inline..].starts_with(&format!("async def inline(conversation, loop):\n{guard}")));
 }
+
+/// A subclass whose whole body is a pseudo-native `astep`: DL005's fix
+/// removes it and leaves a class statement without a body. Nothing is
+/// written to that file, not even the good fix beside it, and the run names
+/// the file and the fix that broke it.
+#[test]
+fn a_fix_that_would_not_parse_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import asyncio
+
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+class StepAgent(AgentBase):
+    def step(self, conversation, on_event, on_token=None):
+        on_event(\"step\")
+
+
+class ThreadedStepAgent(StepAgent):
+    async def astep(self, conversation, on_event, on_token=None):
+        return await asyncio.to_thread(self.step, conversation, on_event, on_token)
+
+
+async def drive(conversation: LocalConversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let file = dir.path().join("threaded.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, json, _) = run(dir.path(), &["--output-format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DL005", "DL001"], "{json}");
+
+    let (_, _, stderr) = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), source, "written");
+    assert!(
+        stderr.contains("threaded.py: not fixed: the fixed file would not parse"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("DL005 at 13:15 (remove the `astep` override)"),
+        "the run does not name the fix: {stderr}"
+    );
+    assert!(!stderr.contains("DL001 at"), "{stderr}");
+    let (code, diff, stderr) = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert_eq!((code, diff.as_str()), (0, ""), "{stderr}");
+    assert!(stderr.contains("DL005 at 13:15"), "{stderr}");
+    // The safe fix alone parses, and is applied.
+    run(dir.path(), &["--fix"]);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        fixed.contains("and type(conversation.agent).astep is not AgentBase.astep:"),
+        "{fixed}"
+    );
+}
+
+const CONJUNCT: &str = " and type(conversation.agent).astep is not AgentBase.astep";
+
+/// `source` with `inserted` put right after the first `after`.
+fn spliced(source: &[u8], after: &[u8], inserted: &[u8]) -> Vec<u8> {
+    let at = source
+        .windows(after.len())
+        .position(|w| w == after)
+        .unwrap()
+        + after.len();
+    [&source[..at], inserted, &source[at..]].concat()
+}
+
+/// A guard in a file whose `coding` declaration says latin-1, with
+/// non-ASCII bytes before and after the edit: written back in latin-1, every
+/// byte outside the conjunct as it was.
+#[test]
+fn a_latin_1_file_is_written_back_in_latin_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let source: &[u8] = b"# -*- coding: latin-1 -*-
+\"\"\"Conversations de l'\xe9quipe.\"\"\"
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+async def drive(conversation: LocalConversation, loop):
+    # \xe9lan: the native path
+    if type(conversation).arun is not BaseConversation.arun:  # d\xe9j\xe0
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let file = dir.path().join("latin.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = spliced(source, b"BaseConversation.arun", CONJUNCT.as_bytes());
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&file).unwrap()),
+        String::from_utf8_lossy(&expected),
+        "{out}{stderr}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), expected);
+}
+
+/// A UTF-8 file that starts with a byte order mark: the fix lands where the
+/// analysis saw the guard, and the mark stays.
+#[test]
+fn a_byte_order_mark_is_kept_and_does_not_shift_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\u{feff}\"\"\"Conversations de l'équipe.\"\"\"
+from openhands.sdk import AgentBase, BaseConversation
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation
+
+
+async def drive(conversation: LocalConversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+";
+    let file = dir.path().join("bom.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = spliced(
+        source.as_bytes(),
+        b"BaseConversation.arun",
+        CONJUNCT.as_bytes(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        String::from_utf8(expected).unwrap(),
+        "{out}{stderr}"
+    );
+}
+
+/// CRLF line endings and no newline at the end: the import the fix adds
+/// ends its line with CRLF too, and the last line stays unterminated.
+#[test]
+fn crlf_and_a_missing_final_newline_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "import asyncio\r
+\r
+from openhands.sdk.conversation.base import BaseConversation\r
+from openhands.sdk.conversation.impl.local_conversation import LocalConversation\r
+\r
+\r
+async def drive(conversation: LocalConversation):\r
+    if type(conversation).arun is not BaseConversation.arun:\r
+        await conversation.arun()\r
+    else:\r
+        await asyncio.to_thread(conversation.run)";
+    let file = dir.path().join("crlf.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, out, stderr) = run(dir.path(), &["--fix", "--output-format", "concise"]);
+    let expected = source
+        .replace(
+            "LocalConversation\r\n\r\n",
+            "LocalConversation\r\nfrom openhands.sdk import AgentBase\r\n\r\n",
+        )
+        .replace(
+            "BaseConversation.arun:",
+            &format!("BaseConversation.arun{CONJUNCT}:"),
+        );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        expected,
+        "{out}{stderr}"
+    );
+}
+
+/// The root the DL001 fix names, in each shape a module may already import
+/// from its module: the name joins that import (in order when its names
+/// are sorted, else last; on a line of its own in a parenthesized list),
+/// and a root or module already bound under another name is used by it.
+#[test]
+fn the_root_joins_the_import_already_there() {
+    let guard = "\n\nasync def drive(conversation, loop):
+    if type(conversation).arun is not BaseConversation.arun:
+        await conversation.arun()
+    else:
+        await loop.run_in_executor(None, conversation.run)
+";
+    let shapes: [(&str, &str, &str); 7] = [
+        (
+            "sorted",
+            "from openhands.sdk import BaseConversation, LocalConversation\n",
+            "from openhands.sdk import AgentBase, BaseConversation, LocalConversation\n",
+        ),
+        (
+            "unsorted",
+            "from openhands.sdk import LocalConversation, BaseConversation\n",
+            "from openhands.sdk import LocalConversation, BaseConversation, AgentBase\n",
+        ),
+        (
+            "parenthesized",
+            "from openhands.sdk import (\n    BaseConversation,\n    LocalConversation,\n)\n",
+            "from openhands.sdk import (\n    AgentBase,\n    BaseConversation,\n    LocalConversation,\n)\n",
+        ),
+        (
+            "parenthesized_last",
+            "from openhands.sdk import (\n    BaseConversation,\n    Agent\n)\n",
+            "from openhands.sdk import (\n    BaseConversation,\n    Agent,\n    AgentBase\n)\n",
+        ),
+        (
+            "aliased_names",
+            "from openhands.sdk.agent.base import Foo as F\nfrom openhands.sdk.conversation.base import BaseConversation\n",
+            "from openhands.sdk.agent.base import AgentBase, Foo as F\nfrom openhands.sdk.conversation.base import BaseConversation\n",
+        ),
+        (
+            "root_aliased",
+            "from openhands.sdk import AgentBase as Base, BaseConversation\n",
+            "from openhands.sdk import AgentBase as Base, BaseConversation\n",
+        ),
+        (
+            "module_aliased",
+            "import openhands.sdk as sdk\nfrom openhands.sdk import BaseConversation\n",
+            "import openhands.sdk as sdk\nfrom openhands.sdk import BaseConversation\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, imports, _) in &shapes {
+        std::fs::write(
+            dir.path().join(format!("{name}.py")),
+            format!("{imports}{guard}"),
+        )
+        .unwrap();
+    }
+    let (code, diff, stderr) = run(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", "--select", "DL001"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!(diff);
+    run(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "--select", "DL001"],
+    );
+    for (name, _, expected) in &shapes {
+        let fixed = std::fs::read_to_string(dir.path().join(format!("{name}.py"))).unwrap();
+        assert!(
+            fixed.starts_with(&format!("{expected}\n\n")),
+            "{name}:\n{fixed}"
+        );
+        let root = match *name {
+            "root_aliased" => "Base",
+            "module_aliased" => "sdk.AgentBase",
+            _ => "AgentBase",
+        };
+        assert!(
+            fixed.contains(&format!(
+                "and type(conversation.agent).astep is not {root}.astep:"
+            )),
+            "{name}:\n{fixed}"
+        );
+        let compiled = Command::new("python3")
+            .args(["-m", "py_compile"])
+            .arg(dir.path().join(format!("{name}.py")))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .status()
+            .unwrap();
+        assert!(compiled.success(), "{name}");
+    }
+    let (code, diff, _) = run(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", "--select", "DL001"],
+    );
+    assert_eq!((code, diff.as_str()), (0, ""));
+}
+
+/// A fix whose text the file's encoding cannot hold: a pack whose agent
+/// root is named `Agentω`, imported into a latin-1 file. The file is left
+/// as it was, and the run says why.
+#[test]
+fn a_fix_the_file_s_encoding_cannot_hold_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("fw.toml");
+    std::fs::write(
+        &pack,
+        "name = \"fw\"\nversion = \"1\"\nlanguage = \"python\"\n
+[[roles]]\nname = \"agent\"\nroot = \"fw.Agent\u{3c9}\"\nsync = \"act\"\nasync = \"aact\"\ndefault = \"executor\"\n
+[[roles]]\nname = \"conversation\"\nroot = \"fw.Conversation\"\nsync = \"go\"\nasync = \"ago\"\ndefault = \"inline\"\nagent-attr = \"agent\"\n",
+    )
+    .unwrap();
+    let source: &[u8] = b"# -*- coding: latin-1 -*-
+# d\xe9j\xe0 vu
+from fw import Conversation
+
+
+async def drive(conversation, loop):
+    if type(conversation).ago is not Conversation.ago:
+        await conversation.ago()
+    else:
+        await loop.run_in_executor(None, conversation.go)
+";
+    let file = dir.path().join("g.py");
+    std::fs::write(&file, source).unwrap();
+    let pack = pack.to_str().unwrap();
+    let (_, json, _) = run(dir.path(), &["--pack", pack, "--output-format", "json"]);
+    assert!(json.contains("Agent\u{3c9}"), "no fix to refuse: {json}");
+    let (_, _, stderr) = run(dir.path(), &["--pack", pack, "--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read(&file).unwrap(), source);
+    assert!(
+        stderr.contains(
+            "g.py: not fixed: the file's encoding (latin-1) cannot hold '\u{3c9}' (U+03C9)"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Two fixes that parse each on its own and not together: a condenser whose
+/// body is two pseudo-native overrides, each removed by DL005. The file is
+/// not written, and the run names both.
+#[test]
+fn fixes_that_only_break_the_file_together_are_named_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import asyncio
+
+from openhands.sdk.context.condenser import RollingCondenser
+
+
+class SyncCondenser(RollingCondenser):
+    def get_condensation(self, view, agent_llm=None):
+        return None
+
+    def hard_context_reset(self, view, agent_llm=None):
+        return None
+
+
+class ThreadedCondenser(SyncCondenser):
+    async def aget_condensation(self, view, agent_llm=None):
+        return await asyncio.to_thread(self.get_condensation, view, agent_llm)
+
+    async def ahard_context_reset(self, view, agent_llm=None):
+        return await asyncio.to_thread(self.hard_context_reset, view, agent_llm)
+";
+    let file = dir.path().join("condenser.py");
+    std::fs::write(&file, source).unwrap();
+    let (_, _, stderr) = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), source, "written");
+    assert!(
+        stderr.contains(
+            "condenser.py: not fixed: the fixed file would not parse; these fixes together break it: \
+             DL005 at 15:15 (remove the `aget_condensation` override), \
+             DL005 at 18:15 (remove the `ahard_context_reset` override)"
+        ),
+        "{stderr}"
+    );
+}

@@ -271,7 +271,10 @@ fn extract_cached(
 pub fn decode(language: Language, bytes: &[u8]) -> Option<String> {
     match language {
         Language::Python => python::decode_text(bytes),
-        Language::Rust => std::str::from_utf8(bytes).ok().map(str::to_owned),
+        // Without the byte order mark, as the front end counts offsets.
+        Language::Rust => std::str::from_utf8(bytes)
+            .ok()
+            .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text).to_owned()),
     }
 }
 

@@ -1,10 +1,14 @@
-//! DL001 guard-ignores-agent: a condition that chooses a conversation's async
-//! entry by testing only the conversation, never the agent it holds.
+//! DL001 guard-ignores-agent: a condition that chooses a driver's async entry
+//! (a conversation's `arun`) by testing only the driver, never the object its
+//! native async entry awaits (the agent it holds).
 
 use crate::fix::{Edit, Fix};
-use crate::hierarchy::TypeKey;
 use crate::hierarchy::Verdict;
-use crate::model::{CapabilityTest, EntryCall, FunctionFact, Guard, NameRef, TestKind, Value};
+use crate::model::{
+    Binding, CapabilityTest, EntryCall, FromImport, FunctionFact, Guard, Location, NameRef,
+    TestKind, Value,
+};
+use crate::packs::DefaultKind;
 
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::conditions::follow;
@@ -14,7 +18,7 @@ use crate::semantic::values::{functions, role_pairs, root_name, At, RolePair, Va
 pub const RULE: Rule = Rule {
     code: "DL001",
     name: "guard-ignores-agent",
-    summary: "a condition that chooses the conversation's async entry without testing its agent",
+    summary: "a condition that chooses a driver's async entry without testing what it drives",
     severity: Severity::Error,
     docs: include_str!("../../rules/docs/DL001.md"),
     check: Some(check),
@@ -31,7 +35,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             pairs: &pairs,
         };
         for guard in &function.guards {
-            for pair in &pairs {
+            for pair in pairs.iter().filter(|p| !p.driven_inline()) {
                 if let Some(finding) = check_guard(cx, &values, guard, pair) {
                     findings.push(finding);
                     break;
@@ -49,7 +53,7 @@ fn check_guard(
     pair: &RolePair<'_>,
 ) -> Option<Finding> {
     let function = values.function;
-    let arun = &pair.conversation.async_;
+    let arun = &pair.driver.async_;
     let followed = follow(cx, values.file, function, guard);
     let tests = capability_tests(values, &followed.tests, pair);
     // The guarded call of the async entry on a value whose capability the
@@ -71,16 +75,12 @@ fn check_guard(
         (!found.is_empty()).then_some((call, receiver, found))
     })?;
     let at = At::call(call);
-    let agent_path: Vec<String> = subject
-        .iter()
-        .cloned()
-        .chain(std::iter::once(pair.agent_attr.to_owned()))
-        .collect();
+    let agent_path = pair.driven_path(&subject);
     let mut weak = Vec::new();
     for other in guards_of(function, call) {
         let other = follow(cx, values.file, function, other);
         for test in capability_tests(values, &other.tests, pair) {
-            if test.attr != pair.agent.async_ || values.expand(&test.subject, at) != agent_path {
+            if test.attr != pair.driven.async_ || values.expand(&test.subject, at) != agent_path {
                 continue;
             }
             match test.kind {
@@ -88,39 +88,47 @@ fn check_guard(
                 kind => weak.push(kind),
             }
         }
-        // A condition that reads the agent, or hands it or the conversation
-        // to a call we cannot see into, may decide on the agent after all.
-        let reads_agent = other
-            .mentions
-            .iter()
-            .chain(&other.passed)
-            .any(|m| values.expand(m, at).starts_with(&agent_path));
+        // A condition that reads the driven object, or hands it or the
+        // driver to a call we cannot see into, may decide on it after all.
+        // (When both are one object, reading it is what the driver's own
+        // test does: only a test of the driven entry counts.)
+        let reads_agent = !pair.same_object()
+            && other
+                .mentions
+                .iter()
+                .chain(&other.passed)
+                .any(|m| values.expand(m, at).starts_with(&agent_path));
         let hands_conversation = other.passed.iter().any(|m| values.expand(m, at) == subject);
         if reads_agent || hands_conversation {
             return None;
         }
     }
     let held = values.typed(&Value::Path(subject.clone()), at);
-    let mut agent_note = String::from(
-        "; the agent's capability is not known statically, so only a runtime test can decide",
+    let (driver_noun, driven_noun) = (&pair.driver.name, &pair.driven.name);
+    let mut agent_note = format!(
+        "; the {driven_noun}'s capability is not known statically, so only a runtime test can decide"
     );
     if let Some(conversation) = &held {
-        match values.verdict(&conversation.key, pair.conversation) {
-            // Its arun is the root's (the identity test never picks it), or
-            // it is no conversation at all: no agent is at stake.
+        match values.verdict(&conversation.key, pair.driver) {
+            // Its async entry is the root's (the identity test never picks
+            // it), or it plays no driver role: nothing driven is at stake.
             Some(Verdict::Inherited) | None => return None,
             _ => {}
         }
-        if let Some(agent) = &conversation.agent {
-            match values.verdict(&agent.key, pair.agent) {
+        let driven = match pair.same_object() {
+            true => Some(conversation),
+            false => conversation.held(pair.attr),
+        };
+        if let Some(agent) = driven {
+            match values.verdict(&agent.key, pair.driven) {
                 Some(Verdict::Native) => return None,
                 Some(Verdict::Inherited) => {
                     agent_note = format!(
                         "; here `{}` is `{}`, which only inherits `{}.{}`",
                         agent_path.join("."),
                         values.name(&agent.key),
-                        root_name(cx, pair.agent),
-                        pair.agent.async_
+                        root_name(cx, pair.driven),
+                        pair.driven.async_
                     );
                 }
                 _ => {}
@@ -128,9 +136,10 @@ fn check_guard(
         }
     }
     let conversation = subject.join(".");
-    let conversation_root = root_name(cx, pair.conversation);
-    let agent_root = root_name(cx, pair.agent);
-    let astep = &pair.agent.async_;
+    let conversation_root = root_name(cx, pair.driver);
+    let agent_root = root_name(cx, pair.driven);
+    let astep = &pair.driven.async_;
+    let agent_path = agent_path.join(".");
     // The test that decides the most, as the one the message names.
     let strongest = conversation_tests
         .iter()
@@ -145,16 +154,17 @@ fn check_guard(
         String::new()
     } else {
         format!(
-            " (it tests the agent's `{astep}` only by existence, which the inherited default passes too)"
+            " (it tests the {driven_noun}'s `{astep}` only by existence, which the inherited default passes too)"
         )
     };
     let message = format!(
-        "this condition chooses `{conversation}.{arun}()` by testing only the conversation ({seen}{through}) and never the agent's `{astep}`{weak_note}: an agent that only inherits `{agent_root}.{astep}` takes the async path too, and its sync `{}()` runs on a worker thread{agent_note}",
-        pair.agent.sync,
+        "this condition chooses `{conversation}.{arun}()` by testing only the {driver_noun} ({seen}{through}) and never the {driven_noun}'s `{astep}`{weak_note}: {driven_noun}s that only inherit `{agent_root}.{astep}` take the async path too, and their sync `{}()` {}{agent_note}",
+        pair.driven.sync,
+        runs_where(pair),
     );
     let mut labels = vec![Label {
         location: call.location,
-        message: "the async path this condition chooses for any agent".into(),
+        message: format!("the async path this condition chooses for any {driven_noun}"),
     }];
     if let Some(via) = &guard.via {
         if guard.branch != guard.location {
@@ -171,10 +181,7 @@ fn check_guard(
         file: values.file,
         location: guard.location,
         message,
-        help: format!(
-            "add `and type({conversation}.{}).{astep} is not {agent_root}.{astep}`",
-            pair.agent_attr
-        ),
+        help: format!("add `and type({agent_path}).{astep} is not {agent_root}.{astep}`"),
         labels,
     })
 }
@@ -195,7 +202,7 @@ fn agent_conjunct(
     at: At<'_>,
     typed: bool,
 ) -> Option<Fix> {
-    let arun = &pair.conversation.async_;
+    let arun = &pair.driver.async_;
     let negated = |test: &CapabilityTest| {
         guard
             .negated
@@ -208,15 +215,14 @@ fn agent_conjunct(
         .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
         .filter(|t| values.expand(&t.subject, at) == subject)
         .min_by_key(|t| strength(t.kind))?;
-    let (root, import) = match bound_name(cx, values, &pair.agent.root) {
+    let (root, import) = match bound_name(cx, values, pair) {
         Some(name) => (name, None),
         None => import_of(cx, values, pair)?,
     };
-    let astep = &pair.agent.async_;
+    let astep = &pair.driven.async_;
     let conjunct = format!(
-        "type({}.{}).{astep} is not {root}.{astep}",
-        test.subject.join("."),
-        pair.agent_attr
+        "type({}).{astep} is not {root}.{astep}",
+        pair.driven_path(&test.subject).join(".")
     );
     let mut edits = vec![Edit {
         location: test.location.end_point(),
@@ -231,29 +237,31 @@ fn agent_conjunct(
     })
 }
 
-/// `from openhands.sdk import AgentBase` after the module's last top-level
-/// import, from the root's shortest public path, when the module binds
-/// nothing under that name.
+/// The root's import: joined to a `from` import of one of the root's
+/// modules that the file already has, or else `from openhands.sdk import
+/// AgentBase` after the module's last top-level import, from the root's
+/// shortest public path; None when the module binds that name to something
+/// else.
 fn import_of(
     cx: &Context<'_>,
     values: &Values<'_>,
     pair: &RolePair<'_>,
 ) -> Option<(String, Option<Edit>)> {
     let facts = &cx.analysis.files[values.file];
+    let bindings = &facts.scopes.first()?.bindings;
+    let paths = root_paths(cx, pair);
+    for path in &paths {
+        let (module, name) = path.rsplit_once('.')?;
+        if let Some(import) = facts.from_imports.iter().find(|i| i.module == module) {
+            if bindings.contains_key(name) {
+                return None;
+            }
+            return Some((name.to_owned(), Some(joined(import, name)?)));
+        }
+    }
     let after = facts.last_import?;
-    let role = cx
-        .analysis
-        .packs
-        .packs
-        .iter()
-        .filter(|p| p.name == pair.agent.pack)
-        .flat_map(|p| p.roles.iter())
-        .find(|r| r.name == pair.agent.name)?;
-    let path = std::iter::once(&role.root)
-        .chain(&role.aliases)
-        .min_by_key(|p| p.matches('.').count())?;
-    let (module, name) = path.rsplit_once('.')?;
-    if facts.scopes.first()?.bindings.contains_key(name) {
+    let (module, name) = paths.first()?.rsplit_once('.')?;
+    if bindings.contains_key(name) {
         return None;
     }
     let edit = Edit {
@@ -263,18 +271,106 @@ fn import_of(
     Some((name.to_owned(), Some(edit)))
 }
 
-/// A name the module binds at its top level to `root`.
-fn bound_name(cx: &Context<'_>, values: &Values<'_>, root: &TypeKey) -> Option<String> {
-    let module = cx.analysis.files[values.file].scopes.first()?;
-    module
-        .bindings
-        .keys()
-        .filter(|name| name.as_str() != "*")
-        .find(|name| {
-            let name = NameRef::scoped(0, vec![(*name).clone()]);
-            values.class_at_ref(&name).as_ref() == Some(root)
-        })
+/// Every path of the agent's root its pack names, shortest first.
+fn root_paths(cx: &Context<'_>, pair: &RolePair<'_>) -> Vec<String> {
+    let Some(role) = cx
+        .analysis
+        .packs
+        .packs
+        .iter()
+        .filter(|p| p.name == pair.driven.pack)
+        .flat_map(|p| p.roles.iter())
+        .find(|r| r.name == pair.driven.name)
+    else {
+        return Vec::new();
+    };
+    let mut paths: Vec<String> = std::iter::once(&role.root)
+        .chain(&role.aliases)
         .cloned()
+        .collect();
+    paths.sort_by_key(|p| p.matches('.').count());
+    paths
+}
+
+/// `name` added to `import`'s names: in its place when they are sorted (as
+/// isort and ruff sort them: constants, classes, then the rest), else last;
+/// on a line of its own, indented as they are, when they are one per line.
+fn joined(import: &FromImport, name: &str) -> Option<Edit> {
+    let key = |n: &str| {
+        let kind = if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) {
+            0
+        } else if n.starts_with(char::is_uppercase) {
+            1
+        } else {
+            2
+        };
+        (kind, n.to_owned())
+    };
+    let names = &import.names;
+    let sorted = names.windows(2).all(|w| key(&w[0].0) <= key(&w[1].0));
+    let indent = |at: &Location| " ".repeat(at.column.saturating_sub(1) as usize);
+    let next = names.iter().find(|(n, _, _)| sorted && key(name) < key(n));
+    Some(match next {
+        Some((_, _, at)) => Edit {
+            location: Location {
+                end: at.start,
+                end_line: at.line,
+                end_column: at.column,
+                ..*at
+            },
+            content: if import.multiline {
+                format!("{name},\n{}", indent(at))
+            } else {
+                format!("{name}, ")
+            },
+        },
+        None => {
+            let (_, _, last) = names.last()?;
+            Edit {
+                location: last.end_point(),
+                content: if import.multiline {
+                    format!(",\n{}{name}", indent(last))
+                } else {
+                    format!(", {name}")
+                },
+            }
+        }
+    })
+}
+
+/// A name the module binds at its top level to the agent's root, or a
+/// module it binds that holds the root (`sdk` for `sdk.AgentBase`).
+fn bound_name(cx: &Context<'_>, values: &Values<'_>, pair: &RolePair<'_>) -> Option<String> {
+    let module = cx.analysis.files[values.file].scopes.first()?;
+    let root = &pair.driven.root;
+    let resolves = |parts: Vec<String>| {
+        let name = NameRef::scoped(0, parts.clone());
+        (values.class_at_ref(&name).as_ref() == Some(root)).then(|| parts.join("."))
+    };
+    let names = || {
+        module
+            .bindings
+            .iter()
+            .filter(|(name, _)| name.as_str() != "*")
+    };
+    if let Some(found) = names().find_map(|(name, _)| resolves(vec![name.clone()])) {
+        return Some(found);
+    }
+    let paths = root_paths(cx, pair);
+    names().find_map(|(name, bound)| {
+        let held = match bound.as_slice() {
+            [Binding::Module(module)] => module.clone(),
+            [Binding::From { module, name }] => format!("{module}.{name}"),
+            _ => return None,
+        };
+        paths.iter().find_map(|path| {
+            let rest = path.strip_prefix(held.as_str())?.strip_prefix('.')?;
+            let parts = std::iter::once(name.clone())
+                .chain(rest.split('.').map(str::to_owned))
+                .collect();
+            resolves(parts)
+        })
+    })
 }
 
 fn strength(kind: TestKind) -> u8 {
@@ -310,10 +406,10 @@ fn capability_tests(
                             .is_some_and(|key| values.verdict(&key, role) == Some(Verdict::Native))
                     })
             };
-            let attr = if all_native(pair.conversation) {
-                &pair.conversation.async_
-            } else if all_native(pair.agent) {
-                &pair.agent.async_
+            let attr = if all_native(pair.driver) {
+                &pair.driver.async_
+            } else if all_native(pair.driven) {
+                &pair.driven.async_
             } else {
                 return None;
             };
@@ -323,6 +419,14 @@ fn capability_tests(
             })
         })
         .collect()
+}
+
+/// Where the driven role's default runs its sync entry.
+fn runs_where(pair: &RolePair<'_>) -> &'static str {
+    match pair.driven.default {
+        Some(DefaultKind::Raises) => "is never reached: the default raises",
+        _ => "runs on a worker thread",
+    }
 }
 
 /// Every guard whose branch holds `call`.

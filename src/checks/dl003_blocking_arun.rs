@@ -1,8 +1,11 @@
-//! DL003 blocking-arun: the async entry awaited on a conversation whose class
-//! only inherits the root's, which runs the sync entry on the event loop:
-//! `route()` sends such a conversation to the sync path whatever its agent.
+//! DL003 blocking-arun: a role's async entry awaited on a value whose class
+//! only inherits the root's `inline` default, which runs the sync entry on
+//! the event loop (a conversation's `arun`, a LlamaIndex `acomplete`):
+//! `route()` sends such a driver to the sync path whatever it drives.
 
-use crate::model::Driver;
+use crate::hierarchy::RoleSpec;
+use crate::model::{Driver, Language, Value};
+use crate::packs::DefaultKind;
 
 use super::{made_here, Context, Finding, Rule, Severity};
 use crate::semantic::dispatch::{awaited_off_route, SyncOnly};
@@ -12,7 +15,7 @@ use crate::semantic::values::{functions, role_pairs, root_name, At, Values};
 pub const RULE: Rule = Rule {
     code: "DL003",
     name: "blocking-arun",
-    summary: "the async entry of a conversation that only inherits it, blocking the event loop",
+    summary: "an inherited inline async default awaited, blocking the event loop",
     severity: Severity::Error,
     docs: include_str!("../../rules/docs/DL003.md"),
     check: Some(check),
@@ -20,6 +23,12 @@ pub const RULE: Rule = Rule {
 
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let pairs = role_pairs(cx);
+    let roles: Vec<&RoleSpec> = cx
+        .hierarchy
+        .roles
+        .iter()
+        .filter(|role| role.language == Language::Python && runs_inline(role))
+        .collect();
     let mut findings = Vec::new();
     for (file, function) in functions(cx) {
         let values = Values {
@@ -34,36 +43,32 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             if call.driver == Driver::AsyncioRun {
                 continue;
             }
-            for pair in &pairs {
-                let role = pair.conversation;
-                if call.method != role.async_ {
-                    continue;
-                }
-                let Some(conversation) = values.typed(&call.receiver, At::call(call)) else {
+            for role in roles.iter().filter(|role| call.method == role.async_) {
+                let Some(value) = values.typed(&call.receiver, At::call(call)) else {
                     continue;
                 };
-                let agent = conversation
-                    .agent
-                    .as_ref()
-                    .and_then(|agent| values.verdict(&agent.key, pair.agent));
-                let off_route = awaited_off_route(values.verdict(&conversation.key, role), agent);
+                let off_route = awaited_off_route(values.verdict(&value.key, role), None);
                 if off_route != Some(SyncOnly::Conversation) {
                     continue;
                 }
-                let name = values.name(&conversation.key);
+                let name = values.name(&value.key);
                 let root = root_name(cx, role);
                 let (arun, run) = (&role.async_, &role.sync);
-                let labels = made_here(&conversation, &name);
+                let receiver = match &call.receiver {
+                    Value::Path(path) => path.join("."),
+                    _ => role.name.clone(),
+                };
+                let labels = made_here(&value, &name);
                 findings.push(Finding {
                     fix: None,
                     code: RULE.code,
                     file,
                     location: call.location,
                     message: format!(
-                        "`{name}` does not override `{arun}`: `{root}.{arun}` calls the sync `{run}()` inline, which blocks the event loop until the whole run ends"
+                        "`{name}` does not override `{arun}`: `{root}.{arun}` calls the sync `{run}()` inline, which blocks the event loop until it returns"
                     ),
                     help: format!(
-                        "call `await asyncio.to_thread(conversation.{run})` (or `loop.run_in_executor(None, conversation.{run})`) for `{name}`"
+                        "call `await asyncio.to_thread({receiver}.{run})` (or `loop.run_in_executor(None, {receiver}.{run})`) for `{name}`"
                     ),
                     labels,
                 });
@@ -71,4 +76,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// A role whose default calls the sync entry on the event loop; a pack
+/// written before `default` says so of its drivers (the conversation).
+fn runs_inline(role: &RoleSpec) -> bool {
+    match role.default {
+        Some(kind) => kind == DefaultKind::Inline,
+        None => role.drives.iter().any(|d| d.attr != "self"),
+    }
 }

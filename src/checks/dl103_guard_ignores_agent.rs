@@ -4,7 +4,9 @@
 //! `has_async_path()`), never its agent's, so a sync-only agent goes down
 //! the async path.
 
-use crate::packs::Role;
+use crate::fix::{Edit, Fix};
+use crate::model::rust::GuardFact;
+use crate::packs::{Packs, Role};
 
 use super::{Context, Finding, Label, Rule, Severity};
 
@@ -69,8 +71,9 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
                 } else {
                     format!("{subject}.{agent}().{method}()")
                 };
+                let fix = agent_conjunct(&analysis.packs, guard, role, agent, method, subject);
                 findings.push(Finding {
-                    fix: None,
+                    fix,
                     code: RULE.code,
                     file,
                     location: guard.location,
@@ -92,6 +95,85 @@ pub fn check(context: &Context<'_>) -> Vec<Finding> {
     findings
 }
 
+/// `&& conv.agent().as_async().is_some()` right after the operand of the
+/// condition (or of the helper variable it reads) that tests the driver,
+/// written as that operand is when the driven role is tested by the same
+/// method (`executor.is_streaming()` gives `executor.chain().is_streaming()`),
+/// else with the driven role's own capability method or accessor. None when
+/// no operand can take it (`if let`, `||`, `!`, a `match`). Safe only when
+/// the subject is a parameter whose type the driver's trait bounds: the
+/// pack's accessor (`agent()`) is then surely there.
+fn agent_conjunct(
+    packs: &Packs,
+    guard: &GuardFact,
+    role: &Role,
+    agent: &str,
+    method: &str,
+    subject: &str,
+) -> Option<Fix> {
+    let conjunct = guard
+        .conjuncts
+        .iter()
+        .find(|c| c.method == method && c.receiver == subject)?;
+    let receiver = &conjunct.receiver_text;
+    let driven = packs
+        .packs
+        .iter()
+        .find(|p| p.roles.iter().any(|r| std::ptr::eq(r, role)))
+        .and_then(|pack| {
+            let drive = role.drives.iter().find(|d| d.attr == agent)?;
+            pack.roles.iter().find(|r| r.name == drive.role)
+        });
+    // The operand's own words only when it is the test and nothing else
+    // (`conv.as_async().is_some()`, not `ready == conv.is_streaming()`).
+    let own_words = conjunct.before.trim().is_empty() && is_call_chain(&conjunct.after);
+    let same_method = driven.is_none_or(|d| capability_tests(d).contains(&method));
+    let test = if own_words && same_method {
+        format!("{receiver}.{agent}(){}", conjunct.after)
+    } else {
+        let driven = driven.unwrap_or(role);
+        match (&driven.capability_method, &driven.accessor) {
+            (Some(capability), _) => format!("{receiver}.{agent}().{capability}()"),
+            (None, Some(accessor)) => format!("{receiver}.{agent}().{accessor}().is_some()"),
+            (None, None) => format!("{receiver}.{agent}().as_async().is_some()"),
+        }
+    };
+    let bounded = guard
+        .param_traits_resolved
+        .get(subject)
+        .is_some_and(|traits| {
+            traits.iter().any(|t| {
+                *t == role.root
+                    || role.aliases.contains(t)
+                    || role.async_trait.as_ref() == Some(t)
+                    || role.async_trait_aliases.contains(t)
+            })
+        });
+    let edits = vec![Edit {
+        location: conjunct.location.end_point(),
+        content: format!(" && {test}"),
+    }];
+    let message = format!("add `&& {test}`");
+    Some(if bounded {
+        Fix::safe(message, edits)
+    } else {
+        Fix::unsafe_(message, edits)
+    })
+}
+
+/// `.as_async().is_some()`: argument-less method calls and nothing else.
+fn is_call_chain(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(calls) = compact.strip_prefix('.') else {
+        return false;
+    };
+    calls.split('.').all(|call| {
+        call.strip_suffix("()").is_some_and(|name| {
+            !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
 /// The methods whose call tests a role's capability: its accessor and its
 /// capability method (`as_async` when the pack names neither).
 fn capability_tests(role: &Role) -> Vec<&str> {
@@ -105,5 +187,20 @@ fn capability_tests(role: &Role) -> Vec<&str> {
         vec!["as_async"]
     } else {
         named
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_call_chain;
+
+    #[test]
+    fn only_a_chain_of_plain_calls_is_the_operand_s_own_words() {
+        assert!(is_call_chain(".as_async().is_some()"));
+        assert!(is_call_chain(".is_streaming()"));
+        assert!(is_call_chain("\n        .as_async()\n        .is_some()"));
+        assert!(!is_call_chain(".is_streaming() == ready"));
+        assert!(!is_call_chain(".as_async().map(|a| a.ok())"));
+        assert!(!is_call_chain(""));
     }
 }

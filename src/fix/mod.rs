@@ -107,7 +107,8 @@ pub fn rendered(text: &str, fix: &Fix) -> Option<Vec<(usize, usize, String)>> {
                 return None;
             }
             let (start, end) = whole_lines(text, start, end, &edit.content);
-            Some((start, end, layout(text, start, end, &edit.content)))
+            let content = line_endings(text, &edit.content);
+            Some((start, end, layout(text, start, end, &content)))
         })
         .collect()
 }
@@ -144,8 +145,20 @@ fn whole_lines(text: &str, start: usize, end: usize, content: &str) -> (usize, u
     }
 }
 
-/// A conjunct (` and x`) inserted at the end of a line that itself starts
-/// with `and ` goes on a line of its own, as the expression is laid out:
+/// `content`'s line breaks as the file writes them: a fix writes `\n`, a
+/// file whose first line ends in CRLF gets CRLF.
+fn line_endings<'c>(text: &str, content: &'c str) -> std::borrow::Cow<'c, str> {
+    let crlf = text.find('\n').is_some_and(|i| text[..i].ends_with('\r'));
+    if crlf && content.contains('\n') {
+        content.replace("\r\n", "\n").replace('\n', "\r\n").into()
+    } else {
+        content.into()
+    }
+}
+
+/// A conjunct (` and x`, or Rust's ` && x`) inserted at the end of a line
+/// that itself starts with its operator goes on a line of its own, as the
+/// expression is laid out:
 ///
 /// ```text
 /// native = (
@@ -154,7 +167,10 @@ fn whole_lines(text: &str, start: usize, end: usize, content: &str) -> (usize, u
 /// )
 /// ```
 fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
-    let Some(conjunct) = content.strip_prefix(" and ") else {
+    let Some((operator, conjunct)) = ["and", "&&"]
+        .into_iter()
+        .find_map(|op| Some((op, content.strip_prefix(&format!(" {op} "))?)))
+    else {
         return content.to_owned();
     };
     if start != end {
@@ -168,7 +184,7 @@ fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    if !rest.trim().is_empty() || !line.trim_start().starts_with("and ") {
+    if !rest.trim().is_empty() || !line.trim_start().starts_with(&format!("{operator} ")) {
         return content.to_owned();
     }
     let newline = if text[..line_end].ends_with('\r') || text[line_end..].starts_with("\r\n") {
@@ -176,7 +192,7 @@ fn layout(text: &str, start: usize, end: usize, content: &str) -> String {
     } else {
         "\n"
     };
-    format!("{newline}{indent}and {conjunct}")
+    format!("{newline}{indent}{operator} {conjunct}")
 }
 
 /// A unified diff of `old` to `new`, named by `path`, as `ruff --diff`
@@ -221,6 +237,9 @@ mod tests {
         let (fixed, n) = apply(text, [&insert(after_b, " and c")]);
         assert_eq!(n, 1);
         assert_eq!(fixed, "x = (\n    a\n    and b\n    and c\n)\n");
+        let rust = "if a\n    && b\n{\n";
+        let (fixed, _) = apply(rust, [&insert(13, " && c")]);
+        assert_eq!(fixed, "if a\n    && b\n    && c\n{\n");
         let inline = "if a and b:\n";
         let (fixed, _) = apply(inline, [&insert(10, " and c")]);
         assert_eq!(fixed, "if a and b and c:\n");
@@ -286,6 +305,15 @@ mod tests {
         );
         let (fixed, _) = apply(text, [&fix]);
         assert_eq!(fixed, "class A:\n    x = 1\n\ny = 2\n");
+    }
+
+    #[test]
+    fn an_inserted_line_ends_as_the_file_s_lines_do() {
+        let text = "import a\r\nx = 1";
+        let (fixed, _) = apply(text, [&insert(8, "\nimport b")]);
+        assert_eq!(fixed, "import a\r\nimport b\r\nx = 1");
+        let (fixed, _) = apply("import a\nx = 1", [&insert(8, "\nimport b")]);
+        assert_eq!(fixed, "import a\nimport b\nx = 1");
     }
 
     #[test]

@@ -188,6 +188,17 @@ pub struct ClassFact {
     pub receiver_assignments: BTreeMap<String, u32>,
 }
 
+/// `from module import name [as alias], ...`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FromImport {
+    pub module: String,
+    /// Each name, its alias, and the span of `name [as alias]`.
+    pub names: Vec<(String, Option<String>, Location)>,
+    /// The names start on a line after the statement's (a parenthesized
+    /// list laid out one name per line).
+    pub multiline: bool,
+}
+
 /// A diagnostic about the input itself (DL000): unreadable, undecodable or
 /// unparsable source.
 #[derive(Clone, Debug, Serialize)]
@@ -241,6 +252,10 @@ pub struct FileFacts {
     /// where a fix adds an import.
     #[serde(default)]
     pub last_import: Option<Location>,
+    /// The module's top-level, unconditional `from m import a, b as c`
+    /// statements (absolute ones): an import a fix adds joins one of them.
+    #[serde(default)]
+    pub from_imports: Vec<FromImport>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -265,6 +280,7 @@ impl FileFacts {
             bodies: Vec::new(),
             return_annotations: BTreeMap::new(),
             last_import: None,
+            from_imports: Vec::new(),
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),

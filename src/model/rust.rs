@@ -230,6 +230,32 @@ pub struct GuardFact {
     pub tests: Vec<(String, String)>,
     /// Async entry calls in the guarded branch: method name and location.
     pub calls: Vec<(String, Location)>,
+    /// Where another test can join the condition with `&&`: the calls of
+    /// `tests` that stand in an operand of the condition's top-level `&&`
+    /// chain (or of the helper variable's), neither negated nor under `||`.
+    pub conjuncts: Vec<ConjunctFact>,
+    /// The module of the function the guard is in.
+    pub module: ModuleIdx,
+    /// The traits that bound each parameter of that function, as written
+    /// (`conv: &dyn Conversation`, `conv: impl Conversation`, `C: Conversation`).
+    pub param_traits: BTreeMap<String, Vec<Vec<String>>>,
+    /// Filled in by `link`: the same traits, canonical.
+    pub param_traits_resolved: BTreeMap<String, Vec<String>>,
+}
+
+/// One operand of a condition's `&&` chain that holds an argument-less
+/// call: `conv.as_async().is_some()` for the call of `as_async` on `conv`.
+/// Its text is `before` + `receiver_text` + `after`, as written.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConjunctFact {
+    pub method: String,
+    /// The receiver as [`GuardFact::tests`] names it.
+    pub receiver: String,
+    /// The operand.
+    pub location: Location,
+    pub before: String,
+    pub receiver_text: String,
+    pub after: String,
 }
 
 /// The crate a `::`-separated path starts in.

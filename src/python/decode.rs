@@ -14,7 +14,24 @@ pub struct DecodeError {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How a source file's text is stored, so that a fix can write it back as
+/// it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceEncoding {
+    Utf8 {
+        bom: bool,
+    },
+    /// The encoding its `coding` declaration names, and the label it used.
+    Declared(&'static Encoding, String),
+}
+
 pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+    decode_with(bytes).map(|(text, _)| text)
+}
+
+/// The text as [`decode`] makes it, and how to encode it again.
+pub fn decode_with(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError> {
+    let as_utf8 = |bytes, bom| utf8(bytes).map(|text| (text, SourceEncoding::Utf8 { bom }));
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError {
             message: "file starts with a UTF-16 byte order mark; Python source must be UTF-8 or declare an ASCII-compatible encoding (PEP 263)".into(),
@@ -23,13 +40,13 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         });
     }
     if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        return utf8(rest);
+        return as_utf8(rest, true);
     }
     match declared_encoding(bytes) {
         Some(label) => {
             let normalized = label.to_ascii_lowercase().replace('_', "-");
             if normalized == "utf-8" || normalized == "utf8" || normalized.starts_with("utf-8-") {
-                return utf8(bytes);
+                return as_utf8(bytes, false);
             }
             // encoding_rs follows the WHATWG labels, where latin-1 means
             // windows-1252; the two differ only in C1 controls, which do not
@@ -53,9 +70,43 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
                     column: None,
                 });
             }
-            Ok(text.into_owned())
+            Ok((text.into_owned(), SourceEncoding::Declared(encoding, label)))
         }
-        None => utf8(bytes),
+        None => as_utf8(bytes, false),
+    }
+}
+
+/// `text` as bytes in `encoding`; an error names the first character it
+/// cannot hold.
+pub fn encode(text: &str, encoding: &SourceEncoding) -> Result<Vec<u8>, String> {
+    match encoding {
+        SourceEncoding::Utf8 { bom } => {
+            let mut out = Vec::with_capacity(text.len() + 3);
+            if *bom {
+                out.extend_from_slice(UTF8_BOM);
+            }
+            out.extend_from_slice(text.as_bytes());
+            Ok(out)
+        }
+        SourceEncoding::Declared(encoding, label) => {
+            // encoding_rs writes what it cannot encode as an HTML character
+            // reference; that must never reach a source file.
+            let (bytes, _, unmappable) = encoding.encode(text);
+            if !unmappable {
+                return Ok(bytes.into_owned());
+            }
+            let bad = text
+                .chars()
+                .find(|c| {
+                    let mut buffer = [0; 4];
+                    encoding.encode(c.encode_utf8(&mut buffer)).2
+                })
+                .unwrap_or('?');
+            Err(format!(
+                "the file's encoding ({label}) cannot hold {bad:?} (U+{:04X})",
+                bad as u32
+            ))
+        }
     }
 }
 
@@ -140,6 +191,20 @@ mod tests {
     #[test]
     fn declaration_after_code_is_ignored() {
         assert!(decode(b"x = 1\n# coding: latin-1\n\xe9").is_err());
+    }
+
+    #[test]
+    fn latin_1_text_is_encoded_back_and_what_it_cannot_hold_is_named() {
+        let bytes = b"# coding: latin-1\nname = '\xe9t\xe9'\n";
+        let (text, encoding) = decode_with(bytes).unwrap();
+        assert_eq!(encode(&text, &encoding).unwrap(), bytes);
+        let error = encode(&format!("{text}x = '\u{3c9}'\n"), &encoding).unwrap_err();
+        assert_eq!(
+            error,
+            "the file's encoding (latin-1) cannot hold '\u{3c9}' (U+03C9)"
+        );
+        let (text, bom) = decode_with(b"\xEF\xBB\xBFx = 1\n").unwrap();
+        assert_eq!(encode(&text, &bom).unwrap(), b"\xEF\xBB\xBFx = 1\n");
     }
 
     #[test]

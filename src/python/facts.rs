@@ -4,8 +4,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    AliasMember, BaseRef, Binding, Body, Callee, ClassFact, ClassId, FileFacts, FunctionFact,
-    Member, NameRef, Scope, ScopeId, UnknownMember,
+    AliasMember, BaseRef, Binding, Body, Callee, ClassFact, ClassId, FileFacts, FromImport,
+    FunctionFact, Location, Member, NameRef, Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
@@ -288,7 +288,11 @@ impl<'a> Extractor<'a> {
             && !place.type_checking
             && place.depth == 0
         {
-            self.facts.last_import = Some(self.locator.location(stmt.range()));
+            let at = self.locator.location(stmt.range());
+            self.facts.last_import = Some(at);
+            if let Stmt::ImportFrom(import) = stmt {
+                self.keep_from_import(import, at);
+            }
         }
         match classify(stmt) {
             Statement::Import(import) => {
@@ -357,6 +361,35 @@ impl<'a> Extractor<'a> {
             }),
             Statement::Other => {}
         }
+    }
+
+    /// Keeps an absolute `from m import ...` that a fix's import may join.
+    fn keep_from_import(&mut self, import: &ast::StmtImportFrom, at: Location) {
+        let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else {
+            return;
+        };
+        if import.names.iter().any(|a| a.name.id.as_str() == "*") {
+            return;
+        }
+        let names: Vec<(String, Option<String>, Location)> = import
+            .names
+            .iter()
+            .map(|alias| {
+                (
+                    alias.name.id.to_string(),
+                    alias.asname.as_ref().map(|a| a.to_string()),
+                    self.locator.location(alias.range()),
+                )
+            })
+            .collect();
+        let multiline = names
+            .first()
+            .is_some_and(|(_, _, first)| first.line > at.line);
+        self.facts.from_imports.push(FromImport {
+            module: module.id.to_string(),
+            names,
+            multiline,
+        });
     }
 
     fn import_from(&mut self, import: &ast::StmtImportFrom, place: Place) {

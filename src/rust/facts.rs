@@ -64,6 +64,8 @@ pub fn location(span: Span) -> Location {
 
 pub struct Extractor<'f> {
     facts: &'f mut FileFacts,
+    /// The text the tree was parsed from, which spans index.
+    text: &'f str,
     rust: RustFacts,
     /// This file's `macro_rules!` macros by name: their rules, or why they
     /// cannot be read; and whether another file defines it (its output is
@@ -91,9 +93,10 @@ struct ImplMembers {
 const MACRO_DEPTH: usize = 32;
 
 impl<'f> Extractor<'f> {
-    pub fn new(facts: &'f mut FileFacts) -> Self {
+    pub fn new(facts: &'f mut FileFacts, text: &'f str) -> Self {
         Extractor {
             facts,
+            text,
             rust: RustFacts {
                 modules: vec![ModuleFacts::default()],
                 ..Default::default()
@@ -358,7 +361,7 @@ impl<'f> Extractor<'f> {
             }
             syn::Item::Fn(f) => {
                 self.define(module, f.sig.ident.to_string(), ItemFact::Other);
-                self.guards(&f.block);
+                self.guards(module, &f.sig, &f.block);
                 self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
             }
             syn::Item::Const(c) => self.define(module, c.ident.to_string(), ItemFact::Other),
@@ -436,7 +439,7 @@ impl<'f> Extractor<'f> {
                     }
                 }
                 if let Some(body) = &f.default {
-                    self.guards(body);
+                    self.guards(module, &f.sig, body);
                     self.body_items(module, &f.sig.ident.to_string(), &f.attrs, body);
                 }
             }
@@ -530,7 +533,7 @@ impl<'f> Extractor<'f> {
                             body,
                         },
                     );
-                    self.guards(&f.block);
+                    self.guards(module, &f.sig, &f.block);
                     self.body_items(module, &f.sig.ident.to_string(), &f.attrs, &f.block);
                 }
                 syn::ImplItem::Const(c) => {
@@ -633,10 +636,21 @@ impl<'f> Extractor<'f> {
             .push(UseFact { path, public });
     }
 
-    fn guards(&mut self, block: &syn::Block) {
-        let mut finder = GuardFinder::default();
+    fn guards(&mut self, module: ModuleIdx, sig: &syn::Signature, block: &syn::Block) {
+        let mut finder = GuardFinder {
+            text: self.text,
+            ..GuardFinder::default()
+        };
         finder.visit_block(block);
-        self.rust.guards.extend(finder.found);
+        if finder.found.is_empty() {
+            return;
+        }
+        let traits = param_traits(sig);
+        for mut guard in finder.found {
+            guard.module = module;
+            guard.param_traits = traits.clone();
+            self.rust.guards.push(guard);
+        }
     }
 }
 
@@ -649,6 +663,74 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
     }
     out.extend(path.segments.iter().map(|s| s.ident.to_string()));
     out
+}
+
+/// The traits that bound each named parameter's type: `&dyn T`, `impl T`,
+/// `Box<dyn T>`, a generic `C` with `C: T` (in `<...>` or `where`).
+fn param_traits(sig: &syn::Signature) -> BTreeMap<String, Vec<Vec<String>>> {
+    let mut generic: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for param in sig.generics.type_params() {
+        generic
+            .entry(param.ident.to_string())
+            .or_default()
+            .extend(trait_bounds(&param.bounds));
+    }
+    for predicate in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(t) = predicate {
+            if let syn::Type::Path(p) = &t.bounded_ty {
+                if let Some(ident) = p.path.get_ident() {
+                    generic
+                        .entry(ident.to_string())
+                        .or_default()
+                        .extend(trait_bounds(&t.bounds));
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for input in &sig.inputs {
+        let syn::FnArg::Typed(typed) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(name) = &*typed.pat else {
+            continue;
+        };
+        let traits = type_traits(&typed.ty, &generic);
+        if !traits.is_empty() {
+            out.insert(name.ident.to_string(), traits);
+        }
+    }
+    out
+}
+
+fn type_traits(ty: &syn::Type, generic: &BTreeMap<String, Vec<Vec<String>>>) -> Vec<Vec<String>> {
+    match ty {
+        syn::Type::Reference(r) => type_traits(&r.elem, generic),
+        syn::Type::Paren(p) => type_traits(&p.elem, generic),
+        syn::Type::Group(g) => type_traits(&g.elem, generic),
+        syn::Type::TraitObject(t) => trait_bounds(&t.bounds).collect(),
+        syn::Type::ImplTrait(t) => trait_bounds(&t.bounds).collect(),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if let Some(ident) = p.path.get_ident() {
+                return generic.get(&ident.to_string()).cloned().unwrap_or_default();
+            }
+            // A smart pointer derefs to what it holds, and so do its methods.
+            let Some(last) = p.path.segments.last() else {
+                return Vec::new();
+            };
+            if !matches!(last.ident.to_string().as_str(), "Box" | "Arc" | "Rc") {
+                return Vec::new();
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return Vec::new();
+            };
+            match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => type_traits(inner, generic),
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn trait_bounds<'a, I: IntoIterator<Item = &'a syn::TypeParamBound>>(
@@ -906,7 +988,9 @@ pub fn expr_text(expr: &syn::Expr) -> String {
 /// Finds conditions that test `x.as_async()` and the method calls in the
 /// branch they guard.
 #[derive(Default)]
-struct GuardFinder {
+struct GuardFinder<'t> {
+    /// The file's text, which the conjuncts quote.
+    text: &'t str,
     /// `let native = conv.as_async().is_some();`: helper name -> subjects and tests.
     helpers: Vec<(String, Tested)>,
     found: Vec<GuardFact>,
@@ -917,9 +1001,10 @@ struct GuardFinder {
 struct Tested {
     subjects: Vec<String>,
     tests: Vec<(String, String)>,
+    conjuncts: Vec<ConjunctFact>,
 }
 
-impl GuardFinder {
+impl GuardFinder<'_> {
     /// What a condition tests, and the helper it went through.
     fn tested(&self, cond: &syn::Expr) -> (Tested, Option<String>) {
         let mut found = AsAsyncReceivers::default();
@@ -928,12 +1013,18 @@ impl GuardFinder {
         let mut all = Tested {
             subjects: found.receivers,
             tests: found.calls,
+            conjuncts: conjuncts(self.text, cond),
         };
         for name in found.names {
             if let Some((helper, tested)) = self.helpers.iter().rev().find(|(h, _)| *h == name) {
                 via = Some(helper.clone());
                 all.subjects.extend(tested.subjects.iter().cloned());
                 all.tests.extend(tested.tests.iter().cloned());
+                // Only a helper that is the whole condition, or one operand
+                // of its `&&` chain, is a `bool` that a conjunct may join.
+                if operands(cond).iter().any(|o| is_name(o, helper)) {
+                    all.conjuncts.extend(tested.conjuncts.iter().cloned());
+                }
             }
         }
         (all, via)
@@ -951,17 +1042,127 @@ impl GuardFinder {
         if calls.calls.is_empty() {
             return;
         }
+        // `if let` binds; a conjunct after it needs let chains (edition 2024).
+        let binds = matches!(cond, syn::Expr::Let(_));
         self.found.push(GuardFact {
             location: location(cond.span()),
             subjects: tested.subjects,
             via,
             tests: tested.tests,
             calls: calls.calls,
+            conjuncts: if binds { Vec::new() } else { tested.conjuncts },
+            module: 0,
+            param_traits: BTreeMap::new(),
+            param_traits_resolved: BTreeMap::new(),
         });
     }
 }
 
-impl<'ast> Visit<'ast> for GuardFinder {
+/// The operands of `cond`'s top-level `&&` chain (`cond` itself when it is
+/// none), each of which `&& x` may follow without changing how the rest
+/// groups: not `a || b` unparenthesized, and not `let`, a range, an
+/// assignment or a closure, which bind looser than `&&` or are no `bool`.
+fn operands(cond: &syn::Expr) -> Vec<&syn::Expr> {
+    fn walk<'e>(e: &'e syn::Expr, out: &mut Vec<&'e syn::Expr>) {
+        match e {
+            syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                walk(&b.left, out);
+                walk(&b.right, out);
+            }
+            _ => out.push(e),
+        }
+    }
+    let mut out = Vec::new();
+    walk(cond, &mut out);
+    out.retain(|e| {
+        !matches!(
+            e,
+            syn::Expr::Let(_)
+                | syn::Expr::Range(_)
+                | syn::Expr::Assign(_)
+                | syn::Expr::Closure(_)
+                | syn::Expr::Binary(syn::ExprBinary {
+                    op: syn::BinOp::Or(_),
+                    ..
+                })
+        )
+    });
+    out
+}
+
+fn is_name(e: &syn::Expr, name: &str) -> bool {
+    matches!(e, syn::Expr::Path(p) if p.path.is_ident(name))
+}
+
+/// The argument-less calls of each operand of `cond` that a conjunct may
+/// follow, quoted from `text`. A span that does not quote the operand (code
+/// a macro wrote) gives none.
+fn conjuncts(text: &str, cond: &syn::Expr) -> Vec<ConjunctFact> {
+    let mut out = Vec::new();
+    for operand in operands(cond) {
+        let at = location(operand.span());
+        let Some(quoted) = text.get(at.start as usize..at.end as usize) else {
+            continue;
+        };
+        let same = syn::parse_str::<syn::Expr>(quoted).is_ok_and(|parsed| {
+            quote::ToTokens::to_token_stream(&parsed).to_string()
+                == quote::ToTokens::to_token_stream(operand).to_string()
+        });
+        if !same {
+            continue;
+        }
+        let mut calls = PlainCalls::default();
+        calls.visit_expr(operand);
+        for call in calls.found {
+            let receiver = location(call.receiver.span());
+            if receiver.start < at.start || receiver.end > at.end {
+                continue;
+            }
+            let (r0, r1) = (receiver.start as usize, receiver.end as usize);
+            out.push(ConjunctFact {
+                method: call.method.to_string(),
+                receiver: expr_text(&call.receiver),
+                location: at,
+                before: text[at.start as usize..r0].to_owned(),
+                receiver_text: text[r0..r1].to_owned(),
+                after: text[r1..at.end as usize].to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// Argument-less method calls that decide their operand as written: not
+/// under `!` or `||`, and not in a closure.
+#[derive(Default)]
+struct PlainCalls<'ast> {
+    found: Vec<&'ast syn::ExprMethodCall>,
+}
+
+impl<'ast> Visit<'ast> for PlainCalls<'ast> {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.args.is_empty() {
+            self.found.push(call);
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_unary(&mut self, e: &'ast syn::ExprUnary) {
+        if !matches!(e.op, syn::UnOp::Not(_)) {
+            syn::visit::visit_expr_unary(self, e);
+        }
+    }
+
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        if !matches!(e.op, syn::BinOp::Or(_)) {
+            syn::visit::visit_expr_binary(self, e);
+        }
+    }
+
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+impl<'ast> Visit<'ast> for GuardFinder<'_> {
     /// A nested item's bodies are read when the item itself is.
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
@@ -1079,5 +1280,66 @@ impl<'ast> Visit<'ast> for MacroDefs {
         ) {
             self.found.push((ident.to_string(), m.mac.tokens.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (method, receiver, before, receiver text, after) of each conjunct
+    /// of the condition of the first `if` in `body`.
+    fn conjuncts_of(body: &str) -> Vec<(String, String, String, String, String)> {
+        let text = format!("fn f() {{ {body} }}");
+        let file = syn::parse_file(&text).unwrap();
+        let syn::Item::Fn(f) = &file.items[0] else {
+            unreachable!()
+        };
+        let syn::Stmt::Expr(syn::Expr::If(e), _) = &f.block.stmts[0] else {
+            panic!("no if in {body}")
+        };
+        conjuncts(&text, &e.cond)
+            .into_iter()
+            .map(|c| (c.method, c.receiver, c.before, c.receiver_text, c.after))
+            .collect()
+    }
+
+    #[test]
+    fn a_conjunct_follows_an_operand_of_the_top_level_and_chain() {
+        let found = conjuncts_of("if ready && (*conv).as_async().is_some() {}");
+        let owned = |s: &[&str; 5]| -> (String, String, String, String, String) {
+            (
+                s[0].into(),
+                s[1].into(),
+                s[2].into(),
+                s[3].into(),
+                s[4].into(),
+            )
+        };
+        assert_eq!(
+            found,
+            [
+                owned(&[
+                    "is_some",
+                    "conv.as_async()",
+                    "",
+                    "(*conv).as_async()",
+                    ".is_some()"
+                ]),
+                owned(&["as_async", "conv", "", "(*conv)", ".as_async().is_some()"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_conjunct_under_or_not_let_or_in_a_closure() {
+        assert!(conjuncts_of("if ready || conv.as_async().is_some() {}").is_empty());
+        assert!(conjuncts_of("if !conv.as_async().is_none() {}").is_empty());
+        assert!(conjuncts_of("if let Some(n) = conv.as_async() {}").is_empty());
+        assert!(conjuncts_of("if all(|c| c.as_async().is_some()) {}").is_empty());
+        // A parenthesized `||` is one operand; only the call outside it counts.
+        let found = conjuncts_of("if (a.x() || b.y()) && conv.is_streaming() {}");
+        let methods: Vec<&str> = found.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(methods, ["is_streaming"]);
     }
 }

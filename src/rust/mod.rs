@@ -97,6 +97,9 @@ pub fn from_text(facts: FileFacts, text: &str) -> FileFacts {
 /// Facts from source text, expanding also the `macro_rules!` macros other
 /// files define (name and rules as text).
 pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, String)]) -> FileFacts {
+    // syn drops a byte order mark before it parses: every span, and so every
+    // location and fix, counts from after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(span) = too_deep(text) {
         let start = span.start();
         facts.diagnostics.push(InputDiagnostic {
@@ -118,7 +121,7 @@ pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, Strin
     }
     match syn::parse_file(text) {
         Ok(file) => {
-            let rust = facts::Extractor::new(&mut facts)
+            let rust = facts::Extractor::new(&mut facts, text)
                 .with_macros(macros)
                 .run(&file);
             facts.rust = Some(Box::new(rust));
@@ -220,10 +223,19 @@ pub fn link_with(
             class.qualname = format!("{module}::{}", class.qualname);
         }
     }
-    let (impls, traits, extra) = {
+    let (impls, traits, extra, guards) = {
         let index = Index::new(files, packs, renames);
-        resolve_all(&index, files, &rust_files)
+        let (impls, traits, extra) = resolve_all(&index, files, &rust_files);
+        (
+            impls,
+            traits,
+            extra,
+            resolve_guards(&index, files, &rust_files),
+        )
     };
+    for ((file, i), resolved) in guards {
+        files[file].rust.as_mut().expect("Rust").guards[i].param_traits_resolved = resolved;
+    }
     for (file, class) in extra {
         files[file].classes.push(class);
     }
@@ -293,9 +305,35 @@ fn expand_across_files(
 
 type ImplUpdates = Vec<((FileId, usize), ImplResolved)>;
 type TraitUpdates = Vec<((FileId, usize), (String, Vec<String>))>;
+type GuardUpdates = Vec<((FileId, usize), BTreeMap<String, Vec<String>>)>;
 
 /// Resolutions for every impl and trait, and the classes to add for self
 /// types that no analyzed file defines (`impl Agent for String`).
+/// Each guard's parameter traits, canonical: what a fix may assume of a
+/// parameter it names.
+fn resolve_guards(index: &Index<'_>, files: &[FileFacts], rust_files: &[FileId]) -> GuardUpdates {
+    let mut out = Vec::new();
+    for &file in rust_files {
+        let facts = files[file].rust.as_deref().expect("Rust");
+        for (i, guard) in facts.guards.iter().enumerate() {
+            let resolved = guard
+                .param_traits
+                .iter()
+                .map(|(param, paths)| {
+                    let traits = paths
+                        .iter()
+                        .filter_map(|p| index.resolve(file, guard.module, p))
+                        .map(|p| index.canonical(&p))
+                        .collect();
+                    (param.clone(), traits)
+                })
+                .collect();
+            out.push(((file, i), resolved));
+        }
+    }
+    out
+}
+
 fn resolve_all(
     index: &Index<'_>,
     files: &[FileFacts],

@@ -41,13 +41,13 @@ pub fn usages(cx: &Semantic<'_>) -> Vec<Usage> {
             let Some(typed) = values.typed(&assign.value, at) else {
                 continue;
             };
-            let Some(agent) = typed.agent.as_deref() else {
-                continue;
-            };
-            for pair in &pairs {
+            for pair in pairs.iter().filter(|p| !p.same_object()) {
+                let Some(agent) = typed.held(pair.attr) else {
+                    continue;
+                };
                 let (Some(conversation), Some(agent_capability)) = (
-                    cx.hierarchy.capability(&typed.key, pair.conversation),
-                    cx.hierarchy.capability(&agent.key, pair.agent),
+                    cx.hierarchy.capability(&typed.key, pair.driver),
+                    cx.hierarchy.capability(&agent.key, pair.driven),
                 ) else {
                     continue;
                 };

@@ -1,5 +1,6 @@
 //! What the facts say about values inside one function: the class a local
-//! name holds, and for a conversation, the agent it was built with. Shared by
+//! name holds, and for a driver, the objects it was built with (a
+//! conversation's agent). Shared by
 //! the checks; it never guesses: a name assigned more than once, in a branch
 //! that may not have run, or from something unresolved has no type.
 
@@ -16,21 +17,38 @@ use super::Semantic as Context;
 /// How far values are followed through assignments and arguments.
 const MAX_FOLLOW: usize = 32;
 
-/// A conversation role and the agent role its `agent-attr` holds.
+/// A driver role and a role its native async entry awaits, on an
+/// attribute of `self` or on `self` itself (the pack's `drives`): a
+/// conversation and its agent, an agent and its condenser, an LLM's
+/// `_agenerate` and its own `_acall`.
 pub struct RolePair<'a> {
-    pub conversation: &'a RoleSpec,
-    pub agent: &'a RoleSpec,
-    pub agent_attr: &'a str,
+    pub driver: &'a RoleSpec,
+    pub driven: &'a RoleSpec,
+    /// The attribute that holds the driven object, or `self`.
+    pub attr: &'a str,
 }
 
 impl RolePair<'_> {
-    /// `BaseConversation`, `AgentBase`: the roots as users write them.
-    pub fn conversation_root(&self) -> String {
-        short(&self.conversation.root)
+    /// The driven object is the driver itself (`attr = "self"`).
+    pub fn same_object(&self) -> bool {
+        self.attr == "self"
     }
 
-    pub fn agent_root(&self) -> String {
-        short(&self.agent.root)
+    /// The driven role's default calls its sync entry inline: taking the
+    /// async path only costs what the sync entry costs (a cheap condenser's
+    /// `return view` costs nothing), so the pair checks leave it to the
+    /// check of blocking sync entries.
+    pub fn driven_inline(&self) -> bool {
+        self.driven.default == Some(crate::packs::DefaultKind::Inline)
+    }
+
+    /// The path of the driven object, given the driver's.
+    pub fn driven_path(&self, driver: &[String]) -> Vec<String> {
+        let mut path = driver.to_vec();
+        if !self.same_object() {
+            path.push(self.attr.to_owned());
+        }
+        path
     }
 }
 
@@ -43,45 +61,35 @@ fn short(key: &TypeKey) -> String {
     path.rsplit('.').next().unwrap_or_default().to_owned()
 }
 
-/// Python role pairs from the packs: within one pack, each role with an
-/// agent attribute holds the pack's role without one. Roles are matched to
-/// the hierarchy's by pack and name.
+/// Every Python (driver, driven) pair the packs declare with `drives` (an
+/// old pack's `agent-attr` is read as one), matched to the hierarchy's roles
+/// by pack and name.
 pub fn role_pairs<'s>(cx: &'s Context<'_>) -> Vec<RolePair<'s>> {
-    let spec = |pack: &str, role: &str| {
-        cx.hierarchy
-            .roles
-            .iter()
-            .find(|s| s.language == Language::Python && s.pack == pack && s.name == role)
-    };
+    let roles = &cx.hierarchy.roles;
     let mut pairs = Vec::new();
-    for pack in cx
-        .analysis
-        .packs
-        .packs
-        .iter()
-        .filter(|p| p.language == Language::Python)
-    {
-        let Some(agent) = pack
-            .roles
-            .iter()
-            .find(|role| role.agent_attr.is_none())
-            .and_then(|role| spec(&pack.name, &role.name))
-        else {
-            continue;
-        };
-        for role in &pack.roles {
-            if let (Some(attr), Some(conversation)) =
-                (&role.agent_attr, spec(&pack.name, &role.name))
-            {
-                pairs.push(RolePair {
-                    conversation,
-                    agent,
-                    agent_attr: attr,
-                });
-            }
+    for driver in roles.iter().filter(|r| r.language == Language::Python) {
+        for drive in &driver.drives {
+            let Some(driven) = roles.iter().find(|s| {
+                s.language == Language::Python && s.pack == driver.pack && s.name == drive.role
+            }) else {
+                continue;
+            };
+            pairs.push(RolePair {
+                driver,
+                driven,
+                attr: &drive.attr,
+            });
         }
     }
     pairs
+}
+
+/// Whether some pair drives `role` through an attribute (not `self`): the
+/// driver is the framework's own caller of its async entry.
+pub fn driven_through_attribute(pairs: &[RolePair<'_>], role: &RoleSpec) -> bool {
+    pairs
+        .iter()
+        .any(|p| !p.same_object() && std::ptr::eq(p.driven, role))
 }
 
 /// The root as written in the analyzed source, when it is analyzed.
@@ -96,10 +104,26 @@ pub fn root_name(cx: &Context<'_>, role: &RoleSpec) -> String {
 #[derive(Clone, Debug)]
 pub struct Typed {
     pub key: TypeKey,
-    /// For a conversation: the agent passed to its constructor or factory.
-    pub agent: Option<Box<Typed>>,
+    /// For a driver: the driven objects passed to its constructor or
+    /// factory, by the attribute that holds them (a conversation's `agent`).
+    pub held: Vec<(String, Typed)>,
     /// The assignment that made the value, when it went through one.
     pub origin: Option<Location>,
+}
+
+impl Typed {
+    fn of(key: TypeKey) -> Self {
+        Typed {
+            key,
+            held: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// What the value holds on `attr`, as built: `None` for `self`.
+    pub fn held(&self, attr: &str) -> Option<&Typed> {
+        self.held.iter().find(|(a, _)| a == attr).map(|(_, t)| t)
+    }
 }
 
 /// One function's values.
@@ -239,11 +263,7 @@ impl<'a> Values<'a> {
                 .cx
                 .resolver
                 .resolve(self.file, param.annotation.as_ref()?);
-            return self.class_key(resolved).map(|key| Typed {
-                key,
-                agent: None,
-                origin: None,
-            });
+            return self.declared_key(resolved).map(Typed::of);
         }
         if let [object, attr] = path {
             if let Some(typed) = self.attribute_typed(object, attr, depth) {
@@ -253,14 +273,13 @@ impl<'a> Values<'a> {
         // `conv.agent`: the agent the conversation was built with.
         let (last, parent) = path.split_last()?;
         let holder = self.path_typed(parent, at, depth + 1)?;
-        let holds_agent = self
-            .pairs
-            .iter()
-            .any(|p| p.agent_attr == last && self.verdict(&holder.key, p.conversation).is_some());
-        if !holds_agent {
+        let holds = self.pairs.iter().any(|p| {
+            !p.same_object() && p.attr == last && self.verdict(&holder.key, p.driver).is_some()
+        });
+        if !holds {
             return None;
         }
-        holder.agent.map(|a| *a)
+        holder.held(last).cloned()
     }
 
     /// `self.<attr>` in a method (or a closure nested in one): the class
@@ -275,12 +294,8 @@ impl<'a> Values<'a> {
         }
         let class = method.class?;
         if let Some(annotation) = facts.classes[class].annotations.get(attr) {
-            let key = self.class_key(self.cx.resolver.resolve(self.file, annotation))?;
-            return Some(Typed {
-                key,
-                agent: None,
-                origin: None,
-            });
+            let key = self.declared_key(self.cx.resolver.resolve(self.file, annotation))?;
+            return Some(Typed::of(key));
         }
         let mut assigned = facts
             .functions
@@ -327,6 +342,14 @@ impl<'a> Values<'a> {
         self.class_key(self.cx.resolver.resolve(self.file, &name))
     }
 
+    /// The class an annotation declares, which the value may be any
+    /// subclass of: a role's root says nothing about which class it is.
+    fn declared_key(&self, resolved: Resolved) -> Option<TypeKey> {
+        let key = self.class_key(resolved)?;
+        let is_root = self.cx.hierarchy.roles.iter().any(|role| role.root == key);
+        (!is_root).then_some(key)
+    }
+
     fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
         match resolved {
             Resolved::Class(_) | Resolved::Known(_) => Some(key_of(resolved, "")),
@@ -352,37 +375,52 @@ impl<'a> Values<'a> {
         };
         let canonical = packs.canonical(&qualname).unwrap_or(&qualname).to_owned();
         let keyword = |name: &str| keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-        let (key, agent_value) = if let Some(factory) = packs.factory(&canonical) {
-            let returns = match factory.remote_arg.as_deref().and_then(keyword) {
-                None => factory.returns.clone(),
-                Some(workspace) => match self.remote(workspace, factory, at, depth + 1)? {
-                    true => factory.remote_returns.clone()?,
-                    false => factory.returns.clone(),
-                },
-            };
-            let key = key_of(
-                resolver.resolve_path(&returns, &mut Default::default()),
-                &returns,
-            );
-            (key, keyword(&factory.agent_arg).or(args.first()))
-        } else {
-            let key = self.class_key(resolved)?;
-            let agent = self
-                .pairs
-                .iter()
-                .find(|p| self.verdict(&key, p.conversation).is_some())
-                .and_then(|p| keyword(p.agent_attr).or(args.first()));
-            (key, agent)
+        let factory = packs.factory(&canonical);
+        let key = match factory {
+            Some(factory) => {
+                let returns = match factory.remote_arg.as_deref().and_then(keyword) {
+                    None => factory.returns.clone(),
+                    Some(workspace) => match self.remote(workspace, factory, at, depth + 1)? {
+                        true => factory.remote_returns.clone()?,
+                        false => factory.returns.clone(),
+                    },
+                };
+                key_of(
+                    resolver.resolve_path(&returns, &mut Default::default()),
+                    &returns,
+                )
+            }
+            None => self.class_key(resolved)?,
         };
         if !matches!(key, TypeKey::Source(..) | TypeKey::Known(_)) {
             return None;
         }
-        let agent = agent_value
-            .and_then(|v| self.typed_at(v, at, depth + 1))
-            .map(Box::new);
+        // The attributes the class's driver roles hold their driven objects
+        // on, each passed by keyword; a lone one may come first positionally
+        // (`LocalConversation(agent, workspace)`), and a factory names its own.
+        let mut attrs: Vec<&str> = Vec::new();
+        for pair in self.pairs.iter().filter(|p| !p.same_object()) {
+            if !attrs.contains(&pair.attr) && self.verdict(&key, pair.driver).is_some() {
+                attrs.push(pair.attr);
+            }
+        }
+        let lone = attrs.len() == 1;
+        let mut held = Vec::new();
+        for attr in attrs {
+            let argument = match factory {
+                Some(factory) if lone || attr == factory.agent_arg => {
+                    keyword(&factory.agent_arg).or(args.first())
+                }
+                Some(_) => None,
+                None => keyword(attr).or(args.first().filter(|_| lone)),
+            };
+            if let Some(typed) = argument.and_then(|v| self.typed_at(v, at, depth + 1)) {
+                held.push((attr.to_owned(), typed));
+            }
+        }
         Some(Typed {
             key,
-            agent,
+            held,
             origin: None,
         })
     }
@@ -399,12 +437,8 @@ impl<'a> Values<'a> {
         let files = &self.cx.analysis.files;
         let (file, annotation) = defining_files(self.cx, self.file, name)
             .find_map(|(id, name)| Some((id, files[id].return_annotations.get(name)?)))?;
-        let key = self.class_key(self.cx.resolver.resolve(file, annotation))?;
-        Some(Typed {
-            key,
-            agent: None,
-            origin: None,
-        })
+        let key = self.declared_key(self.cx.resolver.resolve(file, annotation))?;
+        Some(Typed::of(key))
     }
 
     /// Whether a factory's workspace argument makes it return the remote
@@ -490,9 +524,10 @@ impl<'a> Values<'a> {
         None
     }
 
-    /// Whether the function belongs to a class that plays the conversation
-    /// role (its own method, or a function nested in one).
-    pub fn in_conversation(&self) -> bool {
+    /// Whether the function belongs to a class that plays a role driving
+    /// `driven` through an attribute (its own method, or a function nested
+    /// in one): the framework's own caller of the driven async entry.
+    pub fn in_driver_of(&self, driven: &RoleSpec) -> bool {
         let facts = self.facts();
         let classes = facts.classes.iter().enumerate().filter(|(id, class)| {
             Some(*id) == self.function.class
@@ -503,9 +538,11 @@ impl<'a> Values<'a> {
         });
         classes.into_iter().any(|(id, _)| {
             let key = TypeKey::Source(self.file, id);
-            self.pairs
-                .iter()
-                .any(|p| self.verdict(&key, p.conversation).is_some())
+            self.pairs.iter().any(|p| {
+                !p.same_object()
+                    && std::ptr::eq(p.driven, driven)
+                    && self.verdict(&key, p.driver).is_some()
+            })
         })
     }
 }
