@@ -67,6 +67,10 @@ const QUIET_BUILTINS: &[&str] = &[
     "object",
 ];
 
+/// Builtins that block, called by their bare name: kept when the module
+/// does not bind the name.
+pub const BLOCKING_BUILTINS: &[&str] = &["open", "input"];
+
 /// Where the function sits, for reading its calls' first names.
 pub struct Site<'a> {
     /// Whether the function is a method whose first parameter is its
@@ -423,6 +427,12 @@ def outer():
         time.sleep(1)
     return inner
 
+def raises():
+    raise ValueError(Holder(later()))
+
+def later():
+    return 1
+
 class Holder:
     llm: "LLM"
     unused: "Other"
@@ -432,7 +442,11 @@ class Holder:
 "#;
         let found = bodies(source);
         let names: Vec<&str> = found.iter().map(|b| b.qualname.as_str()).collect();
-        assert_eq!(names, ["helper", "Holder.run"]);
+        // `raises` only builds an exception and a `Holder` (a builtin and a
+        // class: dropped) and calls `later`, defined below it (kept).
+        assert_eq!(names, ["helper", "raises", "Holder.run"]);
+        let raises: Vec<String> = found[1].calls.iter().map(|c| c.callee.text()).collect();
+        assert_eq!(raises, ["later"]);
         // A class that mentions no async entry keeps only the annotations
         // its methods call through.
         let entries = ["astep".to_owned()];

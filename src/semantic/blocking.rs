@@ -84,9 +84,6 @@ pub const BLOCKING: &[&str] = &[
     "openhands.sdk.LLM.responses",
 ];
 
-/// Builtins that block, called by their bare name.
-const BLOCKING_BUILTINS: &[&str] = &["open", "input"];
-
 /// How many calls deep analyzed functions are followed.
 pub const MAX_CHAIN: usize = 4;
 
@@ -477,10 +474,13 @@ impl<'c, 'a> Blocking<'c, 'a> {
             current = s.parent;
         }
         let Some((at, bindings)) = found else {
-            if rest.is_empty() && BLOCKING_BUILTINS.contains(&head.as_str()) {
-                return Located::External(format!("builtins.{head}"));
-            }
-            return Located::Nothing;
+            // Nothing binds a name written in the caller: a builtin (`open`),
+            // or a name a star import brings, which the table does not hold.
+            // A module that lacks a name asked of it is not its builtins.
+            return match rest.is_empty() && hops == 0 {
+                true => Located::External(format!("builtins.{head}")),
+                false => Located::Nothing,
+            };
         };
         let [binding] = &bindings[..] else {
             // Bound differently on different paths: not one thing.
