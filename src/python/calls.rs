@@ -108,39 +108,44 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
     let mut local_imports = HashMap::new();
     for (bound, import) in &walk.imports {
         if let Some(path) = import.absolute(site) {
-            local_imports.insert(bound.as_str(), path);
+            local_imports.insert(*bound, path);
         }
     }
+    // Most calls are decided by their first name alone: only the ones kept
+    // have their path spelled out.
     walk.found
         .into_iter()
-        .filter_map(|(parts, mode, range)| {
-            let (head, rest) = parts.split_first()?;
-            let callee = if Some(head.as_str()) == receiver {
-                if rest.is_empty() {
+        .filter_map(|(func, mode, range)| {
+            let (head, attribute) = head_of(func)?;
+            let callee = if Some(head) == receiver {
+                if !attribute {
                     return None;
                 }
-                Callee::Receiver(rest.to_vec())
-            } else if let Some(annotation) = annotated.get(head.as_str()) {
+                let parts = dotted(func)?;
+                Callee::Receiver(parts[1..].to_vec())
+            } else if let Some(annotation) = annotated.get(head) {
                 let annotation = annotation_name((*annotation)?)?;
-                if rest.is_empty() {
+                if !attribute {
                     return None;
                 }
+                let parts = dotted(func)?;
                 Callee::Param {
-                    name: head.clone(),
-                    path: rest.to_vec(),
+                    name: head.to_owned(),
+                    path: parts[1..].to_vec(),
                     annotation: NameRef::scoped(site.annotations, annotation),
                 }
-            } else if let Some(path) = local_imports.get(head.as_str()) {
+            } else if let Some(path) = local_imports.get(head) {
+                let parts = dotted(func)?;
                 let mut full = vec![path.clone()];
-                full.extend(rest.iter().cloned());
+                full.extend(parts[1..].iter().cloned());
                 Callee::Name(NameRef::Qualified(full.join(".")))
             } else if walk.locals.contains(head)
-                || (rest.is_empty() && QUIET_BUILTINS.contains(&head.as_str()))
-                || (!rest.is_empty() && (site.plain_value)(head))
+                || (!attribute && QUIET_BUILTINS.contains(&head))
+                || (attribute && (site.plain_value)(head))
             {
                 return None;
             } else {
-                Callee::Name(NameRef::scoped(site.lookup, parts.clone()))
+                Callee::Name(NameRef::scoped(site.lookup, dotted(func)?))
             };
             Some(Call {
                 callee,
@@ -149,6 +154,23 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
             })
         })
         .collect()
+}
+
+/// The first name of a dotted callee, and whether an attribute follows it
+/// (`a` of `a.b.c`, true); `None` for any other expression.
+fn head_of(expr: &Expr) -> Option<(&str, bool)> {
+    let mut current = expr;
+    let mut attribute = false;
+    loop {
+        match current {
+            Expr::Name(name) => return Some((name.id.as_str(), attribute)),
+            Expr::Attribute(attr) => {
+                attribute = true;
+                current = &attr.value;
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// An import statement inside the function body.
@@ -184,21 +206,24 @@ impl LocalImport {
 }
 
 #[derive(Default)]
-struct Walk {
-    /// Dotted callees, how they run, and where.
-    found: Vec<(Vec<String>, CallMode, TextRange)>,
+struct Walk<'a> {
+    /// Callees (dotted, or not yet known to be), how they run, and where.
+    found: Vec<(&'a Expr, CallMode, TextRange)>,
     /// Names the function binds itself: what they hold is not known here.
-    locals: HashSet<String>,
-    imports: Vec<(String, LocalImport)>,
+    locals: HashSet<&'a str>,
+    imports: Vec<(&'a str, LocalImport)>,
     /// The call right under the `await` being walked.
     awaited: Option<TextRange>,
     depth: usize,
 }
 
-impl Walk {
-    fn call(&mut self, call: &ast::ExprCall) {
-        let Some(func) = dotted(&call.func) else {
-            return;
+impl<'a> Walk<'a> {
+    fn call(&mut self, call: &'a ast::ExprCall) {
+        let func = &*call.func;
+        let last = match func {
+            Expr::Name(name) => name.id.as_str(),
+            Expr::Attribute(attr) => attr.attr.id.as_str(),
+            _ => return,
         };
         let mode = if self.awaited == Some(call.range()) {
             CallMode::Awaited
@@ -206,9 +231,9 @@ impl Walk {
             CallMode::Inline
         };
         // What a thread is handed is not called here.
-        let handed = match func.last().map(String::as_str) {
-            Some("run_in_executor") => call.arguments.args.get(1),
-            Some("to_thread") => call.arguments.args.first(),
+        let handed = match last {
+            "run_in_executor" => call.arguments.args.get(1),
+            "to_thread" => call.arguments.args.first(),
             _ => None,
         };
         if let Some(handed) = handed {
@@ -221,14 +246,14 @@ impl Walk {
                 }
                 other => Some(other),
             };
-            if let Some((parts, expr)) = handed.and_then(|e| Some((dotted(e)?, e))) {
-                self.found.push((parts, CallMode::Executor, expr.range()));
+            if let Some(expr) = handed {
+                self.found.push((expr, CallMode::Executor, expr.range()));
             }
         }
         self.found.push((func, mode, call.range()));
     }
 
-    fn visit_end(&mut self, expr: &Expr) {
+    fn visit_end(&mut self, expr: &'a Expr) {
         match expr {
             // A lambda's body runs when it is called, not here.
             Expr::Lambda(_) => return,
@@ -238,7 +263,7 @@ impl Walk {
                 }
             }
             Expr::Name(name) if name.ctx == ExprContext::Store => {
-                self.locals.insert(name.id.to_string());
+                self.locals.insert(name.id.as_str());
             }
             _ => {}
         }
@@ -248,7 +273,7 @@ impl Walk {
     }
 }
 
-impl<'a> Visitor<'a> for Walk {
+impl<'a> Visitor<'a> for Walk<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.depth > MAX_DEPTH {
             return;
@@ -256,19 +281,19 @@ impl<'a> Visitor<'a> for Walk {
         match stmt {
             // A nested function or class runs its body later, if ever.
             Stmt::FunctionDef(function) => {
-                self.locals.insert(function.name.id.to_string());
+                self.locals.insert(function.name.id.as_str());
             }
             Stmt::ClassDef(class) => {
-                self.locals.insert(class.name.id.to_string());
+                self.locals.insert(class.name.id.as_str());
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let full = alias.name.id.as_str();
                     let (bound, module) = match &alias.asname {
-                        Some(asname) => (asname.to_string(), full.to_owned()),
+                        Some(asname) => (asname.as_str(), full.to_owned()),
                         None => {
                             let first = full.split('.').next().unwrap_or(full);
-                            (first.to_owned(), first.to_owned())
+                            (first, first.to_owned())
                         }
                     };
                     self.imports.push((bound, LocalImport::Module(module)));
@@ -277,10 +302,7 @@ impl<'a> Visitor<'a> for Walk {
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
                     let name = alias.name.id.to_string();
-                    let bound = alias
-                        .asname
-                        .as_ref()
-                        .map_or(name.clone(), |a| a.to_string());
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
                     self.imports.push((
                         bound,
                         LocalImport::From {
