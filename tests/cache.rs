@@ -55,6 +55,32 @@ fn cached_runs_match_uncached_ones_and_see_edits() {
     let warm = check(dir, cache.path(), &[]);
     assert_eq!(uncached, cold);
     assert_eq!(uncached, warm);
+    // Findings that read the facts of a raising body and of a forwarding
+    // one (DL006, DL009), and, in the full output's labels, where a
+    // class-body annotation is written.
+    for code in ["\"DL006\"", "\"DL009\""] {
+        assert!(warm.contains(code), "{code} missing from a warm run");
+    }
+    let full = |extra: &[&str]| {
+        let output = Command::cargo_bin("dispatchlint")
+            .unwrap()
+            .current_dir(dir)
+            .env("DISPATCHLINT_CACHE_DIR", cache.path())
+            .args(["check", "--isolated", "--output-format", "full"])
+            .args(["--select", "DL009"])
+            .args(extra)
+            .arg(".")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let labelled = full(&[]);
+    assert!(
+        labelled.contains("`inner` holds a `BaseTool`"),
+        "{labelled}"
+    );
+    assert_eq!(labelled, full(&["--no-cache"]));
 
     // An edit that removes a finding must show up on the next cached run.
     let flagged = dir.join("dl003/flag/remote.py");

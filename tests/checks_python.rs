@@ -1,4 +1,4 @@
-//! DL001-DL005, DL007 and DL008 on the Python fixtures in `fixtures/python-checks`: what the
+//! DL001-DL009 on the Python fixtures in `fixtures/python-checks`: what the
 //! concise snapshots (tests/rule_snapshots.rs) do not show, spans, labels
 //! and help lines, and the fixtures as a whole.
 
@@ -138,6 +138,129 @@ fn dl005_flags_pseudo_native_overrides() {
     let (analysis, findings, _) = fixture_findings();
     let executor = finding(&analysis, &findings, "DL005", "pseudo.py", 13);
     assert_eq!(executor.labels[0].location.line, 16);
+}
+
+/// Every finding of `code` as (file name, line, column).
+fn spots(all: &[Seen], code: &str) -> Vec<(String, u32, u32)> {
+    all.iter()
+        .filter(|s| s.code == code)
+        .map(|s| {
+            (
+                s.path.rsplit('/').next().unwrap().to_owned(),
+                s.line,
+                s.column,
+            )
+        })
+        .collect()
+}
+
+fn at(file: &str, line: u32, column: u32) -> (String, u32, u32) {
+    (file.to_owned(), line, column)
+}
+
+#[test]
+fn dl006_flags_async_overrides_that_only_raise() {
+    let (analysis, findings, all) = fixture_findings();
+    let (tools, others) = ("langchain_tools.py", "llama_openhands.py");
+    assert_eq!(
+        spots(&all, "DL006"),
+        [
+            at(tools, 19, 15),
+            at(tools, 30, 15),
+            at(tools, 42, 15),
+            at(tools, 53, 15),
+            at(tools, 66, 15),
+            at(tools, 82, 15),
+            at(others, 18, 15),
+            at(others, 26, 15),
+        ]
+    );
+    let echo = finding(&analysis, &findings, "DL006", tools, 19);
+    assert_eq!(
+        echo.message,
+        "`EchoTool._arun` only raises `NotImplementedError`: every async use of it fails, \
+         where without this override the inherited `BaseTool._arun` would run `_run` in a worker thread"
+    );
+    assert_eq!(
+        echo.help,
+        "remove this `_arun` override so that the inherited `BaseTool._arun` applies, or implement it"
+    );
+    let raised = &echo.labels[0].location;
+    assert_eq!((raised.line, raised.column, raised.end_column), (20, 9, 69));
+    assert!(echo.fix.is_some());
+    // A LangChain message speaks of LangChain's entries only.
+    for f in findings.iter().filter(|f| f.code == "DL006") {
+        let file = &analysis.files[f.file].path;
+        if file.ends_with(tools) {
+            assert!(
+                !f.message.contains("agent") && !f.message.contains("conversation"),
+                "{}",
+                f.message
+            );
+        }
+    }
+    let retriever = finding(&analysis, &findings, "DL006", tools, 53);
+    assert!(retriever
+        .message
+        .contains("`BaseRetriever._aget_relevant_documents` would run `_get_relevant_documents`"));
+    let child = finding(&analysis, &findings, "DL006", tools, 82);
+    assert!(
+        child
+            .message
+            .contains("the inherited `NativeTool._arun` would run"),
+        "{}",
+        child.message
+    );
+    let llm = finding(&analysis, &findings, "DL006", others, 18);
+    assert!(
+        llm.message
+            .contains("`CustomLLM.acomplete` would call `complete` on the event loop"),
+        "{}",
+        llm.message
+    );
+    let agent = finding(&analysis, &findings, "DL006", others, 26);
+    assert!(agent.message.contains("`AgentBase.astep` would run `step`"));
+}
+
+#[test]
+fn dl009_flags_wrappers_that_forward_only_the_sync_entry() {
+    let (analysis, findings, all) = fixture_findings();
+    let file = "wrappers.py";
+    assert_eq!(
+        spots(&all, "DL009"),
+        [
+            at(file, 10, 7),
+            at(file, 19, 7),
+            at(file, 26, 7),
+            at(file, 52, 7),
+            at(file, 68, 7),
+        ]
+    );
+    let tool = finding(&analysis, &findings, "DL009", file, 10);
+    assert_eq!(
+        tool.message,
+        "`WrappingTool` forwards `_run` to the `BaseTool` in `inner` but not `_arun`: the inherited \
+         `BaseTool._arun` runs `WrappingTool._run` in a worker thread, and `inner._arun` is never reached"
+    );
+    let labels: Vec<(u32, u32, &str)> = tool
+        .labels
+        .iter()
+        .map(|l| (l.location.line, l.location.column, l.message.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (16, 16, "`_run` forwards to `inner.run` here"),
+            (13, 5, "`inner` holds a `BaseTool`"),
+        ]
+    );
+    // Typed through `__init__`: the label is the assignment.
+    let llm = finding(&analysis, &findings, "DL009", file, 52);
+    assert!(llm
+        .message
+        .contains("calls `WrappingLLM.complete` on the event loop"));
+    assert_eq!(llm.labels[1].location.line, 55);
+    assert_eq!(llm.labels[1].message, "`_llm` holds a `NativeLLM`");
 }
 
 #[test]
@@ -426,4 +549,43 @@ fn dl008_points_at_the_class_the_sync_entry_and_the_blocking_call() {
         "{}",
         rolling.help
     );
+}
+
+/// DL006 over a role whose pack says what its default does: flagged for
+/// `executor`, not for `raises` (CrewAI's `BaseTool._arun`), where removing
+/// the override would bring back another `NotImplementedError`.
+#[test]
+fn dl006_follows_the_packs_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tool.py"),
+        "from crewish.tools import BaseTool\n\n\nclass T(BaseTool):\n    def _run(self, q):\n        return q\n\n    async def _arun(self, q):\n        raise NotImplementedError\n",
+    )
+    .unwrap();
+    let check = |default: &str| {
+        std::fs::write(
+            dir.path().join("pack.toml"),
+            format!(
+                "name = \"crewish\"\nversion = \"0\"\nlanguage = \"python\"\n\n[[roles]]\nname = \"tool\"\nroot = \"crewish.tools.BaseTool\"\nsync = \"_run\"\nasync = \"_arun\"\ndefault = \"{default}\"\n"
+            ),
+        )
+        .unwrap();
+        let output = assert_cmd::Command::cargo_bin("dispatchlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--output-format",
+                "concise",
+            ])
+            .args(["--pack", "pack.toml", "--select", "DL006", "tool.py"])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(check("executor").contains("tool.py:8:15: DL006"));
+    assert!(check("inline").contains("tool.py:8:15: DL006"));
+    assert!(check("raises").starts_with("All checks passed"));
 }

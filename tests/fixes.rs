@@ -571,3 +571,59 @@ class ThreadedCondenser(SyncCondenser):
         "{stderr}"
     );
 }
+
+/// DL006's fix removes the raising override (only with `--unsafe-fixes`);
+/// a class whose body held nothing else keeps a `pass`. The fixed files
+/// (snapshots) parse, a second run changes nothing, and nothing is left to
+/// flag.
+#[test]
+fn dl006_fix_removes_the_raising_override() {
+    let dir = fixtures();
+    let before = fixable(dir.path(), "DL006");
+    assert_eq!(
+        before.values().map(Vec::len).sum::<usize>(),
+        8,
+        "{before:?}"
+    );
+    let files = [
+        "dl006/flag/langchain_tools.py",
+        "dl006/flag/llama_openhands.py",
+    ];
+    let read = |file: &str| std::fs::read_to_string(dir.path().join(file)).unwrap();
+    let original: Vec<String> = files.iter().map(|f| read(f)).collect();
+    run(dir.path(), &["--fix", "--select", "DL006"]);
+    let untouched: Vec<String> = files.iter().map(|f| read(f)).collect();
+    assert_eq!(
+        untouched, original,
+        "an unsafe fix applied without --unsafe-fixes"
+    );
+    let (_, out, stderr) = run(
+        dir.path(),
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "DL006",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert!(out.contains("8 fixed"), "{out}{stderr}");
+    insta::assert_snapshot!("dl006_fixed_langchain_tools", read(files[0]));
+    insta::assert_snapshot!("dl006_fixed_llama_openhands", read(files[1]));
+    assert!(fixable(dir.path(), "DL006").is_empty());
+    let (code, diff, _) = run(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", "--select", "DL006"],
+    );
+    assert_eq!((code, diff.as_str()), (0, ""), "the fix is not idempotent");
+    for file in files {
+        let status = Command::new("python3")
+            .args(["-m", "py_compile"])
+            .arg(dir.path().join(file))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .status()
+            .unwrap();
+        assert!(status.success(), "{file} does not compile");
+    }
+}

@@ -487,6 +487,39 @@ fn star_imports_that_search_each_other_are_unknown() {
 }
 
 #[test]
+fn star_imports_that_share_modules_are_searched_once() {
+    // m0 star-imports m1 and m2, m1 star-imports m2 and m3, ...: a name none
+    // of them defines was searched once per path through the diamond
+    // (Fibonacci-many, past the step limit); searched once per module, it is
+    // simply not defined, and a name at the bottom still resolves.
+    let dir = project();
+    let length = 40;
+    for i in 0..length {
+        let text = match i {
+            _ if i + 1 == length => {
+                "from openhands.sdk import AgentBase\n\nclass Base(AgentBase):\n    pass\n"
+                    .to_owned()
+            }
+            _ if i + 2 == length => format!("from m{} import *\n", i + 1),
+            _ => format!("from m{} import *\nfrom m{} import *\n", i + 1, i + 2),
+        };
+        std::fs::write(dir.path().join(format!("m{i}.py")), text).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("use.py"),
+        "from openhands.sdk import AgentBase\nfrom m0 import Base, Missing\n\n\
+         class Mine(Base):\n    pass\n\nclass Lost(Missing, AgentBase):\n    pass\n",
+    )
+    .unwrap();
+    check(dir.path());
+    let report = agents_json(dir.path());
+    assert_eq!(verdict(&report, "use.Mine").0, "inherited");
+    let (verdict, reason) = verdict(&report, "use.Lost");
+    assert_eq!(verdict, "unknown", "{reason}");
+    assert!(!reason.contains("steps"), "{reason}");
+}
+
+#[test]
 fn long_reexport_chains_resolve_until_a_limit() {
     // m0 re-exports m1's `Base`, which re-exports m2's, ...: 20 modules
     // resolve; 200 stop with a reason instead of recursing 200 deep.

@@ -9,20 +9,12 @@ use serde::Serialize;
 
 use crate::model::{FileId, Location};
 
-pub mod dl000_syntax_error;
-pub mod dl001_guard_ignores_agent;
-pub mod dl002_sync_agent_async_path;
-pub mod dl003_blocking_arun;
-pub mod dl004_threaded_astep_call;
-pub mod dl005_pseudo_native_astep;
-pub mod dl007_blocking_async_override;
-pub mod dl008_blocking_inherited_default;
-
-pub mod dl101_unreachable_native_async;
-pub mod dl102_capability_mismatch;
-pub mod dl103_guard_ignores_agent;
-pub mod dl104_wrapper_drops_async;
-pub mod dl900_unused_suppression;
+// One module per check, `dlNNN_name.rs`, each declaring its `RULE`: the
+// build script lists them, and `RULES` below, so that a new check is only
+// its own file (with its docs and fixtures). DL000 and DL900 are rules whose
+// findings come from outside the checks (the front ends and the walk, the
+// suppression pass): their `check` is `None`.
+include!(concat!(env!("OUT_DIR"), "/checks.rs"));
 
 /// What a check reports.
 #[derive(Clone, Debug, Serialize)]
@@ -119,25 +111,6 @@ pub struct Rule {
     pub docs: &'static str,
     pub check: Option<fn(&Context<'_>) -> Vec<Finding>>,
 }
-
-/// Every rule, in code order: one line per rule, each declared in its own
-/// file (`RULE`). DL000 and DL900 are produced outside the checks (by the
-/// front ends and the walk, and by the suppression pass).
-const RULES: &[&Rule] = &[
-    &dl000_syntax_error::RULE,
-    &dl001_guard_ignores_agent::RULE,
-    &dl002_sync_agent_async_path::RULE,
-    &dl003_blocking_arun::RULE,
-    &dl004_threaded_astep_call::RULE,
-    &dl005_pseudo_native_astep::RULE,
-    &dl007_blocking_async_override::RULE,
-    &dl008_blocking_inherited_default::RULE,
-    &dl101_unreachable_native_async::RULE,
-    &dl102_capability_mismatch::RULE,
-    &dl103_guard_ignores_agent::RULE,
-    &dl104_wrapper_drops_async::RULE,
-    &dl900_unused_suppression::RULE,
-];
 
 pub fn rules() -> &'static [&'static Rule] {
     RULES

@@ -186,6 +186,9 @@ pub struct ClassFact {
     /// receiver (`self.x = ...`); kept for classes that call a role's entry.
     #[serde(default)]
     pub receiver_assignments: BTreeMap<String, u32>,
+    /// Where each of `annotations` is written, for a finding to point at.
+    #[serde(default)]
+    pub annotated_at: BTreeMap<String, Location>,
 }
 
 /// `from module import name [as alias], ...`.
@@ -312,6 +315,15 @@ pub struct FunctionFact {
     pub guards: Vec<Guard>,
     /// For an async method: what its whole body does, when it only delegates.
     pub delegation: Option<Delegation>,
+    /// The `raise NotImplementedError` statement, when raising it is all
+    /// the body does (after a docstring or `pass`): a method that does not
+    /// work, which its caller cannot tell from one that does.
+    #[serde(default)]
+    pub raises: Option<Location>,
+    /// The one call the whole body hands its work to, when that is a
+    /// method of an attribute of the receiver (`return self.inner.run(q)`).
+    #[serde(default)]
+    pub forwards: Option<Forward>,
     /// What its `return` statements hand back, when that is a capability
     /// test or a call that may be one: a helper a guard may call.
     #[serde(default)]
@@ -560,5 +572,17 @@ pub struct Guard {
 pub struct Delegation {
     pub via: Via,
     pub target: String,
+    pub location: Location,
+}
+
+/// A method body that is one call of a method of an attribute of the
+/// receiver (`return self.inner._run(*args, **kwargs)`), awaited or not.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Forward {
+    /// `["self", "inner"]`: the receiver and the attribute.
+    pub object: Vec<String>,
+    pub method: String,
+    pub awaited: bool,
+    /// The call.
     pub location: Location,
 }

@@ -461,6 +461,7 @@ class Holder:
 
     def run(self):
         self.llm.completion()
+        return 1
 "#;
         let found = bodies(source);
         let names: Vec<&str> = found.iter().map(|b| b.qualname.as_str()).collect();

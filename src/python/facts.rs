@@ -277,9 +277,12 @@ impl<'a> Extractor<'a> {
                 flow::annotation_name(&annotated.annotation),
             ) {
                 let scope = self.facts.classes[class].scope;
-                self.facts.classes[class]
+                let location = self.locator.location(annotated.range());
+                let class = &mut self.facts.classes[class];
+                class
                     .annotations
                     .insert(name.id.to_string(), NameRef::scoped(scope, parts));
+                class.annotated_at.insert(name.id.to_string(), location);
             }
         }
         if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))
@@ -564,6 +567,7 @@ impl<'a> Extractor<'a> {
             members: Default::default(),
             annotations: Default::default(),
             receiver_assignments: Default::default(),
+            annotated_at: Default::default(),
         });
         if let Some(outer) = place.class {
             if !place.type_checking {
@@ -580,7 +584,13 @@ impl<'a> Extractor<'a> {
             conditional: false,
             type_checking: place.type_checking,
             depth: place.depth + 1,
-            class_follows: self.follows(class.range()),
+            // A class with a method that forwards to an attribute needs the
+            // attribute's class: its annotations and `__init__`.
+            class_follows: self.follows(class.range())
+                || class.body.iter().any(|stmt| {
+                    matches!(stmt, Stmt::FunctionDef(f)
+                        if super::delegation::forwarding(&f.body, self.locator).is_some())
+                }),
         };
         if body_place.class_follows {
             self.facts.classes[id].receiver_assignments = receiver_assignments(class);
@@ -600,11 +610,13 @@ impl<'a> Extractor<'a> {
                     _ => None,
                 })
                 .collect();
-            let annotations = std::mem::take(&mut self.facts.classes[id].annotations);
-            self.facts.classes[id].annotations = annotations
-                .into_iter()
-                .filter(|(attr, _)| called_through.contains(attr.as_str()))
-                .collect();
+            let class = &mut self.facts.classes[id];
+            class
+                .annotations
+                .retain(|attr, _| called_through.contains(attr.as_str()));
+            class
+                .annotated_at
+                .retain(|attr, _| called_through.contains(attr.as_str()));
         }
         self.close_scope(body_scope, mark);
     }
@@ -729,8 +741,13 @@ impl<'a> Extractor<'a> {
                 );
             }
         }
+        // A method that only raises or only forwards is a shape the checks
+        // read whatever its name; such bodies are one statement, cheap to keep.
         let follows = self.follows(function.range())
-            || (place.class_follows && matches!(name, "__init__" | "__post_init__"));
+            || (place.class_follows && matches!(name, "__init__" | "__post_init__"))
+            || (place.class.is_some()
+                && (super::delegation::raising(&function.body, self.locator).is_some()
+                    || super::delegation::forwarding(&function.body, self.locator).is_some()));
         // Most bodies would only bind locals that `close_scope` then drops.
         if self.skip_inert && !follows && super::inert::is_inert(function, place.depth) {
             return;

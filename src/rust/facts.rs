@@ -393,6 +393,7 @@ impl<'f> Extractor<'f> {
             members: BTreeMap::new(),
             annotations: Default::default(),
             receiver_assignments: Default::default(),
+            annotated_at: Default::default(),
         });
         let mut derives = Vec::new();
         for attr in attrs {

@@ -403,6 +403,7 @@ fn resolve_all(
                                         members: BTreeMap::new(),
                                         annotations: Default::default(),
                                         receiver_assignments: Default::default(),
+                                        annotated_at: Default::default(),
                                     },
                                 ));
                                 (file, class)

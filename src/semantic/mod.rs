@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod classes;
 pub mod conditions;
 pub mod dispatch;
+pub mod overrides;
 pub mod resolve;
 pub mod rust_nodes;
 mod types;

@@ -89,6 +89,10 @@ pub struct Trail {
     steps: usize,
     /// Set once a limit is hit: every answer after that is unresolved.
     exhausted: Option<String>,
+    /// Star imports already searched in vain for a name in this question:
+    /// star imports that share modules (a diamond) would otherwise be
+    /// searched once per path to them, exponentially many.
+    stars_searched: HashSet<(FileId, String)>,
 }
 
 impl Trail {
@@ -414,7 +418,7 @@ impl<'a> Resolver<'a> {
     fn star(&self, file: FileId, name: &str, trail: &mut Trail) -> Option<Resolved> {
         let stars = self.files[file].scopes[0].bindings.get("*")?;
         let key = (file, format!("*:{name}"));
-        if !trail.seen.insert(key.clone()) {
+        if trail.stars_searched.contains(&key) || !trail.seen.insert(key.clone()) {
             return None;
         }
         let mut found = None;
@@ -436,6 +440,9 @@ impl<'a> Resolver<'a> {
             }
         }
         trail.seen.remove(&key);
+        if found.is_none() {
+            trail.stars_searched.insert(key);
+        }
         found
     }
 

@@ -109,6 +109,8 @@ pub struct Typed {
     pub held: Vec<(String, Typed)>,
     /// The assignment that made the value, when it went through one.
     pub origin: Option<Location>,
+    /// The class comes from an annotation: the value may be any subclass.
+    pub declared: bool,
 }
 
 impl Typed {
@@ -117,6 +119,14 @@ impl Typed {
             key,
             held: Vec::new(),
             origin: None,
+            declared: false,
+        }
+    }
+
+    fn declared(key: TypeKey) -> Self {
+        Typed {
+            declared: true,
+            ..Typed::of(key)
         }
     }
 
@@ -217,8 +227,14 @@ impl<'a> Values<'a> {
         current
     }
 
+    /// The value's class, when it says which class the value is: an
+    /// annotation naming a role's root says nothing of the sort.
     pub fn typed(&self, value: &Value, at: At<'_>) -> Option<Typed> {
-        self.typed_at(value, at, 0)
+        self.typed_at(value, at, 0).filter(|t| self.exact(t))
+    }
+
+    fn exact(&self, typed: &Typed) -> bool {
+        !typed.declared || !self.cx.hierarchy.roles.iter().any(|r| r.root == typed.key)
     }
 
     fn typed_at(&self, value: &Value, at: At<'_>, depth: usize) -> Option<Typed> {
@@ -263,7 +279,7 @@ impl<'a> Values<'a> {
                 .cx
                 .resolver
                 .resolve(self.file, param.annotation.as_ref()?);
-            return self.declared_key(resolved).map(Typed::of);
+            return self.class_key(resolved).map(Typed::declared);
         }
         if let [object, attr] = path {
             if let Some(typed) = self.attribute_typed(object, attr, depth) {
@@ -286,7 +302,7 @@ impl<'a> Values<'a> {
     /// its class body annotates it with (a dataclass or pydantic field), or
     /// else the value the class's `__init__` (`__post_init__`) assigns it,
     /// when that is the only assignment to it anywhere in the class.
-    fn attribute_typed(&self, object: &str, attr: &str, depth: usize) -> Option<Typed> {
+    pub fn attribute_typed(&self, object: &str, attr: &str, depth: usize) -> Option<Typed> {
         let facts = &self.cx.analysis.files[self.file];
         let method = method_of(facts, self.function)?;
         if !is_receiver(method, object) {
@@ -294,8 +310,8 @@ impl<'a> Values<'a> {
         }
         let class = method.class?;
         if let Some(annotation) = facts.classes[class].annotations.get(attr) {
-            let key = self.declared_key(self.cx.resolver.resolve(self.file, annotation))?;
-            return Some(Typed::of(key));
+            let key = self.class_key(self.cx.resolver.resolve(self.file, annotation))?;
+            return Some(Typed::declared(key));
         }
         let mut assigned = facts
             .functions
@@ -340,14 +356,6 @@ impl<'a> Values<'a> {
     pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
         let name = NameRef::scoped(self.function.scope, path.to_vec());
         self.class_key(self.cx.resolver.resolve(self.file, &name))
-    }
-
-    /// The class an annotation declares, which the value may be any
-    /// subclass of: a role's root says nothing about which class it is.
-    fn declared_key(&self, resolved: Resolved) -> Option<TypeKey> {
-        let key = self.class_key(resolved)?;
-        let is_root = self.cx.hierarchy.roles.iter().any(|role| role.root == key);
-        (!is_root).then_some(key)
     }
 
     fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
@@ -414,7 +422,8 @@ impl<'a> Values<'a> {
                 Some(_) => None,
                 None => keyword(attr).or(args.first().filter(|_| lone)),
             };
-            if let Some(typed) = argument.and_then(|v| self.typed_at(v, at, depth + 1)) {
+            let typed = argument.and_then(|v| self.typed_at(v, at, depth + 1));
+            if let Some(typed) = typed.filter(|t| self.exact(t)) {
                 held.push((attr.to_owned(), typed));
             }
         }
@@ -422,6 +431,7 @@ impl<'a> Values<'a> {
             key,
             held,
             origin: None,
+            declared: false,
         })
     }
 
@@ -437,8 +447,8 @@ impl<'a> Values<'a> {
         let files = &self.cx.analysis.files;
         let (file, annotation) = defining_files(self.cx, self.file, name)
             .find_map(|(id, name)| Some((id, files[id].return_annotations.get(name)?)))?;
-        let key = self.declared_key(self.cx.resolver.resolve(file, annotation))?;
-        Some(Typed::of(key))
+        let key = self.class_key(self.cx.resolver.resolve(file, annotation))?;
+        Some(Typed::declared(key))
     }
 
     /// Whether a factory's workspace argument makes it return the remote

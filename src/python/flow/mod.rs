@@ -19,7 +19,7 @@ use crate::model::{
     Param, ScopeId, Stored, Value,
 };
 
-use super::delegation::delegation;
+use super::delegation::{delegation, forwarding, raising};
 use super::syntax::{dotted, Locator, MAX_DEPTH};
 
 mod capability;
@@ -89,6 +89,8 @@ pub fn function_fact(
         entry_calls: flow.entry_calls,
         guards: flow.guards,
         delegation,
+        raises: raising(&function.body, locator),
+        forwards: forwarding(&function.body, locator),
         returns: flow.returns,
         stored: flow.stored,
     }
