@@ -47,7 +47,9 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         for (class_id, class) in file.classes.iter().enumerate() {
             let key = TypeKey::Source(file_id, class_id);
             for role in &roles {
-                if key == role.root {
+                // Only a class that defines the sync entry itself is asked
+                // about: the cheap test first, the hierarchy's after.
+                if key == role.root || !class.members.contains_key(&role.sync) {
                     continue;
                 }
                 let inherited = hierarchy
