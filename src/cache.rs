@@ -38,8 +38,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef, Scope,
-    Suppression,
+    Body, ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef,
+    Scope, Suppression,
 };
 
 /// What a Python file's extraction produced, without what the run supplies
@@ -51,6 +51,7 @@ struct Entry {
     scopes: Vec<Scope>,
     classes: Vec<ClassFact>,
     functions: Vec<FunctionFact>,
+    bodies: Vec<Body>,
     return_annotations: BTreeMap<String, NameRef>,
     last_import: Option<Location>,
     from_imports: Vec<FromImport>,
@@ -75,7 +76,8 @@ pub struct Cache {
 }
 
 /// The first bytes of a cache file: a format change must not decode as the old.
-const MAGIC: &[u8; 8] = b"dlcache1";
+/// `2`: entries carry each function's calls (`FileFacts::bodies`).
+const MAGIC: &[u8; 8] = b"dlcache2";
 
 /// A cache file larger than this is not read (the 1x benchmark corpus,
 /// 137k lines, needs 1.4 MB).
@@ -164,6 +166,7 @@ impl Cache {
         facts.scopes = entry.scopes;
         facts.classes = entry.classes;
         facts.functions = entry.functions;
+        facts.bodies = entry.bodies;
         facts.return_annotations = entry.return_annotations;
         facts.last_import = entry.last_import;
         facts.from_imports = entry.from_imports;
@@ -189,6 +192,7 @@ impl Cache {
             scopes: &facts.scopes,
             classes: &facts.classes,
             functions: &facts.functions,
+            bodies: &facts.bodies,
             return_annotations: &facts.return_annotations,
             last_import: facts.last_import,
             from_imports: &facts.from_imports,
@@ -329,6 +333,7 @@ struct EntryRef<'a> {
     scopes: &'a [Scope],
     classes: &'a [ClassFact],
     functions: &'a [FunctionFact],
+    bodies: &'a [Body],
     return_annotations: &'a BTreeMap<String, NameRef>,
     last_import: Option<Location>,
     from_imports: &'a [FromImport],

@@ -143,7 +143,7 @@ fn one_cache_file_per_project_shared_with_precommit_runs_and_rebuilt_when_corrup
     );
 
     // A damaged cache is no cache: same findings, and it is written anew.
-    std::fs::write(&written[0], b"dlcache1 not really").unwrap();
+    std::fs::write(&written[0], b"dlcache2 not really").unwrap();
     assert_eq!(check(dir, cache.path(), &[]), full);
     assert!(std::fs::metadata(&written[0]).unwrap().len() > 100);
     assert_eq!(check(dir, cache.path(), &[]), full);
@@ -192,7 +192,7 @@ fn tampered() -> Tampered {
     check(dir, cache.path(), &[]);
     let file = cache_file(cache.path());
     let mut bytes = std::fs::read(&file).unwrap();
-    assert_eq!(&bytes[..8], b"dlcache1");
+    assert_eq!(&bytes[..8], b"dlcache2");
     assert_eq!(u64::from_le_bytes(bytes[8..16].try_into().unwrap()), 1);
     bytes[16..32].copy_from_slice(&flagged_key);
     std::fs::write(&file, &bytes).unwrap();

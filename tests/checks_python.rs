@@ -1,4 +1,4 @@
-//! DL001-DL006 and DL009 on the Python fixtures in `fixtures/python-checks`: what the
+//! DL001-DL009 on the Python fixtures in `fixtures/python-checks`: what the
 //! concise snapshots (tests/rule_snapshots.rs) do not show, spans, labels
 //! and help lines, and the fixtures as a whole.
 
@@ -376,6 +376,169 @@ fn openhands_release_packages() {
         .collect();
     assert_eq!(found, [("DL001", 1638, 21, 1642, 22)]);
     assert_eq!(findings[0].labels[0].location.line, 1646);
+}
+
+/// Every DL007 and DL008 finding of the fixtures, by file, line and column:
+/// the flag sets' and nothing else (the clean twins, DL005's whole-body
+/// delegation and every other check's fixtures stay quiet).
+#[test]
+fn dl007_and_dl008_findings_by_line_and_column() {
+    let (_, _, all) = fixture_findings();
+    let found: Vec<(&str, &str, u32, u32)> = all
+        .iter()
+        .filter(|s| s.code == "DL007" || s.code == "DL008")
+        .map(|s| (s.code, s.path.as_str(), s.line, s.column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("DL007", "dl007/flag/langchain_tools.py", 26, 16),
+            ("DL007", "dl007/flag/langchain_tools.py", 38, 9),
+            ("DL007", "dl007/flag/langchain_tools.py", 53, 24),
+            ("DL007", "dl007/flag/langchain_tools.py", 68, 14),
+            ("DL007", "dl007/flag/llama_index_shapes.py", 20, 20),
+            ("DL007", "dl007/flag/llama_index_shapes.py", 31, 18),
+            ("DL007", "dl007/flag/openhands_shapes.py", 16, 9),
+            ("DL007", "dl007/flag/openhands_shapes.py", 25, 9),
+            ("DL008", "dl008/flag/llama_index_blocking.py", 15, 7),
+            ("DL008", "dl008/flag/llama_index_blocking.py", 34, 7),
+            ("DL008", "dl008/flag/llama_index_blocking.py", 39, 7),
+            ("DL008", "dl008/flag/openhands_condensers.py", 11, 7),
+            ("DL008", "dl008/flag/openhands_condensers.py", 17, 7),
+            ("DL008", "dl008/flag/openhands_condensers.py", 28, 7),
+        ]
+    );
+    // One finding per problem: the body that only calls `_run` is DL005's.
+    let delegating: Vec<&Seen> = all
+        .iter()
+        .filter(|s| s.path == "dl007/flag/langchain_tools.py" && s.line >= 72)
+        .collect();
+    assert_eq!(delegating.len(), 1, "{delegating:#?}");
+    assert_eq!((delegating[0].code, delegating[0].line), ("DL005", 81));
+}
+
+#[test]
+fn dl007_names_the_roles_entries_and_the_chain() {
+    let (analysis, findings, _) = fixture_findings();
+    let file = "langchain_tools.py";
+    let own = finding(&analysis, &findings, "DL007", file, 26);
+    assert!(
+        own.message.starts_with(
+            "`SearchTool._arun` overrides `BaseTool._arun` but calls `self._run` (the sync entry of `BaseTool`"
+        ),
+        "{}",
+        own.message
+    );
+    assert_eq!((own.location.end_line, own.location.end_column), (26, 32));
+    let aliased = finding(&analysis, &findings, "DL007", file, 38);
+    assert!(
+        aliased.message.contains("`t.sleep` (`time.sleep`)"),
+        "{}",
+        aliased.message
+    );
+    // Through an awaited async helper, a method and a module-level function,
+    // with a label where the blocking call is.
+    let chained = finding(&analysis, &findings, "DL007", file, 53);
+    assert!(
+        chained.message.contains(
+            "calls `subprocess.check_output` on the event loop through `self._prepare()` -> `self._shell()` -> `shell_output()`"
+        ),
+        "{}",
+        chained.message
+    );
+    let labels: Vec<(u32, u32, &str)> = chained
+        .labels
+        .iter()
+        .map(|l| (l.location.line, l.location.column, l.message.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [(
+            15,
+            12,
+            "`subprocess.check_output` blocks here, in `shell_output`"
+        )]
+    );
+    // No agent or conversation in a LangChain or LlamaIndex message.
+    for f in findings.iter().filter(|f| {
+        f.code == "DL007" && !analysis.files[f.file].path.ends_with("openhands_shapes.py")
+    }) {
+        for word in ["agent", "conversation"] {
+            assert!(!f.message.contains(word), "{}", f.message);
+            assert!(!f.help.contains(word), "{}", f.help);
+        }
+    }
+    let typed = finding(&analysis, &findings, "DL007", "llama_index_shapes.py", 31);
+    assert!(
+        typed.message.contains(
+            "calls `self.llm.complete` (the sync entry of `CustomLLM`, whose async entry is `acomplete`)"
+        ),
+        "{}",
+        typed.message
+    );
+    let model = finding(&analysis, &findings, "DL007", "openhands_shapes.py", 16);
+    assert!(
+        model
+            .message
+            .contains("`self.llm.completion` (`openhands.sdk.LLM.completion`)"),
+        "{}",
+        model.message
+    );
+}
+
+#[test]
+fn dl008_points_at_the_class_the_sync_entry_and_the_blocking_call() {
+    let (analysis, findings, _) = fixture_findings();
+    let labels = |f: &Finding| -> Vec<(u32, u32, String)> {
+        f.labels
+            .iter()
+            .map(|l| (l.location.line, l.location.column, l.message.clone()))
+            .collect()
+    };
+    let llm = finding(&analysis, &findings, "DL008", "llama_index_blocking.py", 15);
+    assert_eq!(
+        llm.message,
+        "`SleepyLLM` inherits `CustomLLM.acomplete`, which calls the sync `complete()` inline, and `complete` calls `time.sleep`: when the framework awaits `acomplete`, the event loop blocks for as long as that call takes"
+    );
+    assert_eq!(
+        labels(llm),
+        [
+            (21, 9, "`complete` is defined here".to_owned()),
+            (22, 9, "`time.sleep` blocks here".to_owned()),
+        ]
+    );
+    let retriever = finding(&analysis, &findings, "DL008", "llama_index_blocking.py", 34);
+    assert!(
+        retriever
+            .message
+            .contains("`_retrieve` calls `requests.get` through `fetch()`"),
+        "{}",
+        retriever.message
+    );
+    assert_eq!(labels(retriever)[1].0, 31);
+    let summarizing = finding(&analysis, &findings, "DL008", "openhands_condensers.py", 17);
+    assert!(
+        summarizing.message.contains(
+            "`condense` calls `self.llm.completion` (`openhands.sdk.LLM.completion`) through `self._summarize()`"
+        ),
+        "{}",
+        summarizing.message
+    );
+    let rolling = finding(&analysis, &findings, "DL008", "openhands_condensers.py", 28);
+    assert!(
+        rolling
+            .message
+            .starts_with("`WindowCondenser` inherits `RollingCondenser.aget_condensation`"),
+        "{}",
+        rolling.message
+    );
+    assert!(
+        rolling
+            .help
+            .starts_with("override `async def aget_condensation`"),
+        "{}",
+        rolling.help
+    );
 }
 
 /// DL006 over a role whose pack says what its default does: flagged for

@@ -243,6 +243,10 @@ pub struct FileFacts {
     pub scopes: Vec<Scope>,
     pub classes: Vec<ClassFact>,
     pub functions: Vec<crate::model::FunctionFact>,
+    /// What each method and module-level function calls, for every such
+    /// function (not only the followed ones `functions` holds).
+    #[serde(default)]
+    pub bodies: Vec<Body>,
     /// The class each function's return annotation names, by qualname
     /// (`make_conversation -> LocalConversation`).
     #[serde(default)]
@@ -276,6 +280,7 @@ impl FileFacts {
             scopes: vec![Scope::default()],
             classes: Vec::new(),
             functions: Vec::new(),
+            bodies: Vec::new(),
             return_annotations: BTreeMap::new(),
             last_import: None,
             from_imports: Vec::new(),
@@ -327,6 +332,78 @@ pub struct FunctionFact {
     /// which a guard in another method may read.
     #[serde(default)]
     pub stored: Vec<Stored>,
+}
+
+/// The calls a method or module-level function makes in its own body (not
+/// in functions or lambdas nested in it), with how each is run: what the
+/// checks read to tell whether the function blocks the event loop.
+///
+/// Kept apart from [`FunctionFact`], which exists only for the functions
+/// that mention a role's async entry: a sync entry and the helpers it calls
+/// rarely do, and giving them empty flow facts would change what the guard
+/// checks find when they follow a helper.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Body {
+    pub name: String,
+    pub qualname: String,
+    /// The class whose body holds this function, if it is a method.
+    pub class: Option<ClassId>,
+    pub is_async: bool,
+    /// The function's name.
+    pub location: Location,
+    pub calls: Vec<Call>,
+}
+
+/// One call in a [`Body`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Call {
+    pub callee: Callee,
+    pub mode: CallMode,
+    /// The call expression (for [`CallMode::Executor`], the callable handed on).
+    pub location: Location,
+}
+
+/// What a call names, as written, with where its first name is bound.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Callee {
+    /// A name looked up outside the function (`time.sleep`, `helper`,
+    /// `requests.get`), or a path an import inside the function made
+    /// absolute (`NameRef::Qualified`).
+    Name(NameRef),
+    /// An attribute path on the method's receiver, the receiver left out:
+    /// `["_run"]` for `self._run(...)`, `["llm", "complete"]` for
+    /// `self.llm.complete(...)`. The receiver path is all but the last part.
+    Receiver(Vec<String>),
+    /// An attribute path on an annotated parameter (`llm.complete(...)`
+    /// with `llm: CustomLLM`), the parameter left out, and the annotation.
+    Param {
+        name: String,
+        path: Vec<String>,
+        annotation: NameRef,
+    },
+}
+
+impl Callee {
+    /// The call as written, for messages (the receiver shown as `self`).
+    pub fn text(&self) -> String {
+        match self {
+            Callee::Name(name) => name.text(),
+            Callee::Receiver(path) => format!("self.{}", path.join(".")),
+            Callee::Param { name, path, .. } => format!("{name}.{}", path.join(".")),
+        }
+    }
+}
+
+/// How a call's work runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallMode {
+    /// Called where it stands: on the event loop, in an async function.
+    Inline,
+    /// `await f(...)`: the callee is a coroutine function run on the loop.
+    Awaited,
+    /// Handed, uncalled, to `run_in_executor` or `asyncio.to_thread`.
+    Executor,
 }
 
 /// What an expression tests, as a guard's condition would.

@@ -4,8 +4,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    AliasMember, BaseRef, Binding, ClassFact, ClassId, FileFacts, FromImport, FunctionFact,
-    Location, Member, NameRef, Scope, ScopeId, UnknownMember,
+    AliasMember, BaseRef, Binding, Body, Callee, ClassFact, ClassId, FileFacts, FromImport,
+    FunctionFact, Location, Member, NameRef, Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
@@ -95,6 +95,7 @@ impl<'a> Extractor<'a> {
                 bindings.push(binding);
             }
         }
+        self.prune_calls();
         self.facts
     }
 
@@ -222,11 +223,11 @@ impl<'a> Extractor<'a> {
             conditional: true,
             ..inner
         };
-        // Only for classes that call an entry: a pydantic-heavy codebase
-        // annotates thousands of fields no check asks about.
-        if let (Stmt::AnnAssign(annotated), Some(class), true) =
-            (stmt, place.class, place.class_follows)
-        {
+        // Kept only for classes that call an entry, and for the attributes
+        // other classes' methods call through (`self.llm.complete()`): a
+        // pydantic-heavy codebase annotates thousands of fields no check
+        // asks about (the rest go when the class body closes).
+        if let (Stmt::AnnAssign(annotated), Some(class)) = (stmt, place.class) {
             if let (Expr::Name(name), Some(parts)) = (
                 &*annotated.target,
                 flow::annotation_name(&annotated.annotation),
@@ -551,9 +552,28 @@ impl<'a> Extractor<'a> {
             self.facts.classes[id].receiver_assignments = receiver_assignments(class);
         }
         let mark = self.mark();
+        let bodies = self.facts.bodies.len();
         self.prefix.push('.');
         self.suite(&class.body, body_place);
         self.prefix.truncate(prefix_len);
+        if !body_place.class_follows {
+            let called_through: std::collections::HashSet<&str> = self.facts.bodies[bodies..]
+                .iter()
+                .filter(|b| b.class == Some(id))
+                .flat_map(|b| &b.calls)
+                .filter_map(|c| match &c.callee {
+                    Callee::Receiver(path) if path.len() > 1 => Some(path[0].as_str()),
+                    _ => None,
+                })
+                .collect();
+            let class = &mut self.facts.classes[id];
+            class
+                .annotations
+                .retain(|attr, _| called_through.contains(attr.as_str()));
+            class
+                .annotated_at
+                .retain(|attr, _| called_through.contains(attr.as_str()));
+        }
         self.close_scope(body_scope, mark);
     }
 
@@ -584,6 +604,78 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// Drops the calls whose first name the module never binds (builtins
+    /// such as `ValueError(...)`, but `open` and `input`) or binds only to
+    /// one of its classes (a constructor, which the checks do not follow):
+    /// known only once the whole module is read, since a function may call
+    /// one defined below it. About a third of all calls go.
+    fn prune_calls(&mut self) {
+        let module = &self.facts.scopes[0].bindings;
+        let stars = module.contains_key("*");
+        let wanted = |call: &crate::model::Call| match &call.callee {
+            Callee::Name(NameRef::Scoped { scope: 0, parts }) => match module.get(&parts[0]) {
+                None => {
+                    stars
+                        || (parts.len() == 1
+                            && super::calls::BLOCKING_BUILTINS.contains(&parts[0].as_str()))
+                }
+                Some(bound) => {
+                    parts.len() > 1 || !bound.iter().all(|b| matches!(b, Binding::Class(_)))
+                }
+            },
+            _ => true,
+        };
+        for body in &mut self.facts.bodies {
+            body.calls.retain(wanted);
+        }
+        self.facts.bodies.retain(|body| !body.calls.is_empty());
+    }
+
+    /// The calls of a method or module-level function, for every one of
+    /// them (before the inert scan skips most bodies): a sync entry and the
+    /// helpers it calls seldom mention a role's async entry. Library
+    /// sources are never checked, so their bodies are not read.
+    fn body(&mut self, function: &ast::StmtFunctionDef, place: Place) {
+        if place.type_checking || matches!(self.follow, super::Follow::Nothing) {
+            return;
+        }
+        let lookup = match place.class {
+            Some(class) => self.facts.classes[class].scope,
+            None if place.scope == 0 => 0,
+            None => return,
+        };
+        let staticmethod = function.decorator_list.iter().any(|d| {
+            dotted(&d.expression).is_some_and(|p| p.last().is_some_and(|n| n == "staticmethod"))
+        });
+        let bindings = &self.facts.scopes[lookup].bindings;
+        let plain_value = |name: &str| {
+            bindings
+                .get(name)
+                .is_some_and(|bound| bound.iter().all(|b| matches!(b, Binding::Opaque)))
+        };
+        let site = super::calls::Site {
+            method: place.class.is_some() && !staticmethod,
+            lookup,
+            annotations: place.scope,
+            module: &self.facts.module,
+            is_package: self.facts.is_package,
+            plain_value: &plain_value,
+        };
+        let calls = super::calls::calls(function, &site, self.locator);
+        if calls.is_empty() {
+            return;
+        }
+        let name = function.name.id.as_str();
+        self.facts.bodies.push(Body {
+            name: name.to_owned(),
+            qualname: format!("{}{name}", self.prefix),
+            class: place.class,
+            is_async: function.is_async,
+            location: self.locator.location(function.name.range()),
+            calls,
+        });
+    }
+
     fn function(&mut self, function: &ast::StmtFunctionDef, place: Place) {
         let name = function.name.id.as_str();
         if let Some(class) = place.class {
@@ -595,6 +687,7 @@ impl<'a> Extractor<'a> {
             }
         }
         self.bind(place, name, Binding::Opaque);
+        self.body(function, place);
         // Module-level functions only: their scope outlives the walk.
         if let Some(parts) = function.returns.as_deref().and_then(flow::annotation_name) {
             if !place.type_checking && place.scope == 0 && place.class.is_none() {

@@ -1,5 +1,6 @@
 //! The Python front end: decode, parse, and extract facts from one file.
 
+mod calls;
 pub mod decode;
 mod delegation;
 pub mod facts;

@@ -6,6 +6,7 @@
 //! and the role pairs ([`values`]).
 
 mod analysis;
+pub mod blocking;
 pub mod classes;
 pub mod conditions;
 pub mod dispatch;
