@@ -472,7 +472,7 @@ class Holder:
         assert_eq!(raises, ["later"]);
         // A class that mentions no async entry keeps only the annotations
         // its methods call through.
-        let entries = ["astep".to_owned()];
+        let entries = crate::python::Mentions::new(vec!["astep".into()]);
         let facts = crate::python::from_text_following(
             FileFacts::empty(PathBuf::from("m.py"), Language::Python, "m".into()),
             source,
