@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The oracle for a framework that cannot be imported here, read from its released source.
 
-Usage: ``source_oracle.py verdicts FIXTURE_PACKAGE ROLES.json SOURCE...``
+Usage: ``source_oracle.py verdicts FIXTURE_PACKAGE ROLES.json SOURCE... [--lenient]``
        ``source_oracle.py facts PACK.toml SOURCE...``
 
 crewAI cannot join the runtime oracle's venv: its release pins `pydantic<2.13` (the venv has the
@@ -12,7 +12,9 @@ and applies Python's own rule to them: C3 linearization of the bases, then the f
 the MRO whose body binds the entry (`def`, `async def`, an assignment; not a stub under
 `if TYPE_CHECKING:`). A base outside the parsed directories (`pydantic.BaseModel`, `abc.ABC`,
 `typing.Generic`) is imported for real and its own `__mro__` and `vars()` are used, so nothing
-is assumed about it; one that neither parses nor imports fails the run (exit 2).
+is assumed about it; one that neither parses nor imports fails the run (exit 2), or, with
+``--lenient`` (for reading a whole framework as the package), leaves that class out with a line
+on stderr.
 
 ``verdicts`` prints what ``frameworks_oracle.py`` prints, for every class in a module of the
 fixture package (``fixtures/frameworks/crewai_app``) that derives from a role's root. An assignment of the root's own
@@ -264,7 +266,7 @@ def provider(hierarchy: Hierarchy, cls: Parsed, root: Parsed, entry: str) -> str
     return None
 
 
-def verdicts(fixtures: Path, roles: list[dict], sources: list[Path]) -> dict:
+def verdicts(fixtures: Path, roles: list[dict], sources: list[Path], lenient: bool = False) -> dict:
     # FIXTURES is one fixture package: its modules are named from its parent.
     source = Source([fixtures.parent, *sources])
     hierarchy = Hierarchy(source)
@@ -278,7 +280,19 @@ def verdicts(fixtures: Path, roles: list[dict], sources: list[Path]) -> dict:
             raise Unresolved(f"role {role['role']}: root {role['root']} is not in the parsed source")
         root = source.classes[root_path]
         for parsed in list(source.classes.values()):
-            if parsed.module not in ours or root not in hierarchy.mro(parsed)[1:]:
+            if parsed.module not in ours:
+                continue
+            try:
+                mro = hierarchy.mro(parsed)
+            except Unresolved as error:
+                # A whole framework read as the package (not a fixture) has
+                # classes of every kind; one whose bases cannot be followed is
+                # named, and left out only when asked.
+                if not lenient:
+                    raise
+                print(f"source_oracle: skipped: {error}", file=sys.stderr)
+                continue
+            if root not in mro[1:]:
                 continue
             found = provider(hierarchy, parsed, root, role["async"])
             types.append(
@@ -360,8 +374,10 @@ def facts(pack_path: str, sources: list[Path]) -> list[str]:
 def main(argv: list[str]) -> int:
     try:
         if len(argv) >= 5 and argv[1] == "verdicts":
-            roles = json.loads(Path(argv[3]).read_text())
-            report = verdicts(Path(argv[2]).resolve(), roles, [Path(p).resolve() for p in argv[4:]])
+            lenient = "--lenient" in argv
+            args = [a for a in argv[2:] if a != "--lenient"]
+            roles = json.loads(Path(args[1]).read_text())
+            report = verdicts(Path(args[0]).resolve(), roles, [Path(p).resolve() for p in args[2:]], lenient)
             json.dump(report, sys.stdout, indent=1)
             print()
             return 0
