@@ -29,6 +29,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("swiftide", include_str!("../rules/swiftide.toml")),
     ("autoagents", include_str!("../rules/autoagents.toml")),
+    ("crewai", include_str!("../rules/crewai.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize)]

@@ -579,3 +579,41 @@ fn dl006_follows_the_packs_default() {
     assert!(check("inline").contains("tool.py:8:15: DL006"));
     assert!(check("raises").starts_with("All checks passed"));
 }
+
+/// The built-in packs on their framework fixtures: a crewAI `_arun` and a
+/// LlamaIndex `acall` that only raise are left alone, since neither root's
+/// default works either (crewAI's raises; LlamaIndex's is abstract); the
+/// same crewAI override under a pack whose default works is flagged, so the
+/// silence is the default's doing.
+#[test]
+fn dl006_is_quiet_on_raising_tools_of_roots_whose_default_raises() {
+    let frameworks = manifest().join("fixtures/frameworks");
+    let check = |extra: &[&str], path: &str| {
+        let output = assert_cmd::Command::cargo_bin("dispatchlint")
+            .unwrap()
+            .current_dir(&frameworks)
+            .args(["check", "--isolated", "--no-cache"])
+            .args(["--output-format", "concise", "--select", "DL006"])
+            .args(extra)
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for path in ["crewai_app", "llamaindex_app"] {
+        let out = check(&[], path);
+        assert!(out.starts_with("All checks passed"), "{path}: {out}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("executor.toml");
+    let builtin = std::fs::read_to_string(manifest().join("rules/crewai.toml")).unwrap();
+    std::fs::write(
+        &pack,
+        builtin
+            .replace("name = \"crewai\"", "name = \"crewai-executor\"")
+            .replace("default = \"raises\"", "default = \"executor\""),
+    )
+    .unwrap();
+    let out = check(&["--pack", pack.to_str().unwrap()], "crewai_app");
+    assert!(out.contains("crewai_app/tools.py:38:15: DL006"), "{out}");
+}

@@ -9,6 +9,11 @@
 //! sources on `--python-path`, where the source wins over the pack. A
 //! verdict may instead be `unknown` with a reason when its class is listed in
 //! `fixtures/frameworks/expected_unknown.txt`.
+//!
+//! crewAI cannot be installed beside them (its release pins an older
+//! pydantic, and its import pulls a large tree), so its verdicts come from
+//! `tests/oracle/source_oracle.py`, which applies Python's MRO rule to the
+//! released source `.ci/setup` unpacks, with `ast`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,7 +24,13 @@ use dispatchlint::packs::Packs;
 use serde_json::{json, Value};
 
 const FIXTURES: &str = "fixtures/frameworks";
-const PACKS: &[&str] = &["langchain-core", "llama-index-core", "openhands"];
+/// The packs the runtime oracle checks by importing the frameworks.
+const RUNTIME_PACKS: &[&str] = &["langchain-core", "llama-index-core", "openhands"];
+/// The packs checked from the framework's released source instead: (pack,
+/// its fixture package, the unpacked wheel `.ci/setup` leaves).
+const SOURCE_PACKS: &[(&str, &str, &str)] =
+    &[("crewai", "crewai_app", "target/test-deps/crewai-1.15.30")];
+const PACKS: &[&str] = &["langchain-core", "llama-index-core", "openhands", "crewai"];
 
 fn venv() -> PathBuf {
     std::env::var_os("DISPATCHLINT_ORACLE_VENV")
@@ -31,12 +42,12 @@ fn site_packages() -> PathBuf {
     venv().join("lib/python3.12/site-packages")
 }
 
-/// The built-in packs' Python roles, as the oracle takes them.
-fn roles() -> Value {
+/// The built-in packs' Python roles among `which`, as the oracles take them.
+fn roles(which: &[&str]) -> Value {
     let packs = Packs::builtin();
     let roles: Vec<Value> = packs
         .roles_by_pack()
-        .filter(|(pack, _)| pack.language == Language::Python && PACKS.contains(&&*pack.name))
+        .filter(|(pack, _)| pack.language == Language::Python && which.contains(&&*pack.name))
         .map(|(pack, role)| {
             json!({"pack": pack.name, "role": role.name, "root": role.root,
                    "sync": role.sync, "async": role.async_})
@@ -61,11 +72,16 @@ fn run_oracle() -> Value {
     );
     let dir = tempfile::tempdir().unwrap();
     let roles_file = dir.path().join("roles.json");
-    std::fs::write(&roles_file, roles().to_string()).unwrap();
-    let output = Command::new(python)
+    std::fs::write(&roles_file, roles(RUNTIME_PACKS).to_string()).unwrap();
+    let output = Command::new(&python)
         .arg("tests/oracle/frameworks_oracle.py")
         .arg(FIXTURES)
         .arg(&roles_file)
+        .args(
+            SOURCE_PACKS
+                .iter()
+                .map(|(_, fixture, _)| format!("--skip={fixture}")),
+        )
         // No network at import (LiteLLM fetches its price list otherwise), no banner.
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         .env("OPENHANDS_SUPPRESS_BANNER", "1")
@@ -76,15 +92,47 @@ fn run_oracle() -> Value {
         "oracle failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("the oracle prints JSON")
+    let mut report: Value = serde_json::from_slice(&output.stdout).expect("the oracle prints JSON");
+    for (pack, fixture, source) in SOURCE_PACKS {
+        let types = source_oracle(&python, pack, fixture, source);
+        report["types"]
+            .as_array_mut()
+            .unwrap()
+            .extend(types["types"].as_array().unwrap().iter().cloned());
+    }
+    report
 }
 
-fn analyzer(python_path: Option<&Path>) -> Value {
+fn source_oracle(python: &Path, pack: &str, fixture: &str, source: &str) -> Value {
+    assert!(
+        Path::new(source).join(".complete").exists(),
+        "{source} is missing: run `bash .ci/setup`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let roles_file = dir.path().join("roles.json");
+    std::fs::write(&roles_file, roles(&[pack]).to_string()).unwrap();
+    let output = Command::new(python)
+        .arg("tests/oracle/source_oracle.py")
+        .arg("verdicts")
+        .arg(Path::new(FIXTURES).join(fixture))
+        .arg(&roles_file)
+        .arg(source)
+        .output()
+        .expect("run the source oracle");
+    assert!(
+        output.status.success(),
+        "source oracle failed for {pack}:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the source oracle prints JSON")
+}
+
+fn analyzer(python_path: &[&Path]) -> Value {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dispatchlint"));
     command
         .args(["agents", "--format", "json", "--isolated", "--no-cache"])
         .env_remove("VIRTUAL_ENV");
-    if let Some(path) = python_path {
+    for path in python_path {
         command.arg("--python-path").arg(path);
     }
     let output = command.arg(FIXTURES).output().expect("run dispatchlint");
@@ -170,7 +218,7 @@ fn assert_agrees(analyzer: &Value, what: &str) {
     let oracle = by_class(&oracle());
     // Every role of every pack is exercised, with both verdicts where a
     // fixture can give them.
-    for role in roles().as_array().unwrap() {
+    for role in roles(PACKS).as_array().unwrap() {
         let (pack, name) = (
             role["pack"].as_str().unwrap(),
             role["role"].as_str().unwrap(),
@@ -193,7 +241,7 @@ fn assert_agrees(analyzer: &Value, what: &str) {
 
 #[test]
 fn verdicts_from_the_packs_alone_agree_with_the_real_frameworks() {
-    assert_agrees(&analyzer(None), "packs only");
+    assert_agrees(&analyzer(&[]), "packs only");
 }
 
 #[test]
@@ -204,7 +252,11 @@ fn verdicts_from_the_framework_sources_agree_with_the_real_frameworks() {
         "{} is missing: run `bash .ci/setup`",
         site.display()
     );
-    assert_agrees(&analyzer(Some(&site)), "with --python-path");
+    assert_agrees(&analyzer(&[&site, &crewai_source()]), "with --python-path");
+}
+
+fn crewai_source() -> PathBuf {
+    PathBuf::from(SOURCE_PACKS[0].2)
 }
 
 #[test]
@@ -247,9 +299,13 @@ fn a_planted_default_and_a_wrapped_method_are_told_apart() {
 #[test]
 fn a_pseudo_native_provider_is_native_and_marked() {
     // SimpleChatModel._agenerate is an override to Python (so `native`, as
-    // the oracle says), yet it only hands `_generate` to the executor.
-    for python_path in [None, Some(site_packages())] {
-        let document = analyzer(python_path.as_deref());
+    // the oracle says), yet it only hands `_generate` to the executor;
+    // LlamaIndex's BaseToolAsyncAdapter.acall hands `call` to a thread, and
+    // crewAI's Tool._arun calls its function on the loop.
+    let site = site_packages();
+    let crewai = crewai_source();
+    for python_path in [&[][..], &[&*site, &*crewai][..]] {
+        let document = analyzer(python_path);
         let marked: Vec<(&str, &str, &str)> = document["types"]
             .as_array()
             .unwrap()
@@ -265,7 +321,11 @@ fn a_pseudo_native_provider_is_native_and_marked() {
             .collect();
         assert_eq!(
             marked,
-            [("langchain_app.models.Simple", "chat-model", "native")],
+            [
+                ("crewai_app.tools.FunctionBackedTool", "tool", "native"),
+                ("langchain_app.models.Simple", "chat-model", "native"),
+                ("llamaindex_app.tools.MyAdapter", "async-tool", "native"),
+            ],
             "python path {python_path:?}"
         );
     }
@@ -278,8 +338,11 @@ fn what_the_packs_say_of_framework_classes_holds() {
     // the pack lists: what the verdicts from the packs alone rest on, for
     // classes no fixture derives from.
     let python = venv().join("bin/python");
-    let packs: Vec<String> = PACKS.iter().map(|p| format!("rules/{p}.toml")).collect();
-    let output = Command::new(python)
+    let packs: Vec<String> = RUNTIME_PACKS
+        .iter()
+        .map(|p| format!("rules/{p}.toml"))
+        .collect();
+    let output = Command::new(&python)
         .arg("tests/oracle/pack_facts.py")
         .args(&packs)
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -292,4 +355,20 @@ fn what_the_packs_say_of_framework_classes_holds() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    // The same facts of crewAI, read from its released source.
+    for (pack, _, source) in SOURCE_PACKS {
+        let output = Command::new(&python)
+            .arg("tests/oracle/source_oracle.py")
+            .arg("facts")
+            .arg(format!("rules/{pack}.toml"))
+            .arg(source)
+            .output()
+            .expect("run source_oracle.py facts");
+        assert!(
+            output.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

@@ -4,13 +4,14 @@
 Usage (from the repository root, with the venv `.ci/setup` makes):
 
     target/test-deps/oracle-venv/bin/python tests/oracle/frameworks_oracle.py \
-        fixtures/frameworks ROLES.json
+        fixtures/frameworks ROLES.json [--skip=PACKAGE...]
 
 ROLES.json is a list of ``{"pack", "role", "root", "sync", "async"}`` objects, the
 built-in packs' Python roles (``tests/oracle_frameworks.rs`` writes it from the packs, so
 that a root path a pack gets wrong fails here, at import). Every ``.py`` module under the
-fixture directory is imported (module names relative to it); for every class defined in
-one of them that subclasses a role's root, one entry is printed::
+fixture directory is imported (module names relative to it), but for the packages named by
+``--skip`` (fixtures of a framework this venv cannot hold; ``source_oracle.py`` reads them);
+for every class defined in one of them that subclasses a role's root, one entry is printed::
 
     {"types": [{"qualname": "langchain_app.tools.SyncTool", "pack": "langchain-core",
                 "role": "tool", "verdict": "inherited",
@@ -90,13 +91,14 @@ def provider(cls: type, root: type, entry: str) -> type | None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) < 3 or any(not a.startswith("--skip=") for a in argv[3:]):
         print(__doc__, file=sys.stderr)
         return 2
     fixtures, roles = Path(argv[1]).resolve(), json.loads(Path(argv[2]).read_text())
+    skipped = {a.removeprefix("--skip=") for a in argv[3:]}
     sys.dont_write_bytecode = True
     sys.path.insert(0, str(fixtures))
-    modules = fixture_modules(fixtures)
+    modules = [m for m in fixture_modules(fixtures) if m.split(".")[0] not in skipped]
     # Frameworks print banners and warnings while importing; stdout is the report's.
     with contextlib.redirect_stdout(sys.stderr):
         try:

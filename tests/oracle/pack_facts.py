@@ -5,8 +5,9 @@ Usage (in the venv `.ci/setup` makes): ``pack_facts.py PACK.toml...``
 
 For each Python pack: every role's `default` is what the root's async entry does, read from its
 body (docstring left out): `executor` when it calls `run_in_executor` or `to_thread`, `inline`
-when it calls `self.SYNC(...)`, `raises` when it only raises `NotImplementedError`, and, when
-it awaits `self.ASYNC(...)` of a role it `drives` on `self`, that role's kind. Every role's root
+when it calls `self.SYNC(...)`, `raises` when it only raises `NotImplementedError` or is an
+abstract method of an ABC with no body (no class that inherits it can be built), and, when it
+awaits `self.ASYNC(...)` of a role it `drives` on `self`, that role's kind. Every role's root
 and alias import, the aliases are the root itself, and
 the root's own namespace holds the async entry (the default a verdict of `inherited` names);
 every known type and alias imports, derives from each listed base, and its own namespace holds
@@ -17,6 +18,7 @@ stdout; exit 1 when there is any, 2 when something does not import.
 
 from __future__ import annotations
 
+import abc
 import ast
 import contextlib
 import importlib
@@ -65,7 +67,14 @@ def body(function: object, name: str) -> str:
 
 
 def default_kind(roles: dict, role: dict, roots: dict, seen: set) -> str | None:
-    text = body(vars(roots[role["root"]])[role["async"]], role["async"])
+    entry = vars(roots[role["root"]])[role["async"]]
+    text = body(entry, role["async"])
+    # An abstract entry with nothing but a docstring is never inherited by a
+    # class that can be built (ABCMeta refuses it with TypeError), so the async
+    # path of a type that does not override it fails: LlamaIndex's
+    # AsyncBaseTool.acall.
+    if not text and getattr(entry, "__isabstractmethod__", False) and isinstance(roots[role["root"]], abc.ABCMeta):
+        return "raises"
     if "run_in_executor" in text or "to_thread" in text:
         return "executor"
     if f"self.{role['sync']}(" in text:
