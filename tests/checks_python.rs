@@ -125,6 +125,30 @@ fn dl001_flags_the_guard_written_other_ways() {
     assert_eq!(early.labels[0].location.line, 43);
 }
 
+/// The DL001 findings of one fixture file, as (line, column).
+fn dl001_in(all: &[Seen], path: &str) -> Vec<(u32, u32)> {
+    all.iter()
+        .filter(|s| s.code == "DL001" && s.path == path)
+        .map(|s| (s.line, s.column))
+        .collect()
+}
+
+#[test]
+fn dl001_counts_issubclass_against_a_native_class_as_the_capability() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(dl001_in(&all, "dl001/flag/subclass.py"), [(10, 8), (18, 8)]);
+    let local = finding(&analysis, &findings, "DL001", "flag/subclass.py", 18);
+    assert!(
+        local
+            .message
+            .contains("`issubclass(type(conversation), LocalConversation)`"),
+        "{}",
+        local.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/subclass.py").is_empty());
+    assert!(dl001_in(&all, "dl001/clean/subclass_agents.py").is_empty());
+}
+
 #[test]
 fn dl002_flags_sync_agents_on_the_async_path() {
     let (analysis, findings, _) = fixture_findings();

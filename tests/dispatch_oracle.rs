@@ -18,6 +18,8 @@ const FILES: &[&str] = &[
     "fixtures/python-checks/dl001/flag/stored.py",
     "fixtures/python-checks/dl001/clean/helpers.py",
     "fixtures/python-checks/dl001/clean/stored.py",
+    "fixtures/python-checks/dl001/flag/subclass.py",
+    "fixtures/python-checks/dl001/clean/subclass.py",
 ];
 
 fn python() -> Command {
@@ -107,5 +109,5 @@ fn flagged_guards_send_a_sync_only_agent_down_arun_and_fixed_ones_do_not() {
             checked += 1;
         }
     }
-    assert!(checked >= 24, "only {checked} entry points ran");
+    assert!(checked >= 28, "only {checked} entry points ran");
 }

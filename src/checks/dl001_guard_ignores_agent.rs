@@ -84,7 +84,10 @@ fn check_guard(
                 continue;
             }
             match test.kind {
-                TestKind::Identity | TestKind::VarsContains | TestKind::IsInstance => return None,
+                TestKind::Identity
+                | TestKind::VarsContains
+                | TestKind::IsInstance
+                | TestKind::IsSubclass => return None,
                 kind => weak.push(kind),
             }
         }
@@ -212,7 +215,7 @@ fn agent_conjunct(
     let test = guard
         .tests
         .iter()
-        .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
+        .filter(|t| &t.attr == arun && !t.kind.names_classes() && !negated(t))
         .filter(|t| values.expand(&t.subject, at) == subject)
         .min_by_key(|t| strength(t.kind))?;
     let (root, import) = match bound_name(cx, values, pair) {
@@ -377,7 +380,7 @@ fn strength(kind: TestKind) -> u8 {
     match kind {
         TestKind::Identity => 0,
         TestKind::VarsContains => 1,
-        TestKind::IsInstance => 2,
+        TestKind::IsInstance | TestKind::IsSubclass => 2,
         TestKind::IsCoroutineFunction => 3,
         TestKind::HasAttr => 4,
         TestKind::GetAttr => 5,
@@ -395,7 +398,7 @@ fn capability_tests(
     tests
         .iter()
         .filter_map(|test| {
-            if test.kind != TestKind::IsInstance {
+            if !test.kind.names_classes() {
                 return Some(test.clone());
             }
             let all_native = |role| {
@@ -452,6 +455,10 @@ fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {
         TestKind::IsInstance => {
             let classes: Vec<String> = test.classes.iter().map(|c| c.join(".")).collect();
             format!("`isinstance({subject}, {})`", classes.join(" | "))
+        }
+        TestKind::IsSubclass => {
+            let classes: Vec<String> = test.classes.iter().map(|c| c.join(".")).collect();
+            format!("`issubclass(type({subject}), {})`", classes.join(" | "))
         }
     }
 }

@@ -439,6 +439,17 @@ pub enum TestKind {
     /// `isinstance(x, C)`, `match x: case C():`: a capability when every
     /// class named is known to define the entry (`attr` is empty).
     IsInstance,
+    /// `issubclass(type(x), C)`, `issubclass(cls, C)`: as `IsInstance`, on
+    /// the class of `x` (or on the class a parameter is handed).
+    IsSubclass,
+}
+
+impl TestKind {
+    /// A test that names classes rather than an entry: what it tests
+    /// depends on those classes' verdicts.
+    pub fn names_classes(self) -> bool {
+        matches!(self, TestKind::IsInstance | TestKind::IsSubclass)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -448,7 +459,7 @@ pub struct CapabilityTest {
     pub attr: String,
     pub kind: TestKind,
     pub location: Location,
-    /// For `IsInstance`: the classes named, as written.
+    /// For `IsInstance` and `IsSubclass`: the classes named, as written.
     #[serde(default)]
     pub classes: Vec<Vec<String>>,
 }

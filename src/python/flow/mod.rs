@@ -163,6 +163,9 @@ struct Flow<'l> {
     /// its returns are read as conditions.
     predicate: bool,
     helpers: HashMap<String, Helper>,
+    /// Local names bound to a value's class (`cls = type(conversation)`):
+    /// `issubclass(cls, C)` tests that value.
+    class_of: HashMap<String, Vec<String>>,
     block: Block,
     next_block: u32,
     /// Guards whose branch holds the point being walked.
@@ -185,6 +188,7 @@ impl<'l> Flow<'l> {
             params: Vec::new(),
             predicate: false,
             helpers: HashMap::new(),
+            class_of: HashMap::new(),
             block: Vec::new(),
             next_block: 0,
             active: Vec::new(),
@@ -211,6 +215,7 @@ impl<'l> Flow<'l> {
         if let Some((name, range)) = bound {
             self.record(vec![name.to_owned()], Value::Other, range);
             self.helpers.remove(name);
+            self.class_of.remove(name);
         }
         self.suite(body, depth);
         self.block.pop();
@@ -308,10 +313,12 @@ impl<'l> Flow<'l> {
             Stmt::FunctionDef(f) => {
                 self.record(vec![f.name.id.to_string()], Value::Other, f.name.range);
                 self.helpers.remove(f.name.id.as_str());
+                self.class_of.remove(f.name.id.as_str());
             }
             Stmt::ClassDef(c) => {
                 self.record(vec![c.name.id.to_string()], Value::Other, c.name.range);
                 self.helpers.remove(c.name.id.as_str());
+                self.class_of.remove(c.name.id.as_str());
             }
             Stmt::Global(ast::StmtGlobal { names, .. })
             | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
@@ -476,6 +483,14 @@ impl<'l> Flow<'l> {
                     }
                 }
                 if let [name] = &path[..] {
+                    match value.and_then(capability::type_of) {
+                        Some(subject) => {
+                            self.class_of.insert(name.clone(), subject);
+                        }
+                        None => {
+                            self.class_of.remove(name);
+                        }
+                    }
                     match value.and_then(|v| self.helper(v, range)) {
                         Some(helper) => {
                             self.helpers.insert(name.clone(), helper);
