@@ -38,8 +38,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef, Scope,
-    Suppression,
+    ClassFact, Constant, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef,
+    Scope, Suppression,
 };
 
 /// What a Python file's extraction produced, without what the run supplies
@@ -54,6 +54,7 @@ struct Entry {
     return_annotations: BTreeMap<String, NameRef>,
     last_import: Option<Location>,
     from_imports: Vec<FromImport>,
+    constants: BTreeMap<String, Constant>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -167,6 +168,7 @@ impl Cache {
         facts.return_annotations = entry.return_annotations;
         facts.last_import = entry.last_import;
         facts.from_imports = entry.from_imports;
+        facts.constants = entry.constants;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -192,6 +194,7 @@ impl Cache {
             return_annotations: &facts.return_annotations,
             last_import: facts.last_import,
             from_imports: &facts.from_imports,
+            constants: &facts.constants,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -332,6 +335,7 @@ struct EntryRef<'a> {
     return_annotations: &'a BTreeMap<String, NameRef>,
     last_import: Option<Location>,
     from_imports: &'a [FromImport],
+    constants: &'a BTreeMap<String, Constant>,
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

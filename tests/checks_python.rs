@@ -150,6 +150,34 @@ fn dl001_counts_issubclass_against_a_native_class_as_the_capability() {
 }
 
 #[test]
+fn dl001_reads_module_level_constants_assigned_once() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(
+        dl001_in(&all, "dl001/flag/constants.py"),
+        [(14, 8), (21, 8), (28, 8)]
+    );
+    let flag = finding(&analysis, &findings, "DL001", "flag/constants.py", 14);
+    assert!(
+        flag.message
+            .contains("`iscoroutinefunction(LocalConversation.arun)`, through `USE_ASYNC`"),
+        "{}",
+        flag.message
+    );
+    let tuple = finding(&analysis, &findings, "DL001", "flag/constants.py", 21);
+    assert!(
+        tuple
+            .message
+            .contains("`isinstance(conversation, LocalConversation)`"),
+        "{}",
+        tuple.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/constants.py").is_empty());
+    // Assigned twice, rebound under `global`: no test; a tuple of native
+    // agents: the agent's test.
+    assert!(dl001_in(&all, "dl001/clean/constants_other.py").is_empty());
+}
+
+#[test]
 fn dl002_flags_sync_agents_on_the_async_path() {
     let (analysis, findings, _) = fixture_findings();
     let first = finding(&analysis, &findings, "DL002", "sync_agent.py", 13);

@@ -20,6 +20,8 @@ const FILES: &[&str] = &[
     "fixtures/python-checks/dl001/clean/stored.py",
     "fixtures/python-checks/dl001/flag/subclass.py",
     "fixtures/python-checks/dl001/clean/subclass.py",
+    "fixtures/python-checks/dl001/flag/constants.py",
+    "fixtures/python-checks/dl001/clean/constants.py",
 ];
 
 fn python() -> Command {
@@ -109,5 +111,5 @@ fn flagged_guards_send_a_sync_only_agent_down_arun_and_fixed_ones_do_not() {
             checked += 1;
         }
     }
-    assert!(checked >= 28, "only {checked} entry points ran");
+    assert!(checked >= 34, "only {checked} entry points ran");
 }

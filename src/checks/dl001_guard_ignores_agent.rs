@@ -70,7 +70,11 @@ fn check_guard(
         let receiver = values.expand(receiver, at);
         let found: Vec<&CapabilityTest> = tests
             .iter()
-            .filter(|t| &t.attr == arun && values.expand(&t.subject, at) == receiver)
+            .filter(|t| {
+                &t.attr == arun
+                    && (values.expand(&t.subject, at) == receiver
+                        || names_driver_class(values, &t.subject, pair))
+            })
             .collect();
         (!found.is_empty()).then_some((call, receiver, found))
     })?;
@@ -148,7 +152,13 @@ fn check_guard(
         .iter()
         .min_by_key(|t| strength(t.kind))
         .copied()?;
-    let seen = describe(strongest, &conversation, &conversation_root);
+    // A test of a class (`USE_ASYNC = iscoroutinefunction(LocalConversation.arun)`)
+    // is named as written.
+    let tested = match values.expand(&strongest.subject, at) == subject {
+        true => conversation.clone(),
+        false => strongest.subject.join("."),
+    };
+    let seen = describe(strongest, &tested, &conversation_root);
     let through = match &followed.through {
         Some(through) => format!(", through `{through}`"),
         None => String::new(),
@@ -422,6 +432,15 @@ fn capability_tests(
             })
         })
         .collect()
+}
+
+/// Whether `subject` names a class that plays the pair's driver role: a
+/// test of the class (made once, at import) decides for every driver the
+/// guard chooses by it.
+fn names_driver_class(values: &Values<'_>, subject: &[String], pair: &RolePair<'_>) -> bool {
+    values
+        .class_at(subject)
+        .is_some_and(|key| values.verdict(&key, pair.driver).is_some())
 }
 
 /// Where the driven role's default runs its sync entry.

@@ -252,6 +252,11 @@ pub struct FileFacts {
     /// statements (absolute ones): an import a fix adds joins one of them.
     #[serde(default)]
     pub from_imports: Vec<FromImport>,
+    /// Module-level names assigned once, at the top level, to a capability
+    /// test or a tuple of classes, and rebound by no `global` statement: a
+    /// guard that reads one reads that test.
+    #[serde(default)]
+    pub constants: BTreeMap<String, Constant>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -276,6 +281,7 @@ impl FileFacts {
             return_annotations: BTreeMap::new(),
             last_import: None,
             from_imports: Vec::new(),
+            constants: BTreeMap::new(),
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
@@ -324,6 +330,17 @@ pub struct Condition {
     pub mentions: Vec<Vec<String>>,
     pub passed: Vec<Vec<String>>,
     pub calls: Vec<ConditionCall>,
+}
+
+/// What a module-level constant holds: a capability test
+/// (`USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)`), or
+/// the classes of a tuple (`_NATIVE_AGENTS = (MyAgent, OtherAgent)`) that an
+/// `isinstance` test may name.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Constant {
+    pub condition: Condition,
+    pub classes: Vec<Vec<String>>,
+    pub location: Location,
 }
 
 /// A capability test stored in an attribute.

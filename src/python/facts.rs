@@ -4,8 +4,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    AliasMember, BaseRef, Binding, ClassFact, ClassId, FileFacts, FromImport, FunctionFact,
-    Location, Member, NameRef, Scope, ScopeId, UnknownMember,
+    AliasMember, BaseRef, Binding, ClassFact, ClassId, Constant, FileFacts, FromImport,
+    FunctionFact, Location, Member, NameRef, Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
@@ -47,6 +47,9 @@ pub struct Extractor<'a> {
     mentions: Vec<TextSize>,
     /// Skip function bodies that [`super::inert`] finds can leave no fact.
     pub skip_inert: bool,
+    /// How many statements bind each module-level name: a constant is one
+    /// bound once.
+    module_binds: rustc_hash::FxHashMap<String, u32>,
     /// `__qualname__` of the class or function body being walked, with its
     /// trailing `.` (or `.<locals>.`): grown and cut back as bodies nest.
     prefix: String,
@@ -110,6 +113,7 @@ impl<'a> Extractor<'a> {
             skip_inert: true,
             prefix: String::new(),
             typing_only: Vec::new(),
+            module_binds: Default::default(),
         }
     }
 
@@ -123,6 +127,14 @@ impl<'a> Extractor<'a> {
             class_follows: false,
         };
         self.suite(&module.body, place);
+        if !self.facts.constants.is_empty() {
+            let mut rebound = std::collections::HashSet::new();
+            globals_declared(&module.body, &mut rebound, 0);
+            let binds = &self.module_binds;
+            self.facts
+                .constants
+                .retain(|name, _| binds.get(name) == Some(&1) && !rebound.contains(name.as_str()));
+        }
         // A typing-only binding counts only where nothing binds the name at runtime.
         let runtime: std::collections::HashSet<(ScopeId, String)> = self
             .typing_only
@@ -157,6 +169,9 @@ impl<'a> Extractor<'a> {
     }
 
     fn bind(&mut self, place: Place, name: &str, binding: Binding) {
+        if place.scope == 0 {
+            *self.module_binds.entry(name.to_owned()).or_default() += 1;
+        }
         if place.type_checking {
             self.typing_only
                 .push((place.scope, name.to_owned(), binding));
@@ -478,6 +493,24 @@ impl<'a> Extractor<'a> {
                             .insert(name.to_owned(), member);
                     }
                 }
+                if place.scope == 0
+                    && place.class.is_none()
+                    && !place.conditional
+                    && !place.type_checking
+                {
+                    if let Some((condition, classes)) =
+                        value.and_then(|v| flow::module_constant(v, self.locator))
+                    {
+                        self.facts.constants.insert(
+                            name.to_owned(),
+                            Constant {
+                                condition,
+                                classes,
+                                location: self.locator.location(range),
+                            },
+                        );
+                    }
+                }
                 let binding = match value.and_then(dotted) {
                     Some(parts) => Binding::Alias(NameRef::scoped(place.scope, parts)),
                     None => Binding::Opaque,
@@ -676,6 +709,32 @@ impl<'a> Extractor<'a> {
             self.facts.functions.push(fact);
         }
         self.close_scope(scope, mark);
+    }
+}
+
+/// The names `global` statements anywhere in `body` declare: a function
+/// may rebind them, so no module-level assignment tells their value.
+fn globals_declared<'b>(
+    body: &'b [Stmt],
+    names: &mut std::collections::HashSet<&'b str>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::Global(global) => names.extend(global.names.iter().map(|n| n.id.as_str())),
+            Stmt::FunctionDef(function) => globals_declared(&function.body, names, depth + 1),
+            Stmt::ClassDef(class) => globals_declared(&class.body, names, depth + 1),
+            Stmt::If(stmt_if) => {
+                globals_declared(&stmt_if.body, names, depth + 1);
+                for clause in &stmt_if.elif_else_clauses {
+                    globals_declared(&clause.body, names, depth + 1);
+                }
+            }
+            other => suites(other, |suite, _| globals_declared(suite, names, depth + 1)),
+        }
     }
 }
 

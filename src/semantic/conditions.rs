@@ -37,7 +37,66 @@ pub fn follow(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, guard: &
         follow_call(cx, file, function, call, &|p| Some(p.to_vec()), &mut out, 0);
     }
     follow_stored(cx, file, function, &mut out);
+    follow_constants(cx, file, function, &mut out);
     out
+}
+
+/// Module-level constants the condition reads by name: `if USE_ASYNC:`
+/// reads the test the constant holds, `isinstance(c, _NATIVE)` the classes
+/// of its tuple. A name the function (or one it is nested in) binds or is
+/// handed is its own, not the module's.
+fn follow_constants(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
+    let facts = &cx.analysis.files[file];
+    if facts.constants.is_empty() {
+        return;
+    }
+    let enclosing: Vec<&FunctionFact> = facts
+        .functions
+        .iter()
+        .filter(|f| {
+            std::ptr::eq(*f, function)
+                || function
+                    .qualname
+                    .starts_with(&format!("{}.<locals>.", f.qualname))
+        })
+        .collect();
+    let constant = |name: &str| {
+        let local = enclosing.iter().any(|f| {
+            f.params.iter().any(|p| p.name == name)
+                || f.assigns
+                    .iter()
+                    .any(|a| matches!(&a.target[..], [t] if t == name))
+        });
+        (!local).then(|| facts.constants.get(name)).flatten()
+    };
+    let read: Vec<String> = out
+        .mentions
+        .iter()
+        .filter_map(|m| match &m[..] {
+            [name] => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in read {
+        let Some(held) = constant(&name).filter(|c| !c.condition.tests.is_empty()) else {
+            continue;
+        };
+        out.tests.extend(held.condition.tests.iter().cloned());
+        out.mentions.extend(held.condition.mentions.iter().cloned());
+        out.through.get_or_insert(name);
+    }
+    for test in out.tests.iter_mut().filter(|t| t.kind.names_classes()) {
+        let mut classes = Vec::new();
+        for class in std::mem::take(&mut test.classes) {
+            match &class[..] {
+                [name] if constant(name).is_some_and(|c| !c.classes.is_empty()) => {
+                    classes.extend(constant(name).into_iter().flat_map(|c| c.classes.clone()));
+                }
+                _ => classes.push(class),
+            }
+        }
+        test.classes = classes;
+    }
 }
 
 /// `call`, made in `caller`; its arguments are already in the guard's

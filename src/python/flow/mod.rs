@@ -126,6 +126,28 @@ pub fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
     }
 }
 
+/// A module-level value a guard may read by name: a capability test
+/// (`USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)`), or
+/// the classes of a tuple (`_NATIVE = (LocalConversation, MyConversation)`).
+pub fn module_constant(
+    value: &Expr,
+    locator: &Locator<'_>,
+) -> Option<(Condition, Vec<Vec<String>>)> {
+    if let Expr::Tuple(tuple) = value {
+        let classes: Option<Vec<Vec<String>>> = tuple.elts.iter().map(dotted).collect();
+        return classes
+            .filter(|c| !c.is_empty())
+            .map(|c| (Condition::default(), c));
+    }
+    if !may_be_test(value) {
+        return None;
+    }
+    let flow = Flow::new(0, locator);
+    let mut cond = Cond::default();
+    flow.condition(value, &mut cond, 0);
+    (!cond.tests.is_empty()).then(|| (cond.into_condition(), Vec::new()))
+}
+
 /// A local name whose value a later condition may use: a test
 /// (`has_native_arun = ...`) or a looked-up method (`arun = getattr(...)`).
 #[derive(Clone, Debug)]
@@ -383,7 +405,13 @@ impl<'l> Flow<'l> {
             .mentions
             .iter()
             .any(|m| m.len() == 2 && m[0] == receiver);
-        if !cond.may_test() && !reads_stored {
+        // A name the function neither binds nor is handed may be a
+        // module-level constant that holds a test.
+        let reads_global = cond.mentions.iter().any(|m| match &m[..] {
+            [name] => !self.params.contains(name) && !self.assigns.iter().any(|a| a.target == *m),
+            _ => false,
+        });
+        if !cond.may_test() && !reads_stored && !reads_global {
             return None;
         }
         let branch = self.locator.location(range);
