@@ -127,10 +127,7 @@ fn dl001_flags_the_guard_written_other_ways() {
 
 /// The DL001 findings of one fixture file, as (line, column).
 fn dl001_in(all: &[Seen], path: &str) -> Vec<(u32, u32)> {
-    all.iter()
-        .filter(|s| s.code == "DL001" && s.path == path)
-        .map(|s| (s.line, s.column))
-        .collect()
+    of_code(all, "DL001", path)
 }
 
 #[test]
@@ -175,6 +172,33 @@ fn dl001_reads_module_level_constants_assigned_once() {
     // Assigned twice, rebound under `global`: no test; a tuple of native
     // agents: the agent's test.
     assert!(dl001_in(&all, "dl001/clean/constants_other.py").is_empty());
+}
+
+/// The findings of `code` in one fixture file, as (line, column).
+fn of_code(all: &[Seen], code: &str, path: &str) -> Vec<(u32, u32)> {
+    all.iter()
+        .filter(|s| s.code == code && s.path == path)
+        .map(|s| (s.line, s.column))
+        .collect()
+}
+
+#[test]
+fn attributes_declared_in_a_method_and_agreeing_unions_give_a_class() {
+    let (_, _, all) = fixture_findings();
+    // `self.x: T` in `__init__` (with a value or bare), `Optional[Union[A, B]]`
+    // and `A | B` whose members all inherit `arun`.
+    assert_eq!(
+        of_code(&all, "DL003", "dl003/flag/declared.py"),
+        [(21, 9), (33, 9), (41, 9), (45, 5)]
+    );
+    assert_eq!(
+        of_code(&all, "DL004", "dl004/flag/declared.py"),
+        [(16, 9), (20, 5)]
+    );
+    // Native classes, and unions whose members disagree.
+    for clean in ["dl003/clean/declared.py", "dl004/clean/declared.py"] {
+        assert!(all.iter().all(|s| s.path != clean), "{clean}");
+    }
 }
 
 #[test]

@@ -180,8 +180,10 @@ pub struct ClassFact {
     /// Attributes annotated in the class body with one class
     /// (`conversation: LocalConversation`, `_c: Optional[X] = None`):
     /// dataclass and pydantic fields, declared instance attributes.
+    /// Each member of a union (`A | B`) is one name; a method's `self.x: T`
+    /// counts too when the class body does not annotate `x`.
     #[serde(default)]
-    pub annotations: BTreeMap<String, NameRef>,
+    pub annotations: BTreeMap<String, Vec<NameRef>>,
     /// How many statements of its methods assign each attribute of their
     /// receiver (`self.x = ...`); kept for classes that call a role's entry.
     #[serde(default)]
@@ -243,7 +245,7 @@ pub struct FileFacts {
     /// The class each function's return annotation names, by qualname
     /// (`make_conversation -> LocalConversation`).
     #[serde(default)]
-    pub return_annotations: BTreeMap<String, NameRef>,
+    pub return_annotations: BTreeMap<String, Vec<NameRef>>,
     /// The last import statement at the module's top level, unconditional:
     /// where a fix adds an import.
     #[serde(default)]
@@ -367,7 +369,8 @@ pub struct ConditionCall {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
-    pub annotation: Option<NameRef>,
+    /// The classes its annotation names: one, or each member of a union.
+    pub annotation: Vec<NameRef>,
 }
 
 /// A value expression, as far as the checks follow values.

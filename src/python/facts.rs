@@ -286,14 +286,16 @@ impl<'a> Extractor<'a> {
         if let (Stmt::AnnAssign(annotated), Some(class), true) =
             (stmt, place.class, place.class_follows)
         {
-            if let (Expr::Name(name), Some(parts)) = (
-                &*annotated.target,
-                flow::annotation_name(&annotated.annotation),
-            ) {
+            let members = flow::annotation_names(&annotated.annotation);
+            if let (Expr::Name(name), false) = (&*annotated.target, members.is_empty()) {
                 let scope = self.facts.classes[class].scope;
+                let names = members
+                    .into_iter()
+                    .map(|parts| NameRef::scoped(scope, parts))
+                    .collect();
                 self.facts.classes[class]
                     .annotations
-                    .insert(name.id.to_string(), NameRef::scoped(scope, parts));
+                    .insert(name.id.to_string(), names);
             }
         }
         if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_))
@@ -614,12 +616,26 @@ impl<'a> Extractor<'a> {
             depth: place.depth + 1,
             class_follows: self.follows(class.range()),
         };
+        let mut declared = Default::default();
         if body_place.class_follows {
-            self.facts.classes[id].receiver_assignments = receiver_assignments(class);
+            let (counts, annotations) = receiver_assignments(class);
+            self.facts.classes[id].receiver_assignments = counts;
+            declared = annotations;
         }
         let mark = self.mark();
         self.prefix.push('.');
         self.suite(&class.body, body_place);
+        // `self.x: T` in a method declares what the class body did not.
+        for (attr, members) in declared {
+            let names = members
+                .into_iter()
+                .map(|parts| NameRef::scoped(place.scope, parts))
+                .collect();
+            self.facts.classes[id]
+                .annotations
+                .entry(attr)
+                .or_insert(names);
+        }
         self.prefix.truncate(prefix_len);
         self.close_scope(body_scope, mark);
     }
@@ -663,13 +679,20 @@ impl<'a> Extractor<'a> {
         }
         self.bind(place, name, Binding::Opaque);
         // Module-level functions only: their scope outlives the walk.
-        if let Some(parts) = function.returns.as_deref().and_then(flow::annotation_name) {
-            if !place.type_checking && place.scope == 0 && place.class.is_none() {
-                self.facts.return_annotations.insert(
-                    format!("{}{name}", self.prefix),
-                    NameRef::scoped(place.scope, parts),
-                );
-            }
+        let returned = function
+            .returns
+            .as_deref()
+            .map(flow::annotation_names)
+            .unwrap_or_default();
+        if !returned.is_empty() && !place.type_checking && place.scope == 0 && place.class.is_none()
+        {
+            self.facts.return_annotations.insert(
+                format!("{}{name}", self.prefix),
+                returned
+                    .into_iter()
+                    .map(|parts| NameRef::scoped(place.scope, parts))
+                    .collect(),
+            );
         }
         let follows = self.follows(function.range())
             || (place.class_follows && matches!(name, "__init__" | "__post_init__"));

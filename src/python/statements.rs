@@ -111,39 +111,68 @@ pub fn suites<'a>(stmt: &'a Stmt, mut visit: impl FnMut(&'a [Stmt], Runs)) {
 /// them) assign each attribute of the method's receiver: `self.x = ...`,
 /// `self.x += ...`, `self.x, y = ...`. Read without the extractor's walk,
 /// which skips most method bodies.
-pub fn receiver_assignments(class: &ast::StmtClassDef) -> BTreeMap<String, u32> {
+/// Also the classes `self.x: T` declarations name, per attribute (each
+/// member of a union; two declarations of one attribute are read as one
+/// union).
+pub fn receiver_assignments(class: &ast::StmtClassDef) -> (BTreeMap<String, u32>, Declared) {
     let mut counts = BTreeMap::new();
+    let mut declared = Declared::new();
     for stmt in &class.body {
         if let Stmt::FunctionDef(method) = stmt {
             if let Some(receiver) = method.parameters.iter().next() {
-                count_in(&method.body, receiver.name().id.as_str(), &mut counts, 0);
+                let receiver = receiver.name().id.as_str();
+                count_in(&method.body, receiver, &mut counts, &mut declared, 0);
             }
         }
     }
-    counts
+    (counts, declared)
 }
 
-fn count_in(body: &[Stmt], receiver: &str, counts: &mut BTreeMap<String, u32>, depth: usize) {
+/// The classes each receiver attribute is declared with.
+pub type Declared = BTreeMap<String, Vec<Vec<String>>>;
+
+fn count_in(
+    body: &[Stmt],
+    receiver: &str,
+    counts: &mut BTreeMap<String, u32>,
+    declared: &mut Declared,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }
     for stmt in body {
+        if let Stmt::AnnAssign(annotated) = stmt {
+            if let Expr::Attribute(attr) = &*annotated.target {
+                if matches!(&*attr.value, Expr::Name(name) if name.id.as_str() == receiver) {
+                    let members = super::flow::annotation_names(&annotated.annotation);
+                    if !members.is_empty() {
+                        declared
+                            .entry(attr.attr.id.to_string())
+                            .or_default()
+                            .extend(members);
+                    }
+                }
+            }
+        }
         match classify(stmt) {
             Statement::Bind { targets, .. } => {
                 for target in targets {
                     count_target(target, receiver, counts, depth);
                 }
             }
-            Statement::Function(function) => count_in(&function.body, receiver, counts, depth + 1),
+            Statement::Function(function) => {
+                count_in(&function.body, receiver, counts, declared, depth + 1)
+            }
             Statement::If(stmt_if) | Statement::TypeChecking(stmt_if) => {
-                count_in(&stmt_if.body, receiver, counts, depth + 1);
+                count_in(&stmt_if.body, receiver, counts, declared, depth + 1);
                 for clause in &stmt_if.elif_else_clauses {
-                    count_in(&clause.body, receiver, counts, depth + 1);
+                    count_in(&clause.body, receiver, counts, declared, depth + 1);
                 }
             }
             Statement::Compound(stmt) => {
                 suites(stmt, |suite, _| {
-                    count_in(suite, receiver, counts, depth + 1)
+                    count_in(suite, receiver, counts, declared, depth + 1)
                 });
             }
             _ => {}

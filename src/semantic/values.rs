@@ -259,11 +259,7 @@ impl<'a> Values<'a> {
         }
         if let [name] = path {
             let param = self.function.params.iter().find(|p| &p.name == name)?;
-            let resolved = self
-                .cx
-                .resolver
-                .resolve(self.file, param.annotation.as_ref()?);
-            return self.declared_key(resolved).map(Typed::of);
+            return self.declared(self.file, &param.annotation).map(Typed::of);
         }
         if let [object, attr] = path {
             if let Some(typed) = self.attribute_typed(object, attr, depth) {
@@ -294,8 +290,7 @@ impl<'a> Values<'a> {
         }
         let class = method.class?;
         if let Some(annotation) = facts.classes[class].annotations.get(attr) {
-            let key = self.declared_key(self.cx.resolver.resolve(self.file, annotation))?;
-            return Some(Typed::of(key));
+            return self.declared(self.file, annotation).map(Typed::of);
         }
         let mut assigned = facts
             .functions
@@ -340,6 +335,27 @@ impl<'a> Values<'a> {
     pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
         let name = NameRef::scoped(self.function.scope, path.to_vec());
         self.class_key(self.cx.resolver.resolve(self.file, &name))
+    }
+
+    /// The class an annotation of `file` declares (`names`: one, or the
+    /// members of a union). A union gives a class only when its members
+    /// agree, for every role, on their verdict: then any check reaches the
+    /// same conclusion from one member as from the other, and its first
+    /// member stands for it (`Typed` keeps one key, which every check reads).
+    fn declared(&self, file: FileId, names: &[NameRef]) -> Option<TypeKey> {
+        let keys = names
+            .iter()
+            .map(|name| self.declared_key(self.cx.resolver.resolve(file, name)))
+            .collect::<Option<Vec<TypeKey>>>()?;
+        let (first, rest) = keys.split_first()?;
+        let roles = &self.cx.hierarchy.roles;
+        let agree = rest.iter().all(|other| {
+            other == first
+                || roles
+                    .iter()
+                    .all(|role| self.verdict(other, role) == self.verdict(first, role))
+        });
+        agree.then(|| first.clone())
     }
 
     /// The class an annotation declares, which the value may be any
@@ -437,8 +453,7 @@ impl<'a> Values<'a> {
         let files = &self.cx.analysis.files;
         let (file, annotation) = defining_files(self.cx, self.file, name)
             .find_map(|(id, name)| Some((id, files[id].return_annotations.get(name)?)))?;
-        let key = self.declared_key(self.cx.resolver.resolve(file, annotation))?;
-        Some(Typed::of(key))
+        self.declared(file, annotation).map(Typed::of)
     }
 
     /// Whether a factory's workspace argument makes it return the remote

@@ -41,8 +41,11 @@ pub fn function_fact(
             name: parameter.name().id.to_string(),
             annotation: parameter
                 .annotation()
-                .and_then(annotation_name)
-                .map(|parts| NameRef::scoped(outer_scope, parts)),
+                .map(annotation_names)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|parts| NameRef::scoped(outer_scope, parts))
+                .collect(),
         })
         .collect();
     let mut flow = Flow::new(scope, locator);
@@ -94,35 +97,62 @@ pub fn function_fact(
     }
 }
 
-/// `MyAgent`, `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`.
-pub fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
+/// The classes an annotation names, `None` aside: `MyAgent`,
+/// `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`, and each member of
+/// `A | B` or `Union[A, B]`. Nothing when a member is no name.
+pub fn annotation_names(expr: &ast::Expr) -> Vec<Vec<String>> {
+    let mut members = Vec::new();
+    if !annotation_members(expr, &mut members, 0) {
+        members.clear();
+    }
+    members
+}
+
+fn annotation_members(expr: &ast::Expr, out: &mut Vec<Vec<String>>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
     match expr {
+        ast::Expr::NoneLiteral(_) => true,
         ast::Expr::StringLiteral(s) => {
             let text = s.value.to_str();
             let parts: Vec<String> = text.split('.').map(str::to_owned).collect();
-            parts
-                .iter()
-                .all(|p| super::modules::is_identifier(p))
-                .then_some(parts)
+            let named = parts.iter().all(|p| super::modules::is_identifier(p));
+            if named {
+                out.push(parts);
+            }
+            named
         }
         ast::Expr::Subscript(sub) => {
-            let outer = dotted(&sub.value)?;
-            if outer.last().is_some_and(|n| n == "Optional") {
-                annotation_name(&sub.slice)
-            } else {
-                Some(outer)
+            let Some(outer) = dotted(&sub.value) else {
+                return false;
+            };
+            match outer.last().map(String::as_str) {
+                Some("Optional") => annotation_members(&sub.slice, out, depth + 1),
+                Some("Union") => match &*sub.slice {
+                    ast::Expr::Tuple(tuple) => tuple
+                        .elts
+                        .iter()
+                        .all(|member| annotation_members(member, out, depth + 1)),
+                    one => annotation_members(one, out, depth + 1),
+                },
+                _ => {
+                    out.push(outer);
+                    true
+                }
             }
         }
-        ast::Expr::BinOp(bin) => {
-            if matches!(&*bin.right, ast::Expr::NoneLiteral(_)) {
-                annotation_name(&bin.left)
-            } else if matches!(&*bin.left, ast::Expr::NoneLiteral(_)) {
-                annotation_name(&bin.right)
-            } else {
-                None
-            }
+        ast::Expr::BinOp(bin) if bin.op == ast::Operator::BitOr => {
+            annotation_members(&bin.left, out, depth + 1)
+                && annotation_members(&bin.right, out, depth + 1)
         }
-        other => dotted(other),
+        other => match dotted(other) {
+            Some(parts) => {
+                out.push(parts);
+                true
+            }
+            None => false,
+        },
     }
 }
 
