@@ -174,6 +174,37 @@ fn dl001_reads_module_level_constants_assigned_once() {
     assert!(dl001_in(&all, "dl001/clean/constants_other.py").is_empty());
 }
 
+#[test]
+fn dl001_names_the_stored_assignments_that_disagree() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(
+        dl001_in(&all, "dl001/flag/stored_disagree.py"),
+        [(18, 12), (36, 12)]
+    );
+    // `= True` in `reset()` beside a test of the conversation alone.
+    let reset = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 18);
+    assert!(
+        reset.message.contains(
+            "the assignments of `self._native` disagree: the one on line 12 tests only the conversation, the one on line 15 does not"
+        ),
+        "{}",
+        reset.message
+    );
+    let labelled: Vec<u32> = reset.labels.iter().map(|l| l.location.line).collect();
+    assert_eq!(labelled, [19, 12, 15]);
+    // A whole test in `__init__`, the conversation's alone in `refresh()`:
+    // the agent test of one does not cover the other.
+    let refresh = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 36);
+    assert!(
+        refresh.message.contains(
+            "the one on line 33 tests only the conversation, the one on line 27 does not"
+        ),
+        "{}",
+        refresh.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/stored_disagree.py").is_empty());
+}
+
 /// The findings of `code` in one fixture file, as (line, column).
 fn of_code(all: &[Seen], code: &str, path: &str) -> Vec<(u32, u32)> {
     all.iter()

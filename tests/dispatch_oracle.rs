@@ -22,6 +22,8 @@ const FILES: &[&str] = &[
     "fixtures/python-checks/dl001/clean/subclass.py",
     "fixtures/python-checks/dl001/flag/constants.py",
     "fixtures/python-checks/dl001/clean/constants.py",
+    "fixtures/python-checks/dl001/flag/stored_disagree.py",
+    "fixtures/python-checks/dl001/clean/stored_disagree.py",
 ];
 
 fn python() -> Command {
@@ -111,5 +113,5 @@ fn flagged_guards_send_a_sync_only_agent_down_arun_and_fixed_ones_do_not() {
             checked += 1;
         }
     }
-    assert!(checked >= 34, "only {checked} entry points ran");
+    assert!(checked >= 39, "only {checked} entry points ran");
 }

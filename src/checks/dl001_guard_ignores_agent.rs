@@ -11,7 +11,7 @@ use crate::model::{
 use crate::packs::DefaultKind;
 
 use super::{Context, Finding, Label, Rule, Severity};
-use crate::semantic::conditions::follow;
+use crate::semantic::conditions::{follow, follow_choosing, Choice, Followed};
 use crate::semantic::values::{functions, role_pairs, root_name, At, RolePair, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -46,15 +46,82 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     findings
 }
 
+/// A guard that reads an attribute assigned in more than one way that may
+/// choose the async path (`self._native = <test>` in `__init__`,
+/// `self._native = True` in `reset()`) is judged once per stored test, the
+/// others set aside: which assignment the guard reads depends on what ran
+/// last, so one that tests only the driver is a finding whatever the others
+/// hold, and the message names them. When every stored test also tests the
+/// driven object, the other assignments decide for reasons of their own: no
+/// finding.
 fn check_guard(
     cx: &Context<'_>,
     values: &Values<'_>,
     guard: &Guard,
     pair: &RolePair<'_>,
 ) -> Option<Finding> {
+    let followed = follow(cx, values.file, values.function, guard);
+    let Some(read) = followed.stored.iter().find(|r| r.disputed()).cloned() else {
+        return judge(cx, values, guard, pair, followed, None);
+    };
+    let attr = read.path[1].as_str();
+    let judged: Vec<Option<Finding>> = (0..read.stores.len())
+        .map(|index| {
+            let choice = Some((attr, index));
+            let followed = follow_choosing(cx, values.file, values.function, guard, choice);
+            judge(cx, values, guard, pair, followed, choice)
+        })
+        .collect();
+    let disagree = !read.others.is_empty() || judged.iter().any(Option::is_none);
+    let (index, mut finding) = judged
+        .into_iter()
+        .enumerate()
+        .find_map(|(index, found)| Some((index, found?)))?;
+    if disagree {
+        let path = read.path.join(".");
+        let store = read.stores[index];
+        let mut others: Vec<Location> = read
+            .stores
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .map(|(_, at)| *at)
+            .chain(read.others.iter().copied())
+            .collect();
+        others.sort_by_key(|at| at.start);
+        let lines: Vec<String> = others.iter().map(|at| at.line.to_string()).collect();
+        let driver_noun = &pair.driver.name;
+        finding.message.push_str(&format!(
+            "; the assignments of `{path}` disagree: the one on line {} tests only the {driver_noun}, the one on line {} does not, and the guard reads whichever ran last",
+            store.line,
+            lines.join(" and line "),
+        ));
+        finding.labels.push(Label {
+            location: store,
+            message: format!("`{path}` holds a test of the {driver_noun} alone after this"),
+        });
+        for at in others {
+            finding.labels.push(Label {
+                location: at,
+                message: format!("`{path}` is assigned otherwise here"),
+            });
+        }
+    }
+    Some(finding)
+}
+
+/// `guard` with its condition `followed`; `choice` keeps one stored test of
+/// an attribute in the conditions of the other guards around the call too.
+fn judge(
+    cx: &Context<'_>,
+    values: &Values<'_>,
+    guard: &Guard,
+    pair: &RolePair<'_>,
+    followed: Followed,
+    choice: Choice<'_>,
+) -> Option<Finding> {
     let function = values.function;
     let arun = &pair.driver.async_;
-    let followed = follow(cx, values.file, function, guard);
     let tests = capability_tests(values, &followed.tests, pair);
     // The guarded call of the async entry on a value whose capability the
     // condition tests: that is what makes the condition a dispatch choice.
@@ -82,7 +149,7 @@ fn check_guard(
     let agent_path = pair.driven_path(&subject);
     let mut weak = Vec::new();
     for other in guards_of(function, call) {
-        let other = follow(cx, values.file, function, other);
+        let other = follow_choosing(cx, values.file, function, other, choice);
         for test in capability_tests(values, &other.tests, pair) {
             if test.attr != pair.driven.async_ || values.expand(&test.subject, at) != agent_path {
                 continue;

@@ -184,10 +184,28 @@ pub struct ClassFact {
     /// counts too when the class body does not annotate `x`.
     #[serde(default)]
     pub annotations: BTreeMap<String, Vec<NameRef>>,
-    /// How many statements of its methods assign each attribute of their
+    /// The statements of its methods that assign each attribute of their
     /// receiver (`self.x = ...`); kept for classes that call a role's entry.
     #[serde(default)]
-    pub receiver_assignments: BTreeMap<String, u32>,
+    pub receiver_assignments: BTreeMap<String, Vec<ReceiverAssign>>,
+}
+
+/// One statement of a method that assigns an attribute of its receiver.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiverAssign {
+    /// The whole statement, as a stored test's location spans it.
+    pub location: Location,
+    pub value: Assigned,
+}
+
+/// What a receiver attribute is assigned, as far as a stored test cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Assigned {
+    /// A literal whose truth is false (`False`, `None`, `0`, `""`): an
+    /// initial value that never chooses the async path.
+    Falsy,
+    /// Anything else: a true literal, a test, a value we do not follow.
+    Other,
 }
 
 /// `from module import name [as alias], ...`.

@@ -618,7 +618,7 @@ impl<'a> Extractor<'a> {
         };
         let mut declared = Default::default();
         if body_place.class_follows {
-            let (counts, annotations) = receiver_assignments(class);
+            let (counts, annotations) = receiver_assignments(class, self.locator);
             self.facts.classes[id].receiver_assignments = counts;
             declared = annotations;
         }

@@ -306,7 +306,10 @@ impl<'a> Values<'a> {
                     .map(move |a| (f, a))
             });
         let (init, assign) = assigned.next()?;
-        let once = facts.classes[class].receiver_assignments.get(attr) == Some(&1);
+        let once = facts.classes[class]
+            .receiver_assignments
+            .get(attr)
+            .is_some_and(|all| all.len() == 1);
         if !once
             || assigned.next().is_some()
             || !matches!(init.name.as_str(), "__init__" | "__post_init__")
