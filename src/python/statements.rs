@@ -209,13 +209,11 @@ impl Scan<'_, '_> {
             return;
         }
         match target {
-            Expr::Attribute(attr) => {
-                if self.is_receiver(&attr.value) {
-                    self.counts
-                        .entry(attr.attr.id.to_string())
-                        .or_default()
-                        .push(assign);
-                }
+            Expr::Attribute(attr) if self.is_receiver(&attr.value) => {
+                self.counts
+                    .entry(attr.attr.id.to_string())
+                    .or_default()
+                    .push(assign);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 for elt in elts {
