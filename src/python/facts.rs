@@ -500,8 +500,9 @@ impl<'a> Extractor<'a> {
                     && !place.conditional
                     && !place.type_checking
                 {
+                    let tests = self.follows(range);
                     if let Some((condition, classes)) =
-                        value.and_then(|v| flow::module_constant(v, self.locator))
+                        value.and_then(|v| flow::module_constant(v, self.locator, tests))
                     {
                         self.facts.constants.insert(
                             name.to_owned(),
@@ -764,6 +765,74 @@ fn globals_declared<'b>(
 #[cfg(test)]
 mod tests {
     use super::mentions_of;
+    use crate::model::{Assigned, FileFacts, Language, TestKind};
+
+    fn facts_of(text: &str) -> FileFacts {
+        let empty = FileFacts::empty("m.py".into(), Language::Python, "m".into());
+        crate::python::from_text(empty, text)
+    }
+
+    #[test]
+    fn constants_are_names_bound_once_at_the_top_level() {
+        let facts = facts_of(concat!(
+            "import inspect\n",
+            "from sdk import LocalConversation, Other\n",
+            "USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)\n",
+            "NATIVE = (LocalConversation, Other)\n",
+            "TWICE = (LocalConversation,)\n",
+            "TWICE = (Other,)\n",
+            "BUMPED = (Other,)\n",
+            "BUMPED += (LocalConversation,)\n",
+            "REBOUND = hasattr(LocalConversation, 'arun')\n",
+            "NOT_A_TEST = len('arun')\n",
+            "if inspect:\n",
+            "    MAYBE = (Other,)\n",
+            "class C:\n",
+            "    IN_CLASS = (Other,)\n",
+            "def f():\n",
+            "    global REBOUND\n",
+            "    REBOUND = False\n",
+        ));
+        let names: Vec<&str> = facts.constants.keys().map(String::as_str).collect();
+        assert_eq!(names, ["NATIVE", "USE_ASYNC"]);
+        let test = &facts.constants["USE_ASYNC"].condition.tests[0];
+        assert_eq!(
+            (test.subject.join("."), test.attr.as_str(), test.kind),
+            (
+                "LocalConversation".to_owned(),
+                "arun",
+                TestKind::IsCoroutineFunction
+            )
+        );
+        assert_eq!(facts.constants["NATIVE"].classes.len(), 2);
+    }
+
+    #[test]
+    fn methods_declare_and_assign_receiver_attributes() {
+        let facts = facts_of(concat!(
+            "class S:\n",
+            "    def __init__(self, c):\n",
+            "        self._c: Local | None = None\n",
+            "        self._u: A | B\n",
+            "        self._native = False\n",
+            "    def start(self):\n",
+            "        self._native = type(self._c).arun is not Base.arun\n",
+            "        self._u: Union[C, None]\n",
+        ));
+        let class = &facts.classes[0];
+        let declared = |attr: &str| -> Vec<String> {
+            class.annotations[attr].iter().map(|n| n.text()).collect()
+        };
+        assert_eq!(declared("_c"), ["Local"]);
+        assert_eq!(declared("_u"), ["A", "B", "C"]);
+        let native: Vec<(u32, Assigned)> = class.receiver_assignments["_native"]
+            .iter()
+            .map(|a| (a.location.line, a.value))
+            .collect();
+        assert_eq!(native, [(5, Assigned::Falsy), (7, Assigned::Other)]);
+        // A bare declaration assigns nothing.
+        assert!(!class.receiver_assignments.contains_key("_u"));
+    }
 
     #[test]
     fn mentions_are_whole_words_of_any_name_in_order() {

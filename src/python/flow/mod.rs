@@ -159,9 +159,13 @@ fn annotation_members(expr: &ast::Expr, out: &mut Vec<Vec<String>>, depth: usize
 /// A module-level value a guard may read by name: a capability test
 /// (`USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)`), or
 /// the classes of a tuple (`_NATIVE = (LocalConversation, MyConversation)`).
+///
+/// `tests`: whether the value may name an entry at all (most module-level
+/// calls are `getLogger(__name__)`, not worth reading as conditions).
 pub fn module_constant(
     value: &Expr,
     locator: &Locator<'_>,
+    tests: bool,
 ) -> Option<(Condition, Vec<Vec<String>>)> {
     if let Expr::Tuple(tuple) = value {
         let classes: Option<Vec<Vec<String>>> = tuple.elts.iter().map(dotted).collect();
@@ -169,7 +173,7 @@ pub fn module_constant(
             .filter(|c| !c.is_empty())
             .map(|c| (Condition::default(), c));
     }
-    if !may_be_test(value) {
+    if !tests || !may_be_test(value) {
         return None;
     }
     let flow = Flow::new(0, locator);
