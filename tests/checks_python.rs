@@ -160,6 +160,10 @@ fn dl001_reads_module_level_constants_assigned_once() {
         "{}",
         flag.message
     );
+    assert!(flag
+        .labels
+        .iter()
+        .any(|l| l.location.line == 9 && l.message.contains("`USE_ASYNC` is decided here")));
     let tuple = finding(&analysis, &findings, "DL001", "flag/constants.py", 21);
     assert!(
         tuple

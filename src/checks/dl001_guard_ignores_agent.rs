@@ -254,6 +254,13 @@ fn judge(
             });
         }
     }
+    // A constant's test is made once, at import, far from the guard.
+    for (name, assigned) in &followed.constants {
+        labels.push(Label {
+            location: *assigned,
+            message: format!("`{name}` is decided here, once, when the module is imported"),
+        });
+    }
     let fix = agent_conjunct(cx, values, guard, pair, &subject, at, held.is_some());
     Some(Finding {
         fix,

@@ -29,6 +29,9 @@ pub struct Followed {
     pub through: Option<String>,
     /// Stored attributes the condition reads, with every assignment of each.
     pub stored: Vec<StoredRead>,
+    /// Module-level constants whose test the condition reads, and where
+    /// each was assigned.
+    pub constants: Vec<(String, Location)>,
 }
 
 /// An attribute of the receiver that the condition reads and some method
@@ -73,6 +76,7 @@ pub fn follow_choosing(
         passed: guard.passed.clone(),
         through: None,
         stored: Vec::new(),
+        constants: Vec::new(),
     };
     for call in &guard.calls {
         follow_call(cx, file, function, call, &|p| Some(p.to_vec()), &mut out, 0);
@@ -124,6 +128,7 @@ fn follow_constants(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, ou
         };
         out.tests.extend(held.condition.tests.iter().cloned());
         out.mentions.extend(held.condition.mentions.iter().cloned());
+        out.constants.push((name.clone(), held.location));
         out.through.get_or_insert(name);
     }
     for test in out.tests.iter_mut().filter(|t| t.kind.names_classes()) {
