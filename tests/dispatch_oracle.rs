@@ -4,7 +4,10 @@
 //! sync-only agent and then a native one. A flagged fixture must send the
 //! sync-only agent down `arun()` and carry exactly one DL001 finding per
 //! entry point; its fixed twin must not, and must carry none. Both keep
-//! `arun()` for the native agent.
+//! `arun()` for the native agent. Cases whose fixed guard tests the agent
+//! against a fixture's own native class (`clean/subclass_agents.py`,
+//! `clean/constants_other.py`) are not run: the probe's agents are the
+//! oracle's own classes.
 
 mod support;
 
