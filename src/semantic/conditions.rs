@@ -92,7 +92,13 @@ pub fn follow_choosing(
 /// handed is its own, not the module's.
 fn follow_constants(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
     let facts = &cx.analysis.files[file];
-    if facts.constants.is_empty() {
+    let named = |path: &Vec<String>| path.len() == 1 && facts.constants.contains_key(&path[0]);
+    let reads = out.mentions.iter().any(named)
+        || out
+            .tests
+            .iter()
+            .any(|t| t.kind.names_classes() && t.classes.iter().any(named));
+    if !reads {
         return;
     }
     let enclosing: Vec<&FunctionFact> = facts
