@@ -151,7 +151,16 @@ fn dl001_reads_module_level_constants_assigned_once() {
     let (analysis, findings, all) = fixture_findings();
     assert_eq!(
         dl001_in(&all, "dl001/flag/constants.py"),
-        [(14, 8), (21, 8), (28, 8)]
+        [(14, 8), (21, 8), (28, 8), (38, 8)]
+    );
+    // At import, `C.arun` is the class's own: comparable by identity.
+    let identity = finding(&analysis, &findings, "DL001", "flag/constants.py", 38);
+    assert!(
+        identity.message.contains(
+            "(`LocalConversation.arun is not BaseConversation.arun`, through `OVERRIDES_ARUN`)"
+        ),
+        "{}",
+        identity.message
     );
     let flag = finding(&analysis, &findings, "DL001", "flag/constants.py", 14);
     assert!(

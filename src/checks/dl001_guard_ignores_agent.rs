@@ -221,11 +221,10 @@ fn judge(
         .copied()?;
     // A test of a class (`USE_ASYNC = iscoroutinefunction(LocalConversation.arun)`)
     // is named as written.
-    let tested = match values.expand(&strongest.subject, at) == subject {
-        true => conversation.clone(),
-        false => strongest.subject.join("."),
+    let seen = match values.expand(&strongest.subject, at) == subject {
+        true => describe(strongest, &conversation, &conversation_root),
+        false => describe_class(strongest, &conversation_root),
     };
-    let seen = describe(strongest, &tested, &conversation_root);
     let through = match &followed.through {
         Some(through) => format!(", through `{through}`"),
         None => String::new(),
@@ -535,6 +534,15 @@ fn guards_of<'f>(function: &'f FunctionFact, call: &EntryCall) -> impl Iterator<
         .guards
         .iter()
         .filter(move |g| index.is_some_and(|i| g.protected.contains(&i)))
+}
+
+/// A test of a class rather than of the value (`C.arun is not Base.arun`).
+fn describe_class(test: &CapabilityTest, root: &str) -> String {
+    let (class, attr) = (test.subject.join("."), &test.attr);
+    match test.kind {
+        TestKind::Identity => format!("`{class}.{attr} is not {root}.{attr}`"),
+        _ => describe(test, &class, root),
+    }
 }
 
 fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {

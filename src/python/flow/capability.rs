@@ -190,7 +190,7 @@ impl Flow<'_> {
     /// `type(c).arun is not BaseConversation.arun`, seen from the `type(c).arun` side.
     fn identity(&self, looked_up: &Expr, root: &Expr) -> Option<AttrRef> {
         let attr = self.attr_ref(looked_up, 0)?;
-        if !attr.on_type {
+        if !attr.on_type && !self.module {
             return None;
         }
         let root = dotted(root)?;

@@ -176,7 +176,8 @@ pub fn module_constant(
     if !tests || !may_be_test(value) {
         return None;
     }
-    let flow = Flow::new(0, locator);
+    let mut flow = Flow::new(0, locator);
+    flow.module = true;
     let mut cond = Cond::default();
     flow.condition(value, &mut cond, 0);
     (!cond.tests.is_empty()).then(|| (cond.into_condition(), Vec::new()))
@@ -228,6 +229,9 @@ struct Flow<'l> {
     active: Vec<usize>,
     /// Expression nesting below the current statement.
     depth: usize,
+    /// Reading a module-level value: `C.arun` there is looked up on a class
+    /// (no instance exists at import), so comparable by identity.
+    module: bool,
 }
 
 impl<'l> Flow<'l> {
@@ -249,6 +253,7 @@ impl<'l> Flow<'l> {
             next_block: 0,
             active: Vec::new(),
             depth: 0,
+            module: false,
         }
     }
 
