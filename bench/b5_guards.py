@@ -1,4 +1,4 @@
-"""The B5 guard of the OpenHands agent server written ten ways, buggy (no agent
+"""The B5 guard of the OpenHands agent server written fourteen ways, buggy (no agent
 test) and fixed (with it), in copies of the software-agent-sdk repository:
 prints how many DL001 findings each copy gets.
 
@@ -24,6 +24,10 @@ shapes = {
  "match-class": (lambda a: f"{I}match conversation:\n{I}    case LocalConversation(){(' if ' + AG) if a else ''}:\n{I}        await conversation.arun()\n{I}    case _:\n{I}        await loop.run_in_executor(self._run_executor, conversation.run)\n", "match"),
  "walrus": (lambda a: guard("(native := type(conversation).arun is not BaseConversation.arun" + a + ")"), ""),
  "staticmethod": (lambda a: guard("self._is_native(conversation)"), "static"),
+ "module-constant": (lambda a: guard("USE_ASYNC" + a), "constant"),
+ "constant-tuple": (lambda a: guard("isinstance(conversation, _NATIVE_CONVERSATIONS)" + a), "constant"),
+ "issubclass": (lambda a: guard("issubclass(type(conversation), LocalConversation)" + a), ""),
+ "attr-reset-to-true": (lambda a: guard("self._native_arun"), "attr-reset"),
 }
 results = {}
 for name, (make, extra) in shapes.items():
@@ -39,7 +43,11 @@ for name, (make, extra) in shapes.items():
             t += f"\n\ndef _native(conv) -> bool:\n    return type(conv).arun is not BaseConversation.arun{' and type(conv.agent).astep is not AgentBase.astep' if fixed else ''}\n"
         if extra == "static":
             t = t.replace("    async def _get_execution_status(", f"    @staticmethod\n    def _is_native(conv):\n        return type(conv).arun is not BaseConversation.arun{' and type(conv.agent).astep is not AgentBase.astep' if fixed else ''}\n\n    async def _get_execution_status(", 1)
-        if extra == "attr":
+        if extra == "constant":
+            t += "\n\nUSE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)\n_NATIVE_CONVERSATIONS = (LocalConversation,)\n"
+        if extra == "attr-reset":
+            t = t.replace("    async def _get_execution_status(", "    def _reset_dispatch(self):\n        self._native_arun = True\n\n    async def _get_execution_status(", 1)
+        if extra in ("attr", "attr-reset"):
             t = t.replace("            # Capture conversation reference for the closure\n            conversation = self._conversation\n",
                           f"            # Capture conversation reference for the closure\n            conversation = self._conversation\n            self._native_arun = type(conversation).arun is not BaseConversation.arun{(' and ' + AG) if fixed else ''}\n", 1)
         if "import inspect" not in t: t = "import inspect\n" + t

@@ -38,8 +38,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Body, ClassFact, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location, NameRef,
-    Scope, Suppression,
+    Body, ClassFact, Constant, FileFacts, FromImport, FunctionFact, InputDiagnostic, Location,
+    NameRef, Scope, Suppression,
 };
 
 /// What a Python file's extraction produced, without what the run supplies
@@ -52,9 +52,10 @@ struct Entry {
     classes: Vec<ClassFact>,
     functions: Vec<FunctionFact>,
     bodies: Vec<Body>,
-    return_annotations: BTreeMap<String, NameRef>,
+    return_annotations: BTreeMap<String, Vec<NameRef>>,
     last_import: Option<Location>,
     from_imports: Vec<FromImport>,
+    constants: BTreeMap<String, Constant>,
     patches: Vec<(NameRef, String, Location)>,
     suppressions: Vec<Suppression>,
     /// (code, message, location): codes are `&'static str` in the facts.
@@ -170,6 +171,7 @@ impl Cache {
         facts.return_annotations = entry.return_annotations;
         facts.last_import = entry.last_import;
         facts.from_imports = entry.from_imports;
+        facts.constants = entry.constants;
         facts.patches = entry.patches;
         facts.suppressions = entry.suppressions;
         facts.diagnostics = entry
@@ -196,6 +198,7 @@ impl Cache {
             return_annotations: &facts.return_annotations,
             last_import: facts.last_import,
             from_imports: &facts.from_imports,
+            constants: &facts.constants,
             patches: &facts.patches,
             suppressions: &facts.suppressions,
             diagnostics: facts
@@ -334,9 +337,10 @@ struct EntryRef<'a> {
     classes: &'a [ClassFact],
     functions: &'a [FunctionFact],
     bodies: &'a [Body],
-    return_annotations: &'a BTreeMap<String, NameRef>,
+    return_annotations: &'a BTreeMap<String, Vec<NameRef>>,
     last_import: Option<Location>,
     from_imports: &'a [FromImport],
+    constants: &'a BTreeMap<String, Constant>,
     patches: &'a [(NameRef, String, Location)],
     suppressions: &'a [Suppression],
     diagnostics: Vec<(&'a str, &'a str, Option<Location>)>,

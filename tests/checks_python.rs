@@ -128,6 +128,126 @@ fn dl001_flags_the_guard_written_other_ways() {
     assert_eq!(early.labels[0].location.line, 43);
 }
 
+/// The DL001 findings of one fixture file, as (line, column).
+fn dl001_in(all: &[Seen], path: &str) -> Vec<(u32, u32)> {
+    of_code(all, "DL001", path)
+}
+
+#[test]
+fn dl001_counts_issubclass_against_a_native_class_as_the_capability() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(dl001_in(&all, "dl001/flag/subclass.py"), [(10, 8), (18, 8)]);
+    let local = finding(&analysis, &findings, "DL001", "flag/subclass.py", 18);
+    assert!(
+        local
+            .message
+            .contains("`issubclass(type(conversation), LocalConversation)`"),
+        "{}",
+        local.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/subclass.py").is_empty());
+    assert!(dl001_in(&all, "dl001/clean/subclass_agents.py").is_empty());
+}
+
+#[test]
+fn dl001_reads_module_level_constants_assigned_once() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(
+        dl001_in(&all, "dl001/flag/constants.py"),
+        [(14, 8), (21, 8), (28, 8), (38, 8)]
+    );
+    // At import, `C.arun` is the class's own: comparable by identity.
+    let identity = finding(&analysis, &findings, "DL001", "flag/constants.py", 38);
+    assert!(
+        identity.message.contains(
+            "(`LocalConversation.arun is not BaseConversation.arun`, through `OVERRIDES_ARUN`)"
+        ),
+        "{}",
+        identity.message
+    );
+    let flag = finding(&analysis, &findings, "DL001", "flag/constants.py", 14);
+    assert!(
+        flag.message
+            .contains("`iscoroutinefunction(LocalConversation.arun)`, through `USE_ASYNC`"),
+        "{}",
+        flag.message
+    );
+    assert!(flag
+        .labels
+        .iter()
+        .any(|l| l.location.line == 9 && l.message.contains("`USE_ASYNC` is decided here")));
+    let tuple = finding(&analysis, &findings, "DL001", "flag/constants.py", 21);
+    assert!(
+        tuple
+            .message
+            .contains("`isinstance(conversation, LocalConversation)`"),
+        "{}",
+        tuple.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/constants.py").is_empty());
+    // Assigned twice, rebound under `global`: no test; a tuple of native
+    // agents: the agent's test.
+    assert!(dl001_in(&all, "dl001/clean/constants_other.py").is_empty());
+}
+
+#[test]
+fn dl001_names_the_stored_assignments_that_disagree() {
+    let (analysis, findings, all) = fixture_findings();
+    assert_eq!(
+        dl001_in(&all, "dl001/flag/stored_disagree.py"),
+        [(18, 12), (36, 12)]
+    );
+    // `= True` in `reset()` beside a test of the conversation alone.
+    let reset = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 18);
+    assert!(
+        reset.message.contains(
+            "the assignments of `self._native` disagree: the one on line 12 tests only the conversation, the one on line 15 does not"
+        ),
+        "{}",
+        reset.message
+    );
+    let labelled: Vec<u32> = reset.labels.iter().map(|l| l.location.line).collect();
+    assert_eq!(labelled, [19, 12, 15]);
+    // A whole test in `__init__`, the conversation's alone in `refresh()`:
+    // the agent test of one does not cover the other.
+    let refresh = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 36);
+    assert!(
+        refresh.message.contains(
+            "the one on line 33 tests only the conversation, the one on line 27 does not"
+        ),
+        "{}",
+        refresh.message
+    );
+    assert!(dl001_in(&all, "dl001/clean/stored_disagree.py").is_empty());
+}
+
+/// The findings of `code` in one fixture file, as (line, column).
+fn of_code(all: &[Seen], code: &str, path: &str) -> Vec<(u32, u32)> {
+    all.iter()
+        .filter(|s| s.code == code && s.path == path)
+        .map(|s| (s.line, s.column))
+        .collect()
+}
+
+#[test]
+fn attributes_declared_in_a_method_and_agreeing_unions_give_a_class() {
+    let (_, _, all) = fixture_findings();
+    // `self.x: T` in `__init__` (with a value or bare), `Optional[Union[A, B]]`
+    // and `A | B` whose members all inherit `arun`.
+    assert_eq!(
+        of_code(&all, "DL003", "dl003/flag/declared.py"),
+        [(21, 9), (33, 9), (41, 9), (45, 5)]
+    );
+    assert_eq!(
+        of_code(&all, "DL004", "dl004/flag/declared.py"),
+        [(16, 9), (20, 5)]
+    );
+    // Native classes, and unions whose members disagree.
+    for clean in ["dl003/clean/declared.py", "dl004/clean/declared.py"] {
+        assert!(all.iter().all(|s| s.path != clean), "{clean}");
+    }
+}
+
 #[test]
 fn dl002_flags_sync_agents_on_the_async_path() {
     let (analysis, findings, _) = fixture_findings();

@@ -4,7 +4,10 @@
 //! sync-only agent and then a native one. A flagged fixture must send the
 //! sync-only agent down `arun()` and carry exactly one DL001 finding per
 //! entry point; its fixed twin must not, and must carry none. Both keep
-//! `arun()` for the native agent.
+//! `arun()` for the native agent. Cases whose fixed guard tests the agent
+//! against a fixture's own native class (`clean/subclass_agents.py`,
+//! `clean/constants_other.py`) are not run: the probe's agents are the
+//! oracle's own classes.
 
 mod support;
 
@@ -18,6 +21,12 @@ const FILES: &[&str] = &[
     "fixtures/python-checks/dl001/flag/stored.py",
     "fixtures/python-checks/dl001/clean/helpers.py",
     "fixtures/python-checks/dl001/clean/stored.py",
+    "fixtures/python-checks/dl001/flag/subclass.py",
+    "fixtures/python-checks/dl001/clean/subclass.py",
+    "fixtures/python-checks/dl001/flag/constants.py",
+    "fixtures/python-checks/dl001/clean/constants.py",
+    "fixtures/python-checks/dl001/flag/stored_disagree.py",
+    "fixtures/python-checks/dl001/clean/stored_disagree.py",
 ];
 
 fn python() -> Command {
@@ -107,5 +116,5 @@ fn flagged_guards_send_a_sync_only_agent_down_arun_and_fixed_ones_do_not() {
             checked += 1;
         }
     }
-    assert!(checked >= 24, "only {checked} entry points ran");
+    assert!(checked >= 41, "only {checked} entry points ran");
 }

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::packs::DefaultKind;
 
 use super::{Context, Finding, Label, Rule, Severity};
-use crate::semantic::conditions::follow;
+use crate::semantic::conditions::{follow, follow_choosing, Choice, Followed};
 use crate::semantic::values::{functions, role_pairs, root_name, At, RolePair, Values};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -46,15 +46,82 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     findings
 }
 
+/// A guard that reads an attribute assigned in more than one way that may
+/// choose the async path (`self._native = <test>` in `__init__`,
+/// `self._native = True` in `reset()`) is judged once per stored test, the
+/// others set aside: which assignment the guard reads depends on what ran
+/// last, so one that tests only the driver is a finding whatever the others
+/// hold, and the message names them. When every stored test also tests the
+/// driven object, the other assignments decide for reasons of their own: no
+/// finding.
 fn check_guard(
     cx: &Context<'_>,
     values: &Values<'_>,
     guard: &Guard,
     pair: &RolePair<'_>,
 ) -> Option<Finding> {
+    let followed = follow(cx, values.file, values.function, guard);
+    let Some(read) = followed.stored.iter().find(|r| r.disputed()).cloned() else {
+        return judge(cx, values, guard, pair, followed, None);
+    };
+    let attr = read.path[1].as_str();
+    let judged: Vec<Option<Finding>> = (0..read.stores.len())
+        .map(|index| {
+            let choice = Some((attr, index));
+            let followed = follow_choosing(cx, values.file, values.function, guard, choice);
+            judge(cx, values, guard, pair, followed, choice)
+        })
+        .collect();
+    let disagree = !read.others.is_empty() || judged.iter().any(Option::is_none);
+    let (index, mut finding) = judged
+        .into_iter()
+        .enumerate()
+        .find_map(|(index, found)| Some((index, found?)))?;
+    if disagree {
+        let path = read.path.join(".");
+        let store = read.stores[index];
+        let mut others: Vec<Location> = read
+            .stores
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .map(|(_, at)| *at)
+            .chain(read.others.iter().copied())
+            .collect();
+        others.sort_by_key(|at| at.start);
+        let lines: Vec<String> = others.iter().map(|at| at.line.to_string()).collect();
+        let driver_noun = &pair.driver.name;
+        finding.message.push_str(&format!(
+            "; the assignments of `{path}` disagree: the one on line {} tests only the {driver_noun}, the one on line {} does not, and the guard reads whichever ran last",
+            store.line,
+            lines.join(" and line "),
+        ));
+        finding.labels.push(Label {
+            location: store,
+            message: format!("`{path}` holds a test of the {driver_noun} alone after this"),
+        });
+        for at in others {
+            finding.labels.push(Label {
+                location: at,
+                message: format!("`{path}` is assigned otherwise here"),
+            });
+        }
+    }
+    Some(finding)
+}
+
+/// `guard` with its condition `followed`; `choice` keeps one stored test of
+/// an attribute in the conditions of the other guards around the call too.
+fn judge(
+    cx: &Context<'_>,
+    values: &Values<'_>,
+    guard: &Guard,
+    pair: &RolePair<'_>,
+    followed: Followed,
+    choice: Choice<'_>,
+) -> Option<Finding> {
     let function = values.function;
     let arun = &pair.driver.async_;
-    let followed = follow(cx, values.file, function, guard);
     let tests = capability_tests(values, &followed.tests, pair);
     // The guarded call of the async entry on a value whose capability the
     // condition tests: that is what makes the condition a dispatch choice.
@@ -70,7 +137,11 @@ fn check_guard(
         let receiver = values.expand(receiver, at);
         let found: Vec<&CapabilityTest> = tests
             .iter()
-            .filter(|t| &t.attr == arun && values.expand(&t.subject, at) == receiver)
+            .filter(|t| {
+                &t.attr == arun
+                    && (values.expand(&t.subject, at) == receiver
+                        || names_driver_class(values, &t.subject, pair))
+            })
             .collect();
         (!found.is_empty()).then_some((call, receiver, found))
     })?;
@@ -78,13 +149,16 @@ fn check_guard(
     let agent_path = pair.driven_path(&subject);
     let mut weak = Vec::new();
     for other in guards_of(function, call) {
-        let other = follow(cx, values.file, function, other);
+        let other = follow_choosing(cx, values.file, function, other, choice);
         for test in capability_tests(values, &other.tests, pair) {
             if test.attr != pair.driven.async_ || values.expand(&test.subject, at) != agent_path {
                 continue;
             }
             match test.kind {
-                TestKind::Identity | TestKind::VarsContains | TestKind::IsInstance => return None,
+                TestKind::Identity
+                | TestKind::VarsContains
+                | TestKind::IsInstance
+                | TestKind::IsSubclass => return None,
                 kind => weak.push(kind),
             }
         }
@@ -145,7 +219,12 @@ fn check_guard(
         .iter()
         .min_by_key(|t| strength(t.kind))
         .copied()?;
-    let seen = describe(strongest, &conversation, &conversation_root);
+    // A test of a class (`USE_ASYNC = iscoroutinefunction(LocalConversation.arun)`)
+    // is named as written.
+    let seen = match values.expand(&strongest.subject, at) == subject {
+        true => describe(strongest, &conversation, &conversation_root),
+        false => describe_class(strongest, &conversation_root),
+    };
     let through = match &followed.through {
         Some(through) => format!(", through `{through}`"),
         None => String::new(),
@@ -173,6 +252,13 @@ fn check_guard(
                 message: format!("the branch is decided here, through `{via}`"),
             });
         }
+    }
+    // A constant's test is made once, at import, far from the guard.
+    for (name, assigned) in &followed.constants {
+        labels.push(Label {
+            location: *assigned,
+            message: format!("`{name}` is decided here, once, when the module is imported"),
+        });
     }
     let fix = agent_conjunct(cx, values, guard, pair, &subject, at, held.is_some());
     Some(Finding {
@@ -212,7 +298,7 @@ fn agent_conjunct(
     let test = guard
         .tests
         .iter()
-        .filter(|t| &t.attr == arun && t.kind != TestKind::IsInstance && !negated(t))
+        .filter(|t| &t.attr == arun && !t.kind.names_classes() && !negated(t))
         .filter(|t| values.expand(&t.subject, at) == subject)
         .min_by_key(|t| strength(t.kind))?;
     let (root, import) = match bound_name(cx, values, pair) {
@@ -377,7 +463,7 @@ fn strength(kind: TestKind) -> u8 {
     match kind {
         TestKind::Identity => 0,
         TestKind::VarsContains => 1,
-        TestKind::IsInstance => 2,
+        TestKind::IsInstance | TestKind::IsSubclass => 2,
         TestKind::IsCoroutineFunction => 3,
         TestKind::HasAttr => 4,
         TestKind::GetAttr => 5,
@@ -395,7 +481,7 @@ fn capability_tests(
     tests
         .iter()
         .filter_map(|test| {
-            if test.kind != TestKind::IsInstance {
+            if !test.kind.names_classes() {
                 return Some(test.clone());
             }
             let all_native = |role| {
@@ -421,6 +507,15 @@ fn capability_tests(
         .collect()
 }
 
+/// Whether `subject` names a class that plays the pair's driver role: a
+/// test of the class (made once, at import) decides for every driver the
+/// guard chooses by it.
+fn names_driver_class(values: &Values<'_>, subject: &[String], pair: &RolePair<'_>) -> bool {
+    values
+        .class_at(subject)
+        .is_some_and(|key| values.verdict(&key, pair.driver).is_some())
+}
+
 /// Where the driven role's default runs its sync entry.
 fn runs_where(pair: &RolePair<'_>) -> &'static str {
     match pair.driven.default {
@@ -441,6 +536,15 @@ fn guards_of<'f>(function: &'f FunctionFact, call: &EntryCall) -> impl Iterator<
         .filter(move |g| index.is_some_and(|i| g.protected.contains(&i)))
 }
 
+/// A test of a class rather than of the value (`C.arun is not Base.arun`).
+fn describe_class(test: &CapabilityTest, root: &str) -> String {
+    let (class, attr) = (test.subject.join("."), &test.attr);
+    match test.kind {
+        TestKind::Identity => format!("`{class}.{attr} is not {root}.{attr}`"),
+        _ => describe(test, &class, root),
+    }
+}
+
 fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {
     let attr = &test.attr;
     match test.kind {
@@ -452,6 +556,10 @@ fn describe(test: &CapabilityTest, subject: &str, root: &str) -> String {
         TestKind::IsInstance => {
             let classes: Vec<String> = test.classes.iter().map(|c| c.join(".")).collect();
             format!("`isinstance({subject}, {})`", classes.join(" | "))
+        }
+        TestKind::IsSubclass => {
+            let classes: Vec<String> = test.classes.iter().map(|c| c.join(".")).collect();
+            format!("`issubclass(type({subject}), {})`", classes.join(" | "))
         }
     }
 }

@@ -180,15 +180,35 @@ pub struct ClassFact {
     /// Attributes annotated in the class body with one class
     /// (`conversation: LocalConversation`, `_c: Optional[X] = None`):
     /// dataclass and pydantic fields, declared instance attributes.
+    /// Each member of a union (`A | B`) is one name; a method's `self.x: T`
+    /// counts too when the class body does not annotate `x`.
     #[serde(default)]
-    pub annotations: BTreeMap<String, NameRef>,
-    /// How many statements of its methods assign each attribute of their
+    pub annotations: BTreeMap<String, Vec<NameRef>>,
+    /// The statements of its methods that assign each attribute of their
     /// receiver (`self.x = ...`); kept for classes that call a role's entry.
     #[serde(default)]
-    pub receiver_assignments: BTreeMap<String, u32>,
+    pub receiver_assignments: BTreeMap<String, Vec<ReceiverAssign>>,
     /// Where each of `annotations` is written, for a finding to point at.
     #[serde(default)]
     pub annotated_at: BTreeMap<String, Location>,
+}
+
+/// One statement of a method that assigns an attribute of its receiver.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiverAssign {
+    /// The whole statement, as a stored test's location spans it.
+    pub location: Location,
+    pub value: Assigned,
+}
+
+/// What a receiver attribute is assigned, as far as a stored test cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Assigned {
+    /// A literal whose truth is false (`False`, `None`, `0`, `""`): an
+    /// initial value that never chooses the async path.
+    Falsy,
+    /// Anything else: a true literal, a test, a value we do not follow.
+    Other,
 }
 
 /// `from module import name [as alias], ...`.
@@ -250,7 +270,7 @@ pub struct FileFacts {
     /// The class each function's return annotation names, by qualname
     /// (`make_conversation -> LocalConversation`).
     #[serde(default)]
-    pub return_annotations: BTreeMap<String, NameRef>,
+    pub return_annotations: BTreeMap<String, Vec<NameRef>>,
     /// The last import statement at the module's top level, unconditional:
     /// where a fix adds an import.
     #[serde(default)]
@@ -259,6 +279,11 @@ pub struct FileFacts {
     /// statements (absolute ones): an import a fix adds joins one of them.
     #[serde(default)]
     pub from_imports: Vec<FromImport>,
+    /// Module-level names assigned once, at the top level, to a capability
+    /// test or a tuple of classes, and rebound by no `global` statement: a
+    /// guard that reads one reads that test.
+    #[serde(default)]
+    pub constants: BTreeMap<String, Constant>,
     /// Module-level `setattr(C, "astep", ...)` / `C.astep = ...`: the class and
     /// the attribute whose provider can no longer be known statically.
     pub patches: Vec<(NameRef, String, Location)>,
@@ -284,6 +309,7 @@ impl FileFacts {
             return_annotations: BTreeMap::new(),
             last_import: None,
             from_imports: Vec::new(),
+            constants: BTreeMap::new(),
             patches: Vec::new(),
             suppressions: Vec::new(),
             diagnostics: Vec::new(),
@@ -415,6 +441,17 @@ pub struct Condition {
     pub calls: Vec<ConditionCall>,
 }
 
+/// What a module-level constant holds: a capability test
+/// (`USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)`), or
+/// the classes of a tuple (`_NATIVE_AGENTS = (MyAgent, OtherAgent)`) that an
+/// `isinstance` test may name.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Constant {
+    pub condition: Condition,
+    pub classes: Vec<Vec<String>>,
+    pub location: Location,
+}
+
 /// A capability test stored in an attribute.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stored {
@@ -439,7 +476,8 @@ pub struct ConditionCall {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
-    pub annotation: Option<NameRef>,
+    /// The classes its annotation names: one, or each member of a union.
+    pub annotation: Vec<NameRef>,
 }
 
 /// A value expression, as far as the checks follow values.
@@ -528,6 +566,17 @@ pub enum TestKind {
     /// `isinstance(x, C)`, `match x: case C():`: a capability when every
     /// class named is known to define the entry (`attr` is empty).
     IsInstance,
+    /// `issubclass(type(x), C)`, `issubclass(cls, C)`: as `IsInstance`, on
+    /// the class of `x` (or on the class a parameter is handed).
+    IsSubclass,
+}
+
+impl TestKind {
+    /// A test that names classes rather than an entry: what it tests
+    /// depends on those classes' verdicts.
+    pub fn names_classes(self) -> bool {
+        matches!(self, TestKind::IsInstance | TestKind::IsSubclass)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -537,7 +586,7 @@ pub struct CapabilityTest {
     pub attr: String,
     pub kind: TestKind,
     pub location: Location,
-    /// For `IsInstance`: the classes named, as written.
+    /// For `IsInstance` and `IsSubclass`: the classes named, as written.
     #[serde(default)]
     pub classes: Vec<Vec<String>>,
 }

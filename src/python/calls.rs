@@ -16,7 +16,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::model::{Call, CallMode, Callee, NameRef, ScopeId};
 
-use super::flow::annotation_name;
+use super::flow::annotation_names;
 use super::modules::resolve_relative;
 use super::syntax::{dotted, Locator, MAX_DEPTH};
 
@@ -124,7 +124,9 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
                 let parts = dotted(func)?;
                 Callee::Receiver(parts[1..].to_vec())
             } else if let Some(annotation) = annotated.get(head) {
-                let annotation = annotation_name((*annotation)?)?;
+                // One class: a union's members may disagree on what blocks.
+                let [annotation] =
+                    <[Vec<String>; 1]>::try_from(annotation_names((*annotation)?)).ok()?;
                 if !attribute {
                     return None;
                 }

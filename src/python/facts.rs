@@ -4,8 +4,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::model::{
-    AliasMember, BaseRef, Binding, Body, Callee, ClassFact, ClassId, FileFacts, FromImport,
-    FunctionFact, Location, Member, NameRef, Scope, ScopeId, UnknownMember,
+    AliasMember, BaseRef, Binding, Body, Callee, ClassFact, ClassId, Constant, FileFacts,
+    FromImport, FunctionFact, Location, Member, NameRef, Scope, ScopeId, UnknownMember,
 };
 
 use super::flow;
@@ -47,6 +47,9 @@ pub struct Extractor<'a> {
     mentions: Vec<TextSize>,
     /// Skip function bodies that [`super::inert`] finds can leave no fact.
     pub skip_inert: bool,
+    /// How many statements bind each module-level name: a constant is one
+    /// bound once.
+    module_binds: rustc_hash::FxHashMap<String, u32>,
     /// `__qualname__` of the class or function body being walked, with its
     /// trailing `.` (or `.<locals>.`): grown and cut back as bodies nest.
     prefix: String,
@@ -66,6 +69,7 @@ impl<'a> Extractor<'a> {
             skip_inert: true,
             prefix: String::new(),
             typing_only: Vec::new(),
+            module_binds: Default::default(),
         }
     }
 
@@ -79,6 +83,14 @@ impl<'a> Extractor<'a> {
             class_follows: false,
         };
         self.suite(&module.body, place);
+        if !self.facts.constants.is_empty() {
+            let mut rebound = std::collections::HashSet::new();
+            globals_declared(&module.body, &mut rebound, 0);
+            let binds = &self.module_binds;
+            self.facts
+                .constants
+                .retain(|name, _| binds.get(name) == Some(&1) && !rebound.contains(name.as_str()));
+        }
         // A typing-only binding counts only where nothing binds the name at runtime.
         let runtime: std::collections::HashSet<(ScopeId, String)> = self
             .typing_only
@@ -114,6 +126,9 @@ impl<'a> Extractor<'a> {
     }
 
     fn bind(&mut self, place: Place, name: &str, binding: Binding) {
+        if place.scope == 0 {
+            *self.module_binds.entry(name.to_owned()).or_default() += 1;
+        }
         if place.type_checking {
             self.typing_only
                 .push((place.scope, name.to_owned(), binding));
@@ -228,16 +243,16 @@ impl<'a> Extractor<'a> {
         // pydantic-heavy codebase annotates thousands of fields no check
         // asks about (the rest go when the class body closes).
         if let (Stmt::AnnAssign(annotated), Some(class)) = (stmt, place.class) {
-            if let (Expr::Name(name), Some(parts)) = (
-                &*annotated.target,
-                flow::annotation_name(&annotated.annotation),
-            ) {
+            let members = flow::annotation_names(&annotated.annotation);
+            if let (Expr::Name(name), false) = (&*annotated.target, members.is_empty()) {
                 let scope = self.facts.classes[class].scope;
                 let location = self.locator.location(annotated.range());
+                let names = members
+                    .into_iter()
+                    .map(|parts| NameRef::scoped(scope, parts))
+                    .collect();
                 let class = &mut self.facts.classes[class];
-                class
-                    .annotations
-                    .insert(name.id.to_string(), NameRef::scoped(scope, parts));
+                class.annotations.insert(name.id.to_string(), names);
                 class.annotated_at.insert(name.id.to_string(), location);
             }
         }
@@ -438,6 +453,25 @@ impl<'a> Extractor<'a> {
                             .insert(name.to_owned(), member);
                     }
                 }
+                if place.scope == 0
+                    && place.class.is_none()
+                    && !place.conditional
+                    && !place.type_checking
+                {
+                    let tests = self.follows(range);
+                    if let Some((condition, classes)) =
+                        value.and_then(|v| flow::module_constant(v, self.locator, tests))
+                    {
+                        self.facts.constants.insert(
+                            name.to_owned(),
+                            Constant {
+                                condition,
+                                classes,
+                                location: self.locator.location(range),
+                            },
+                        );
+                    }
+                }
                 let binding = match value.and_then(dotted) {
                     Some(parts) => Binding::Alias(NameRef::scoped(place.scope, parts)),
                     None => Binding::Opaque,
@@ -548,13 +582,27 @@ impl<'a> Extractor<'a> {
                         if super::delegation::forwarding(&f.body, self.locator).is_some())
                 }),
         };
+        let mut declared = Default::default();
         if body_place.class_follows {
-            self.facts.classes[id].receiver_assignments = receiver_assignments(class);
+            let (counts, annotations) = receiver_assignments(class, self.locator);
+            self.facts.classes[id].receiver_assignments = counts;
+            declared = annotations;
         }
         let mark = self.mark();
         let bodies = self.facts.bodies.len();
         self.prefix.push('.');
         self.suite(&class.body, body_place);
+        // `self.x: T` in a method declares what the class body did not.
+        for (attr, members) in declared {
+            let names = members
+                .into_iter()
+                .map(|parts| NameRef::scoped(place.scope, parts))
+                .collect();
+            self.facts.classes[id]
+                .annotations
+                .entry(attr)
+                .or_insert(names);
+        }
         self.prefix.truncate(prefix_len);
         if !body_place.class_follows {
             let called_through: std::collections::HashSet<&str> = self.facts.bodies[bodies..]
@@ -689,13 +737,20 @@ impl<'a> Extractor<'a> {
         self.bind(place, name, Binding::Opaque);
         self.body(function, place);
         // Module-level functions only: their scope outlives the walk.
-        if let Some(parts) = function.returns.as_deref().and_then(flow::annotation_name) {
-            if !place.type_checking && place.scope == 0 && place.class.is_none() {
-                self.facts.return_annotations.insert(
-                    format!("{}{name}", self.prefix),
-                    NameRef::scoped(place.scope, parts),
-                );
-            }
+        let returned = function
+            .returns
+            .as_deref()
+            .map(flow::annotation_names)
+            .unwrap_or_default();
+        if !returned.is_empty() && !place.type_checking && place.scope == 0 && place.class.is_none()
+        {
+            self.facts.return_annotations.insert(
+                format!("{}{name}", self.prefix),
+                returned
+                    .into_iter()
+                    .map(|parts| NameRef::scoped(place.scope, parts))
+                    .collect(),
+            );
         }
         // A method that only raises or only forwards is a shape the checks
         // read whatever its name; such bodies are one statement, cheap to keep.
@@ -740,5 +795,103 @@ impl<'a> Extractor<'a> {
             self.facts.functions.push(fact);
         }
         self.close_scope(scope, mark);
+    }
+}
+
+/// The names `global` statements anywhere in `body` declare: a function
+/// may rebind them, so no module-level assignment tells their value.
+fn globals_declared<'b>(
+    body: &'b [Stmt],
+    names: &mut std::collections::HashSet<&'b str>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::Global(global) => names.extend(global.names.iter().map(|n| n.id.as_str())),
+            Stmt::FunctionDef(function) => globals_declared(&function.body, names, depth + 1),
+            Stmt::ClassDef(class) => globals_declared(&class.body, names, depth + 1),
+            Stmt::If(stmt_if) => {
+                globals_declared(&stmt_if.body, names, depth + 1);
+                for clause in &stmt_if.elif_else_clauses {
+                    globals_declared(&clause.body, names, depth + 1);
+                }
+            }
+            other => suites(other, |suite, _| globals_declared(suite, names, depth + 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Assigned, FileFacts, Language, TestKind};
+
+    fn facts_of(text: &str) -> FileFacts {
+        let empty = FileFacts::empty("m.py".into(), Language::Python, "m".into());
+        crate::python::from_text(empty, text)
+    }
+
+    #[test]
+    fn constants_are_names_bound_once_at_the_top_level() {
+        let facts = facts_of(concat!(
+            "import inspect\n",
+            "from sdk import LocalConversation, Other\n",
+            "USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)\n",
+            "NATIVE = (LocalConversation, Other)\n",
+            "TWICE = (LocalConversation,)\n",
+            "TWICE = (Other,)\n",
+            "BUMPED = (Other,)\n",
+            "BUMPED += (LocalConversation,)\n",
+            "REBOUND = hasattr(LocalConversation, 'arun')\n",
+            "NOT_A_TEST = len('arun')\n",
+            "if inspect:\n",
+            "    MAYBE = (Other,)\n",
+            "class C:\n",
+            "    IN_CLASS = (Other,)\n",
+            "def f():\n",
+            "    global REBOUND\n",
+            "    REBOUND = False\n",
+        ));
+        let names: Vec<&str> = facts.constants.keys().map(String::as_str).collect();
+        assert_eq!(names, ["NATIVE", "USE_ASYNC"]);
+        let test = &facts.constants["USE_ASYNC"].condition.tests[0];
+        assert_eq!(
+            (test.subject.join("."), test.attr.as_str(), test.kind),
+            (
+                "LocalConversation".to_owned(),
+                "arun",
+                TestKind::IsCoroutineFunction
+            )
+        );
+        assert_eq!(facts.constants["NATIVE"].classes.len(), 2);
+    }
+
+    #[test]
+    fn methods_declare_and_assign_receiver_attributes() {
+        let facts = facts_of(concat!(
+            "class S:\n",
+            "    def __init__(self, c):\n",
+            "        self._c: Local | None = None\n",
+            "        self._u: A | B\n",
+            "        self._native = False\n",
+            "    def start(self):\n",
+            "        self._native = type(self._c).arun is not Base.arun\n",
+            "        self._u: Union[C, None]\n",
+        ));
+        let class = &facts.classes[0];
+        let declared = |attr: &str| -> Vec<String> {
+            class.annotations[attr].iter().map(|n| n.text()).collect()
+        };
+        assert_eq!(declared("_c"), ["Local"]);
+        assert_eq!(declared("_u"), ["A", "B", "C"]);
+        let native: Vec<(u32, Assigned)> = class.receiver_assignments["_native"]
+            .iter()
+            .map(|a| (a.location.line, a.value))
+            .collect();
+        assert_eq!(native, [(5, Assigned::Falsy), (7, Assigned::Other)]);
+        // A bare declaration assigns nothing.
+        assert!(!class.receiver_assignments.contains_key("_u"));
     }
 }

@@ -6,7 +6,11 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use std::collections::BTreeMap;
 
-use super::syntax::{is_setattr, is_type_checking, MAX_DEPTH};
+use ruff_text_size::Ranged;
+
+use crate::model::{Assigned, ReceiverAssign};
+
+use super::syntax::{is_setattr, is_type_checking, Locator, MAX_DEPTH};
 
 pub enum Statement<'a> {
     Import(&'a ast::StmtImport),
@@ -111,62 +115,137 @@ pub fn suites<'a>(stmt: &'a Stmt, mut visit: impl FnMut(&'a [Stmt], Runs)) {
 /// them) assign each attribute of the method's receiver: `self.x = ...`,
 /// `self.x += ...`, `self.x, y = ...`. Read without the extractor's walk,
 /// which skips most method bodies.
-pub fn receiver_assignments(class: &ast::StmtClassDef) -> BTreeMap<String, u32> {
+/// Also the classes `self.x: T` declarations name, per attribute (each
+/// member of a union; two declarations of one attribute are read as one
+/// union).
+pub fn receiver_assignments(
+    class: &ast::StmtClassDef,
+    locator: &Locator<'_>,
+) -> (Assignments, Declared) {
     let mut counts = BTreeMap::new();
+    let mut declared = Declared::new();
     for stmt in &class.body {
         if let Stmt::FunctionDef(method) = stmt {
             if let Some(receiver) = method.parameters.iter().next() {
-                count_in(&method.body, receiver.name().id.as_str(), &mut counts, 0);
+                let receiver = receiver.name().id.as_str();
+                let mut scan = Scan {
+                    receiver,
+                    locator,
+                    counts: &mut counts,
+                    declared: &mut declared,
+                };
+                scan.body(&method.body, 0);
             }
         }
     }
-    counts
+    (counts, declared)
 }
 
-fn count_in(body: &[Stmt], receiver: &str, counts: &mut BTreeMap<String, u32>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
+/// The classes each receiver attribute is declared with.
+pub type Declared = BTreeMap<String, Vec<Vec<String>>>;
+
+/// The statements that assign each receiver attribute.
+pub type Assignments = BTreeMap<String, Vec<ReceiverAssign>>;
+
+/// One method's walk, and what it adds to its class's.
+struct Scan<'s, 'l> {
+    receiver: &'s str,
+    locator: &'s Locator<'l>,
+    counts: &'s mut Assignments,
+    declared: &'s mut Declared,
+}
+
+impl Scan<'_, '_> {
+    fn body(&mut self, body: &[Stmt], depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for stmt in body {
+            if let Stmt::AnnAssign(annotated) = stmt {
+                if let Expr::Attribute(attr) = &*annotated.target {
+                    if self.is_receiver(&attr.value) {
+                        let members = super::flow::annotation_names(&annotated.annotation);
+                        if !members.is_empty() {
+                            self.declared
+                                .entry(attr.attr.id.to_string())
+                                .or_default()
+                                .extend(members);
+                        }
+                    }
+                }
+            }
+            match classify(stmt) {
+                Statement::Bind { targets, value } => {
+                    let location = self.locator.location(stmt.range());
+                    let value = match value {
+                        Some(value) if is_falsy(value) => Assigned::Falsy,
+                        _ => Assigned::Other,
+                    };
+                    for target in targets {
+                        self.target(target, ReceiverAssign { location, value }, depth);
+                    }
+                }
+                Statement::Function(function) => self.body(&function.body, depth + 1),
+                Statement::If(stmt_if) | Statement::TypeChecking(stmt_if) => {
+                    self.body(&stmt_if.body, depth + 1);
+                    for clause in &stmt_if.elif_else_clauses {
+                        self.body(&clause.body, depth + 1);
+                    }
+                }
+                Statement::Compound(stmt) => {
+                    suites(stmt, |suite, _| self.body(suite, depth + 1));
+                }
+                _ => {}
+            }
+        }
     }
-    for stmt in body {
-        match classify(stmt) {
-            Statement::Bind { targets, .. } => {
-                for target in targets {
-                    count_target(target, receiver, counts, depth);
+
+    fn is_receiver(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(name) if name.id.as_str() == self.receiver)
+    }
+
+    fn target(&mut self, target: &Expr, assign: ReceiverAssign, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match target {
+            Expr::Attribute(attr) if self.is_receiver(&attr.value) => {
+                self.counts
+                    .entry(attr.attr.id.to_string())
+                    .or_default()
+                    .push(assign);
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    let assign = ReceiverAssign {
+                        value: Assigned::Other,
+                        ..assign.clone()
+                    };
+                    self.target(elt, assign, depth + 1);
                 }
             }
-            Statement::Function(function) => count_in(&function.body, receiver, counts, depth + 1),
-            Statement::If(stmt_if) | Statement::TypeChecking(stmt_if) => {
-                count_in(&stmt_if.body, receiver, counts, depth + 1);
-                for clause in &stmt_if.elif_else_clauses {
-                    count_in(&clause.body, receiver, counts, depth + 1);
-                }
-            }
-            Statement::Compound(stmt) => {
-                suites(stmt, |suite, _| {
-                    count_in(suite, receiver, counts, depth + 1)
-                });
+            Expr::Starred(starred) => {
+                let assign = ReceiverAssign {
+                    value: Assigned::Other,
+                    ..assign
+                };
+                self.target(&starred.value, assign, depth + 1)
             }
             _ => {}
         }
     }
 }
 
-fn count_target(target: &Expr, receiver: &str, counts: &mut BTreeMap<String, u32>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    match target {
-        Expr::Attribute(attr) => {
-            if matches!(&*attr.value, Expr::Name(name) if name.id.as_str() == receiver) {
-                *counts.entry(attr.attr.id.to_string()).or_default() += 1;
-            }
-        }
-        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-            for elt in elts {
-                count_target(elt, receiver, counts, depth + 1);
-            }
-        }
-        Expr::Starred(starred) => count_target(&starred.value, receiver, counts, depth + 1),
-        _ => {}
+/// A literal whose truth is false.
+fn is_falsy(value: &Expr) -> bool {
+    match value {
+        Expr::NoneLiteral(_) => true,
+        Expr::BooleanLiteral(b) => !b.value,
+        Expr::NumberLiteral(n) => matches!(
+            &n.value,
+            ast::Number::Int(i) if i.as_u8() == Some(0)
+        ),
+        Expr::StringLiteral(s) => s.value.to_str().is_empty(),
+        _ => false,
     }
 }

@@ -404,13 +404,19 @@ impl<'c, 'a> Blocking<'c, 'a> {
     /// class it inherits from (a pydantic or dataclass field).
     fn annotation(&self, key: &TypeKey, attr: &str) -> Option<(FileId, NameRef)> {
         let mro = self.cx.hierarchy.mro(key).ok()?;
-        mro.iter().find_map(|entry| match entry {
+        // The nearest annotation decides; one of a union, whose members may
+        // disagree on what blocks, decides nothing.
+        let nearest = mro.iter().find_map(|entry| match entry {
             TypeKey::Source(file, class) => self.cx.analysis.files[*file].classes[*class]
                 .annotations
                 .get(attr)
-                .map(|a| (*file, a.clone())),
+                .map(|names| (*file, names.as_slice())),
             _ => None,
-        })
+        })?;
+        match nearest {
+            (file, [one]) => Some((file, one.clone())),
+            _ => None,
+        }
     }
 
     /// `method` called on a value whose class `annotation` names (in `file`).

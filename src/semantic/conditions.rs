@@ -7,7 +7,10 @@
 
 use std::collections::HashMap;
 
-use crate::model::{CapabilityTest, Condition, ConditionCall, FileId, FunctionFact, Guard, Value};
+use crate::model::{
+    Assigned, CapabilityTest, Condition, ConditionCall, FileId, FunctionFact, Guard, Location,
+    Value,
+};
 
 use super::values::{find_function as find_helper, method_of};
 use super::Semantic;
@@ -24,20 +27,128 @@ pub struct Followed {
     /// The first helper or stored attribute the tests came through, as
     /// written at the guard (`_native`, `self._native_arun`).
     pub through: Option<String>,
+    /// Stored attributes the condition reads, with every assignment of each.
+    pub stored: Vec<StoredRead>,
+    /// Module-level constants whose test the condition reads, and where
+    /// each was assigned.
+    pub constants: Vec<(String, Location)>,
 }
 
+/// An attribute of the receiver that the condition reads and some method
+/// stored a test in: where each test was stored, and where the attribute is
+/// assigned anything else but a false literal (`self._native = True` in
+/// `reset()`).
+#[derive(Clone, Debug)]
+pub struct StoredRead {
+    /// As written at the guard: `self._native`.
+    pub path: Vec<String>,
+    pub stores: Vec<Location>,
+    pub others: Vec<Location>,
+}
+
+impl StoredRead {
+    /// Assigned in more than one way that may choose the async path: which
+    /// one a guard reads depends on what ran before it.
+    pub fn disputed(&self) -> bool {
+        self.stores.len() + self.others.len() > 1
+    }
+}
+
+/// One stored test of an attribute, the others set aside: `(attribute,
+/// index among its stores)`.
+pub type Choice<'c> = Option<(&'c str, usize)>;
+
 pub fn follow(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, guard: &Guard) -> Followed {
+    follow_choosing(cx, file, function, guard, None)
+}
+
+/// As [`follow`], reading only the `choice`-th stored test of an attribute.
+pub fn follow_choosing(
+    cx: &Semantic<'_>,
+    file: FileId,
+    function: &FunctionFact,
+    guard: &Guard,
+    choice: Choice<'_>,
+) -> Followed {
     let mut out = Followed {
         tests: guard.tests.clone(),
         mentions: guard.mentions.clone(),
         passed: guard.passed.clone(),
         through: None,
+        stored: Vec::new(),
+        constants: Vec::new(),
     };
     for call in &guard.calls {
         follow_call(cx, file, function, call, &|p| Some(p.to_vec()), &mut out, 0);
     }
-    follow_stored(cx, file, function, &mut out);
+    follow_stored(cx, file, function, &mut out, choice);
+    follow_constants(cx, file, function, &mut out);
     out
+}
+
+/// Module-level constants the condition reads by name: `if USE_ASYNC:`
+/// reads the test the constant holds, `isinstance(c, _NATIVE)` the classes
+/// of its tuple. A name the function (or one it is nested in) binds or is
+/// handed is its own, not the module's.
+fn follow_constants(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
+    let facts = &cx.analysis.files[file];
+    let named = |path: &Vec<String>| path.len() == 1 && facts.constants.contains_key(&path[0]);
+    let reads = out.mentions.iter().any(named)
+        || out
+            .tests
+            .iter()
+            .any(|t| t.kind.names_classes() && t.classes.iter().any(named));
+    if !reads {
+        return;
+    }
+    let enclosing: Vec<&FunctionFact> = facts
+        .functions
+        .iter()
+        .filter(|f| {
+            std::ptr::eq(*f, function)
+                || function
+                    .qualname
+                    .starts_with(&format!("{}.<locals>.", f.qualname))
+        })
+        .collect();
+    let constant = |name: &str| {
+        let local = enclosing.iter().any(|f| {
+            f.params.iter().any(|p| p.name == name)
+                || f.assigns
+                    .iter()
+                    .any(|a| matches!(&a.target[..], [t] if t == name))
+        });
+        (!local).then(|| facts.constants.get(name)).flatten()
+    };
+    let read: Vec<String> = out
+        .mentions
+        .iter()
+        .filter_map(|m| match &m[..] {
+            [name] => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in read {
+        let Some(held) = constant(&name).filter(|c| !c.condition.tests.is_empty()) else {
+            continue;
+        };
+        out.tests.extend(held.condition.tests.iter().cloned());
+        out.mentions.extend(held.condition.mentions.iter().cloned());
+        out.constants.push((name.clone(), held.location));
+        out.through.get_or_insert(name);
+    }
+    for test in out.tests.iter_mut().filter(|t| t.kind.names_classes()) {
+        let mut classes = Vec::new();
+        for class in std::mem::take(&mut test.classes) {
+            match &class[..] {
+                [name] if constant(name).is_some_and(|c| !c.classes.is_empty()) => {
+                    classes.extend(constant(name).into_iter().flat_map(|c| c.classes.clone()));
+                }
+                _ => classes.push(class),
+            }
+        }
+        test.classes = classes;
+    }
 }
 
 /// `call`, made in `caller`; its arguments are already in the guard's
@@ -154,7 +265,13 @@ fn add_condition(
 /// `if self._native:` where another method of the class stored a test in
 /// `self._native`: its tests, with the storing method's receiver and the
 /// parameters it kept in attributes (`self._c = c`) put in the guard's terms.
-fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: &mut Followed) {
+fn follow_stored(
+    cx: &Semantic<'_>,
+    file: FileId,
+    function: &FunctionFact,
+    out: &mut Followed,
+    choice: Choice<'_>,
+) {
     let facts = &cx.analysis.files[file];
     let enclosing = method_of(facts, function);
     let Some((class, receiver)) = enclosing.and_then(|m| Some((m.class?, m.params.first()?)))
@@ -168,8 +285,17 @@ fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: 
         .cloned()
         .collect();
     for mention in read {
+        if out.stored.iter().any(|r| r.path == mention) {
+            continue;
+        }
+        let mut stores = Vec::new();
         for method in facts.functions.iter().filter(|f| f.class == Some(class)) {
             for stored in method.stored.iter().filter(|s| s.target[1] == mention[1]) {
+                let index = stores.len();
+                stores.push(stored.location);
+                if choice.is_some_and(|(attr, chosen)| attr == mention[1] && chosen != index) {
+                    continue;
+                }
                 let own = &stored.target[0];
                 // The method the guard sits in (or is nested in) stored it:
                 // its locals are the guard's too.
@@ -201,5 +327,22 @@ fn follow_stored(cx: &Semantic<'_>, file: FileId, function: &FunctionFact, out: 
                 add_condition(cx, file, method, &stored.condition, &subst, out, 0);
             }
         }
+        if stores.is_empty() {
+            continue;
+        }
+        let others = facts.classes[class]
+            .receiver_assignments
+            .get(&mention[1])
+            .into_iter()
+            .flatten()
+            .filter(|a| a.value != Assigned::Falsy)
+            .filter(|a| !stores.iter().any(|s| s.start == a.location.start))
+            .map(|a| a.location)
+            .collect();
+        out.stored.push(StoredRead {
+            path: mention,
+            stores,
+            others,
+        });
     }
 }

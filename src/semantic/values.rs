@@ -275,11 +275,9 @@ impl<'a> Values<'a> {
         }
         if let [name] = path {
             let param = self.function.params.iter().find(|p| &p.name == name)?;
-            let resolved = self
-                .cx
-                .resolver
-                .resolve(self.file, param.annotation.as_ref()?);
-            return self.class_key(resolved).map(Typed::declared);
+            return self
+                .declared(self.file, &param.annotation)
+                .map(Typed::declared);
         }
         if let [object, attr] = path {
             if let Some(typed) = self.attribute_typed(object, attr, depth) {
@@ -310,8 +308,7 @@ impl<'a> Values<'a> {
         }
         let class = method.class?;
         if let Some(annotation) = facts.classes[class].annotations.get(attr) {
-            let key = self.class_key(self.cx.resolver.resolve(self.file, annotation))?;
-            return Some(Typed::declared(key));
+            return self.declared(self.file, annotation).map(Typed::declared);
         }
         let mut assigned = facts
             .functions
@@ -327,7 +324,10 @@ impl<'a> Values<'a> {
                     .map(move |a| (f, a))
             });
         let (init, assign) = assigned.next()?;
-        let once = facts.classes[class].receiver_assignments.get(attr) == Some(&1);
+        let once = facts.classes[class]
+            .receiver_assignments
+            .get(attr)
+            .is_some_and(|all| all.len() == 1);
         if !once
             || assigned.next().is_some()
             || !matches!(init.name.as_str(), "__init__" | "__post_init__")
@@ -356,6 +356,27 @@ impl<'a> Values<'a> {
     pub fn class_at(&self, path: &[String]) -> Option<TypeKey> {
         let name = NameRef::scoped(self.function.scope, path.to_vec());
         self.class_key(self.cx.resolver.resolve(self.file, &name))
+    }
+
+    /// The class an annotation of `file` declares (`names`: one, or the
+    /// members of a union). A union gives a class only when its members
+    /// agree, for every role, on their verdict: then any check reaches the
+    /// same conclusion from one member as from the other, and its first
+    /// member stands for it (`Typed` keeps one key, which every check reads).
+    fn declared(&self, file: FileId, names: &[NameRef]) -> Option<TypeKey> {
+        let keys = names
+            .iter()
+            .map(|name| self.class_key(self.cx.resolver.resolve(file, name)))
+            .collect::<Option<Vec<TypeKey>>>()?;
+        let (first, rest) = keys.split_first()?;
+        let roles = &self.cx.hierarchy.roles;
+        let agree = rest.iter().all(|other| {
+            other == first
+                || roles
+                    .iter()
+                    .all(|role| self.verdict(other, role) == self.verdict(first, role))
+        });
+        agree.then(|| first.clone())
     }
 
     fn class_key(&self, resolved: Resolved) -> Option<TypeKey> {
@@ -447,8 +468,7 @@ impl<'a> Values<'a> {
         let files = &self.cx.analysis.files;
         let (file, annotation) = defining_files(self.cx, self.file, name)
             .find_map(|(id, name)| Some((id, files[id].return_annotations.get(name)?)))?;
-        let key = self.class_key(self.cx.resolver.resolve(file, annotation))?;
-        Some(Typed::declared(key))
+        self.declared(file, annotation).map(Typed::declared)
     }
 
     /// Whether a factory's workspace argument makes it return the remote

@@ -130,6 +130,21 @@ impl Flow<'_> {
         }
     }
 
+    /// The value whose class `expr` is: `x` of `type(x)`, of a local
+    /// `cls = type(x)`, or a name that holds a class itself (a parameter
+    /// a caller hands `type(x)`, which the caller's side reads as `x`).
+    fn class_subject(&self, expr: &Expr) -> Option<Vec<String>> {
+        if let Some(subject) = type_of(expr) {
+            return Some(subject);
+        }
+        if let Expr::Name(name) = expr {
+            if let Some(subject) = self.class_of.get(name.id.as_str()) {
+                return Some(subject.clone());
+            }
+        }
+        dotted(expr)
+    }
+
     fn compare(&self, compare: &ast::ExprCompare, out: &mut Cond, depth: usize) {
         if let ([op], [right]) = (&compare.ops[..], &compare.comparators[..]) {
             let left = &*compare.left;
@@ -175,7 +190,7 @@ impl Flow<'_> {
     /// `type(c).arun is not BaseConversation.arun`, seen from the `type(c).arun` side.
     fn identity(&self, looked_up: &Expr, root: &Expr) -> Option<AttrRef> {
         let attr = self.attr_ref(looked_up, 0)?;
-        if !attr.on_type {
+        if !attr.on_type && !self.module {
             return None;
         }
         let root = dotted(root)?;
@@ -221,13 +236,22 @@ impl Flow<'_> {
             }
             Some("isinstance") => {
                 if let [object, classes] = &args[..] {
-                    let classes = match classes {
-                        Expr::Tuple(tuple) => tuple.elts.iter().map(dotted).collect(),
-                        one => dotted(one).map(|c| vec![c]),
-                    };
-                    if let (Some(subject), Some(classes)) = (dotted(object), classes) {
+                    if let (Some(subject), Some(classes)) = (dotted(object), classes_named(classes))
+                    {
                         out.tests
                             .push(self.instance_test(subject, classes, call.range()));
+                        return;
+                    }
+                }
+            }
+            Some("issubclass") => {
+                if let [class, classes] = &args[..] {
+                    if let (Some(subject), Some(classes)) =
+                        (self.class_subject(class), classes_named(classes))
+                    {
+                        let mut test = self.instance_test(subject, classes, call.range());
+                        test.kind = TestKind::IsSubclass;
+                        out.tests.push(test);
                         return;
                     }
                 }
@@ -341,8 +365,16 @@ impl Flow<'_> {
     }
 }
 
+/// `C` or `(C, D)`: the classes an `isinstance` test names.
+fn classes_named(expr: &Expr) -> Option<Vec<Vec<String>>> {
+    match expr {
+        Expr::Tuple(tuple) => tuple.elts.iter().map(dotted).collect(),
+        one => dotted(one).map(|c| vec![c]),
+    }
+}
+
 /// `x` in `type(x)` or `x.__class__`.
-fn type_of(expr: &Expr) -> Option<Vec<String>> {
+pub(super) fn type_of(expr: &Expr) -> Option<Vec<String>> {
     if let Expr::Call(call) = expr {
         if dotted(&call.func).as_deref() == Some(&["type".to_owned()][..])
             && call.arguments.keywords.is_empty()

@@ -41,8 +41,11 @@ pub fn function_fact(
             name: parameter.name().id.to_string(),
             annotation: parameter
                 .annotation()
-                .and_then(annotation_name)
-                .map(|parts| NameRef::scoped(outer_scope, parts)),
+                .map(annotation_names)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|parts| NameRef::scoped(outer_scope, parts))
+                .collect(),
         })
         .collect();
     let mut flow = Flow::new(scope, locator);
@@ -96,36 +99,90 @@ pub fn function_fact(
     }
 }
 
-/// `MyAgent`, `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`.
-pub fn annotation_name(expr: &ast::Expr) -> Option<Vec<String>> {
+/// The classes an annotation names, `None` aside: `MyAgent`,
+/// `"MyAgent"`, `Optional[MyAgent]`, `MyAgent | None`, and each member of
+/// `A | B` or `Union[A, B]`. Nothing when a member is no name.
+pub fn annotation_names(expr: &ast::Expr) -> Vec<Vec<String>> {
+    let mut members = Vec::new();
+    if !annotation_members(expr, &mut members, 0) {
+        members.clear();
+    }
+    members
+}
+
+fn annotation_members(expr: &ast::Expr, out: &mut Vec<Vec<String>>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
     match expr {
+        ast::Expr::NoneLiteral(_) => true,
         ast::Expr::StringLiteral(s) => {
             let text = s.value.to_str();
             let parts: Vec<String> = text.split('.').map(str::to_owned).collect();
-            parts
-                .iter()
-                .all(|p| super::modules::is_identifier(p))
-                .then_some(parts)
+            let named = parts.iter().all(|p| super::modules::is_identifier(p));
+            if named {
+                out.push(parts);
+            }
+            named
         }
         ast::Expr::Subscript(sub) => {
-            let outer = dotted(&sub.value)?;
-            if outer.last().is_some_and(|n| n == "Optional") {
-                annotation_name(&sub.slice)
-            } else {
-                Some(outer)
+            let Some(outer) = dotted(&sub.value) else {
+                return false;
+            };
+            match outer.last().map(String::as_str) {
+                Some("Optional") => annotation_members(&sub.slice, out, depth + 1),
+                Some("Union") => match &*sub.slice {
+                    ast::Expr::Tuple(tuple) => tuple
+                        .elts
+                        .iter()
+                        .all(|member| annotation_members(member, out, depth + 1)),
+                    one => annotation_members(one, out, depth + 1),
+                },
+                _ => {
+                    out.push(outer);
+                    true
+                }
             }
         }
-        ast::Expr::BinOp(bin) => {
-            if matches!(&*bin.right, ast::Expr::NoneLiteral(_)) {
-                annotation_name(&bin.left)
-            } else if matches!(&*bin.left, ast::Expr::NoneLiteral(_)) {
-                annotation_name(&bin.right)
-            } else {
-                None
-            }
+        ast::Expr::BinOp(bin) if bin.op == ast::Operator::BitOr => {
+            annotation_members(&bin.left, out, depth + 1)
+                && annotation_members(&bin.right, out, depth + 1)
         }
-        other => dotted(other),
+        other => match dotted(other) {
+            Some(parts) => {
+                out.push(parts);
+                true
+            }
+            None => false,
+        },
     }
+}
+
+/// A module-level value a guard may read by name: a capability test
+/// (`USE_ASYNC = inspect.iscoroutinefunction(LocalConversation.arun)`), or
+/// the classes of a tuple (`_NATIVE = (LocalConversation, MyConversation)`).
+///
+/// `tests`: whether the value may name an entry at all (most module-level
+/// calls are `getLogger(__name__)`, not worth reading as conditions).
+pub fn module_constant(
+    value: &Expr,
+    locator: &Locator<'_>,
+    tests: bool,
+) -> Option<(Condition, Vec<Vec<String>>)> {
+    if let Expr::Tuple(tuple) = value {
+        let classes: Option<Vec<Vec<String>>> = tuple.elts.iter().map(dotted).collect();
+        return classes
+            .filter(|c| !c.is_empty())
+            .map(|c| (Condition::default(), c));
+    }
+    if !tests || !may_be_test(value) {
+        return None;
+    }
+    let mut flow = Flow::new(0, locator);
+    flow.module = true;
+    let mut cond = Cond::default();
+    flow.condition(value, &mut cond, 0);
+    (!cond.tests.is_empty()).then(|| (cond.into_condition(), Vec::new()))
 }
 
 /// A local name whose value a later condition may use: a test
@@ -165,12 +222,18 @@ struct Flow<'l> {
     /// its returns are read as conditions.
     predicate: bool,
     helpers: HashMap<String, Helper>,
+    /// Local names bound to a value's class (`cls = type(conversation)`):
+    /// `issubclass(cls, C)` tests that value.
+    class_of: HashMap<String, Vec<String>>,
     block: Block,
     next_block: u32,
     /// Guards whose branch holds the point being walked.
     active: Vec<usize>,
     /// Expression nesting below the current statement.
     depth: usize,
+    /// Reading a module-level value: `C.arun` there is looked up on a class
+    /// (no instance exists at import), so comparable by identity.
+    module: bool,
 }
 
 impl<'l> Flow<'l> {
@@ -187,10 +250,12 @@ impl<'l> Flow<'l> {
             params: Vec::new(),
             predicate: false,
             helpers: HashMap::new(),
+            class_of: HashMap::new(),
             block: Vec::new(),
             next_block: 0,
             active: Vec::new(),
             depth: 0,
+            module: false,
         }
     }
 
@@ -213,6 +278,7 @@ impl<'l> Flow<'l> {
         if let Some((name, range)) = bound {
             self.record(vec![name.to_owned()], Value::Other, range);
             self.helpers.remove(name);
+            self.class_of.remove(name);
         }
         self.suite(body, depth);
         self.block.pop();
@@ -310,10 +376,12 @@ impl<'l> Flow<'l> {
             Stmt::FunctionDef(f) => {
                 self.record(vec![f.name.id.to_string()], Value::Other, f.name.range);
                 self.helpers.remove(f.name.id.as_str());
+                self.class_of.remove(f.name.id.as_str());
             }
             Stmt::ClassDef(c) => {
                 self.record(vec![c.name.id.to_string()], Value::Other, c.name.range);
                 self.helpers.remove(c.name.id.as_str());
+                self.class_of.remove(c.name.id.as_str());
             }
             Stmt::Global(ast::StmtGlobal { names, .. })
             | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
@@ -378,7 +446,13 @@ impl<'l> Flow<'l> {
             .mentions
             .iter()
             .any(|m| m.len() == 2 && m[0] == receiver);
-        if !cond.may_test() && !reads_stored {
+        // A name the function neither binds nor is handed may be a
+        // module-level constant that holds a test.
+        let reads_global = cond.mentions.iter().any(|m| match &m[..] {
+            [name] => !self.params.contains(name) && !self.assigns.iter().any(|a| a.target == *m),
+            _ => false,
+        });
+        if !cond.may_test() && !reads_stored && !reads_global {
             return None;
         }
         let branch = self.locator.location(range);
@@ -478,6 +552,14 @@ impl<'l> Flow<'l> {
                     }
                 }
                 if let [name] = &path[..] {
+                    match value.and_then(capability::type_of) {
+                        Some(subject) => {
+                            self.class_of.insert(name.clone(), subject);
+                        }
+                        None => {
+                            self.class_of.remove(name);
+                        }
+                    }
                     match value.and_then(|v| self.helper(v, range)) {
                         Some(helper) => {
                             self.helpers.insert(name.clone(), helper);
