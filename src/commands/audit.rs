@@ -85,9 +85,10 @@ pub fn run(mut args: AuditArgs) -> Result<ExitStatus, Error> {
         }
         Ok(())
     })?;
-    Ok(exit_status(
-        &result.findings,
-        args.fail_level,
-        args.exit_zero,
-    ))
+    let status = exit_status(&result.findings, args.fail_level, args.exit_zero);
+    // The process ends here: the OS reclaims the facts at once (see `finish`).
+    std::mem::forget(semantic);
+    std::mem::forget(result);
+    std::mem::forget(analysis);
+    Ok(status)
 }
