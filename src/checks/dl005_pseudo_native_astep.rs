@@ -4,10 +4,11 @@
 //! like the default.
 
 use crate::hierarchy::{TypeKey, Verdict};
-use crate::model::{Language, Via};
+use crate::model::Via;
 
 use crate::fix::{Edit, Fix};
 
+use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::values::{next_provider, root_name};
 
@@ -24,10 +25,7 @@ pub const RULE: Rule = Rule {
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let hierarchy = &cx.hierarchy;
-    for (file_id, file) in cx.analysis.files.iter().enumerate() {
-        if file.language != Language::Python || file.library {
-            continue;
-        }
+    for (file_id, file) in python_files(cx) {
         for function in &file.functions {
             let (Some(class), Some(delegation)) = (function.class, &function.delegation) else {
                 continue;

@@ -11,6 +11,7 @@ use crate::packs::DefaultKind;
 use crate::semantic::overrides::{hidden_working, sync_entry_works, Hidden};
 use crate::semantic::values::root_name;
 
+use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -26,10 +27,7 @@ pub const RULE: Rule = Rule {
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let hierarchy = &cx.hierarchy;
-    for (file_id, file) in cx.analysis.files.iter().enumerate() {
-        if file.language != Language::Python || file.library {
-            continue;
-        }
+    for (file_id, file) in python_files(cx) {
         for function in &file.functions {
             let (Some(class), Some(raised), true) =
                 (function.class, function.raises, function.is_async)

@@ -6,6 +6,7 @@
 use crate::hierarchy::TypeKey;
 use crate::model::{CallMode, Callee, Language, Via};
 
+use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::blocking::Blocking;
 use crate::semantic::values::root_name;
@@ -25,10 +26,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let blocking = Blocking::new(cx);
     let mut findings = Vec::new();
     let hierarchy = &cx.hierarchy;
-    for (file_id, file) in cx.analysis.files.iter().enumerate() {
-        if file.language != Language::Python || file.library {
-            continue;
-        }
+    for (file_id, file) in python_files(cx) {
         for body in file.bodies.iter().filter(|b| b.is_async) {
             let Some(class) = body.class else { continue };
             let key = TypeKey::Source(file_id, class);

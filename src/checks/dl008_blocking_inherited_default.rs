@@ -7,6 +7,7 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 use crate::packs::DefaultKind;
 
+use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::blocking::Blocking;
 use crate::semantic::values::root_name;
@@ -40,10 +41,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     if roles.is_empty() {
         return findings;
     }
-    for (file_id, file) in cx.analysis.files.iter().enumerate() {
-        if file.language != Language::Python || file.library {
-            continue;
-        }
+    for (file_id, file) in python_files(cx) {
         for (class_id, class) in file.classes.iter().enumerate() {
             let key = TypeKey::Source(file_id, class_id);
             for role in &roles {

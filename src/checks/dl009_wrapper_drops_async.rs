@@ -10,6 +10,7 @@ use crate::packs::DefaultKind;
 use crate::semantic::overrides::sync_side;
 use crate::semantic::values::{is_receiver, root_name, Values};
 
+use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
@@ -25,10 +26,7 @@ pub const RULE: Rule = Rule {
 pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let hierarchy = &cx.hierarchy;
-    for (file_id, file) in cx.analysis.files.iter().enumerate() {
-        if file.language != Language::Python || file.library {
-            continue;
-        }
+    for (file_id, file) in python_files(cx) {
         for function in &file.functions {
             let (Some(class), Some(forward), false) =
                 (function.class, &function.forwards, function.is_async)

@@ -604,14 +604,18 @@ pub fn next_provider(cx: &Context<'_>, key: &TypeKey, role: &RoleSpec) -> Option
     None
 }
 
-/// Every analyzed, non-library Python function with its file.
-pub fn functions<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a FunctionFact)> {
+/// Every analyzed, non-library Python file: the ones the checks judge.
+pub fn python_files<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a FileFacts)> {
     cx.analysis
         .files
         .iter()
         .enumerate()
         .filter(|(_, f)| f.language == Language::Python && !f.library)
-        .flat_map(|(id, f)| f.functions.iter().map(move |func| (id, func)))
+}
+
+/// Every function of those files, with its file.
+pub fn functions<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = (FileId, &'a FunctionFact)> {
+    python_files(cx).flat_map(|(id, f)| f.functions.iter().map(move |func| (id, func)))
 }
 
 pub fn is_receiver(function: &FunctionFact, name: &str) -> bool {
