@@ -1,8 +1,8 @@
 //! The type index, method resolution order (C3), and each type's capability
 //! for each role. Language-neutral: front ends and resolvers hand it nodes.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::RwLock;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
@@ -132,9 +132,9 @@ const MAX_ALIAS_DEPTH: usize = 32;
 pub struct Hierarchy {
     nodes: Nodes,
     pub roles: Vec<RoleSpec>,
-    mros: RefCell<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
+    mros: RwLock<HashMap<TypeKey, Result<Vec<TypeKey>, String>>>,
     /// Per role root, every type that reaches it.
-    reaching: RefCell<HashMap<TypeKey, FxHashSet<TypeKey>>>,
+    reaching: RwLock<HashMap<TypeKey, FxHashSet<TypeKey>>>,
     /// How analyzed types are named in reasons (`pkg.mod.Class`).
     names: HashMap<TypeKey, String>,
     /// (type, async entry) whose definition packs mark pseudo-native.
@@ -146,8 +146,8 @@ impl Hierarchy {
         Hierarchy {
             nodes,
             roles,
-            mros: RefCell::default(),
-            reaching: RefCell::default(),
+            mros: RwLock::default(),
+            reaching: RwLock::default(),
             names: HashMap::default(),
             pseudo_native: FxHashSet::default(),
         }
@@ -180,7 +180,7 @@ impl Hierarchy {
     }
 
     fn mro_guarded(&self, key: &TypeKey, stack: &mut Vec<TypeKey>) -> Result<Vec<TypeKey>, String> {
-        if let Some(done) = self.mros.borrow().get(key) {
+        if let Some(done) = read(&self.mros).get(key) {
             return done.clone();
         }
         if stack.contains(key) {
@@ -229,7 +229,7 @@ impl Hierarchy {
         };
         // A cycle seen from inside is not cached: the outer call decides.
         if stack.is_empty() || result.is_ok() {
-            self.mros.borrow_mut().insert(key.clone(), result.clone());
+            write(&self.mros).insert(key.clone(), result.clone());
         }
         result
     }
@@ -239,11 +239,11 @@ impl Hierarchy {
     /// are found once, walking the bases backwards from it, rather than
     /// walking up from each of the many types asked about.
     fn reaches(&self, key: &TypeKey, target: &TypeKey) -> bool {
-        if !self.reaching.borrow().contains_key(target) {
+        if !read(&self.reaching).contains_key(target) {
             let found = self.reaching_set(target);
-            self.reaching.borrow_mut().insert(target.clone(), found);
+            write(&self.reaching).insert(target.clone(), found);
         }
-        let reaching = self.reaching.borrow();
+        let reaching = read(&self.reaching);
         let set = &reaching[target];
         set.contains(key)
             || matches!(key, TypeKey::Unresolved { candidates, .. }
@@ -445,6 +445,17 @@ fn merge(mut sequences: Vec<Vec<TypeKey>>) -> Result<Vec<TypeKey>, String> {
         }
         result.push(next);
     }
+}
+
+/// The memo behind a lock: checks read the hierarchy from several threads.
+/// A panic elsewhere cannot leave a memo half-written (each write is one
+/// insert), so a poisoned lock is still sound to read.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use rayon::prelude::*;
 use super::Settings;
 use crate::discover;
 use crate::model::FileFacts;
+use crate::model::FileId;
 use crate::python;
-use crate::semantic::resolve::Resolver;
+use crate::semantic::resolve::{module_hash, Resolver};
 use crate::untrusted::Tree;
 
 /// How many rounds of `--python-path` loading: each round follows the
@@ -41,26 +42,46 @@ pub(super) fn load_libraries(
         })
         .collect();
     let mut tried: HashSet<String> = HashSet::new();
+    // The classes to resolve in this round: at first all of them; then
+    // those of the files just loaded, and those whose answer depended on
+    // the absence of a module just loaded (any other answer stands).
+    let mut asked_from = 0;
+    let mut waiting: Vec<(FileId, Vec<u64>)> = Vec::new();
+    let mut loaded_names: HashSet<u64> = HashSet::new();
     for _ in 0..MAX_LIBRARY_ROUNDS {
-        let missing: BTreeSet<String> = {
+        let (missing, absent): (BTreeSet<String>, Vec<(FileId, Vec<u64>)>) = {
             let resolver = Resolver::new(files, &settings.packs).tracking_missing();
-            for (file_id, file) in files.iter().enumerate() {
-                for class in &file.classes {
-                    for base in &class.bases {
-                        match base {
-                            crate::model::BaseRef::Name(name) => {
-                                resolver.resolve(file_id, name);
-                            }
-                            crate::model::BaseRef::Frozen { name, bindings } => {
-                                resolver.resolve_frozen(file_id, name, bindings);
-                            }
-                            crate::model::BaseRef::Opaque(_) => {}
-                        }
-                    }
-                }
-            }
-            resolver.missing_modules()
+            let again: Vec<FileId> = waiting
+                .iter()
+                .filter(|(_, absent)| absent.iter().any(|h| loaded_names.contains(h)))
+                .map(|(file, _)| *file)
+                .chain(asked_from..files.len())
+                .collect();
+            // The resolver records what it misses behind a lock, so the
+            // order the classes are resolved in does not change the set.
+            let absent = pool.install(|| {
+                again
+                    .par_iter()
+                    .map(|&file_id| {
+                        let mut absent: Vec<u64> = files[file_id]
+                            .classes
+                            .iter()
+                            .flat_map(|class| &class.bases)
+                            .flat_map(|base| resolver.resolve_base_noting_absent(file_id, base))
+                            .collect();
+                        absent.sort_unstable();
+                        absent.dedup();
+                        (file_id, absent)
+                    })
+                    .collect()
+            });
+            (resolver.missing_modules(), absent)
         };
+        // A file asked again replaces its earlier answer.
+        let asked: HashSet<FileId> = absent.iter().map(|(file, _)| *file).collect();
+        waiting.retain(|(file, _)| !asked.contains(file));
+        waiting.extend(absent.into_iter().filter(|(_, absent)| !absent.is_empty()));
+        asked_from = files.len();
         let wanted: Vec<(String, PathBuf, bool)> = missing
             .into_iter()
             .filter(|m| tried.insert(m.clone()))
@@ -89,6 +110,7 @@ pub(super) fn load_libraries(
                 })
                 .collect()
         });
+        loaded_names = loaded.iter().map(|f| module_hash(&f.module)).collect();
         files.extend(loaded);
     }
 }

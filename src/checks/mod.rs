@@ -122,12 +122,22 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 
 /// Runs the selected checks; an unselected check does not run at all.
 pub fn run(context: &Context<'_>, selected: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    use rayon::prelude::*;
     let analysis = context.analysis;
-    let mut findings: Vec<Finding> = RULES
+    let checks: Vec<_> = RULES
         .iter()
         .filter(|rule| selected(rule.code))
         .filter_map(|rule| rule.check)
-        .flat_map(|check| check(context))
+        .collect();
+    // The checks share nothing but the semantic model they read: each runs
+    // on its own (the slowest, which follow calls, beside the rest).
+    let per_check: Vec<Vec<Finding>> = match &analysis.pool {
+        Some(pool) => pool.install(|| checks.par_iter().map(|check| check(context)).collect()),
+        None => checks.iter().map(|check| check(context)).collect(),
+    };
+    let mut findings: Vec<Finding> = per_check
+        .into_iter()
+        .flatten()
         .filter(|f| !analysis.files[f.file].library)
         .collect();
     findings.sort_by(|a, b| {

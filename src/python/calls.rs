@@ -8,7 +8,7 @@
 //! variables (nothing says what they hold), on unannotated parameters, and
 //! of the builtins that never block.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
@@ -105,7 +105,7 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
     let annotated: HashMap<&str, Option<&Expr>> = parameters
         .map(|p| (p.name().id.as_str(), p.annotation()))
         .collect();
-    let mut local_imports = HashMap::new();
+    let mut local_imports = HashMap::default();
     for (bound, import) in &walk.imports {
         if let Some(path) = import.absolute(site) {
             local_imports.insert(*bound, path);

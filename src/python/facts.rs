@@ -127,7 +127,12 @@ impl<'a> Extractor<'a> {
 
     fn bind(&mut self, place: Place, name: &str, binding: Binding) {
         if place.scope == 0 {
-            *self.module_binds.entry(name.to_owned()).or_default() += 1;
+            match self.module_binds.get_mut(name) {
+                Some(count) => *count += 1,
+                None => {
+                    self.module_binds.insert(name.to_owned(), 1);
+                }
+            }
         }
         if place.type_checking {
             self.typing_only

@@ -7,6 +7,11 @@
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::Expr;
+use smallvec::SmallVec;
+
+/// The links of one chain: most chains are short (`self.llm.complete(...)`
+/// is three), and they are asked for at every expression.
+pub type Links<'a> = SmallVec<[&'a Expr; 8]>;
 
 /// The child a chain goes on through: `a` in `a + b`, `a.b`, `a(...)`, `a[...]`.
 pub fn next(expr: &Expr) -> Option<&Expr> {
@@ -21,8 +26,8 @@ pub fn next(expr: &Expr) -> Option<&Expr> {
 
 /// The links of the chain that starts at `expr`, outermost first, and the
 /// expression at its end (`expr` itself when it is no link).
-pub fn links(expr: &Expr) -> (Vec<&Expr>, &Expr) {
-    let mut links = Vec::new();
+pub fn links(expr: &Expr) -> (Links<'_>, &Expr) {
+    let mut links = Links::new();
     let mut current = expr;
     while let Some(inner) = next(current) {
         links.push(current);

@@ -274,7 +274,8 @@ impl<'c, 'a> Blocking<'c, 'a> {
         if call.mode == CallMode::Executor {
             return None;
         }
-        let step = Step {
+        // Spelled out only for the few calls that block.
+        let step = || Step {
             file,
             location: call.location,
             text: call.callee.text(),
@@ -282,7 +283,7 @@ impl<'c, 'a> Blocking<'c, 'a> {
         };
         match self.target(file, body, call) {
             Target::Blocks(cause) => Some(Blocked {
-                steps: vec![step],
+                steps: vec![step()],
                 cause,
             }),
             // Calling a coroutine function without awaiting it runs nothing.
@@ -295,7 +296,7 @@ impl<'c, 'a> Blocking<'c, 'a> {
             Target::Function(next, callee) if self.is_async_entry(next, callee) => None,
             Target::Function(next, callee) if depth > 1 => {
                 let mut inner = self.body_blocks(next, callee, depth - 1, visiting)?;
-                inner.steps.insert(0, step);
+                inner.steps.insert(0, step());
                 Some(inner)
             }
             _ => None,

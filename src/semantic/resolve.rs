@@ -1,12 +1,12 @@
 //! Python name resolution over all analyzed modules: scopes, imports,
 //! re-exports, aliases and the rule packs' known paths.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::model::{Binding, ClassId, FileFacts, FileId, Language, NameRef, ScopeId};
+use crate::model::{BaseRef, Binding, ClassId, FileFacts, FileId, Language, NameRef, ScopeId};
 use crate::packs::Packs;
 
 /// A class defined in analyzed source.
@@ -93,6 +93,10 @@ pub struct Trail {
     /// star imports that share modules (a diamond) would otherwise be
     /// searched once per path to them, exponentially many.
     stars_searched: HashSet<(FileId, String)>,
+    /// Hashes of the module names found absent on the way (only when the
+    /// resolver tracks missing modules): the answer may change once one of
+    /// them is loaded, and only then.
+    absent: Vec<u64>,
 }
 
 impl Trail {
@@ -154,6 +158,26 @@ impl<'a> Resolver<'a> {
         self
     }
 
+    /// Resolves a class base and says which absent modules the answer
+    /// depended on, as [`module_hash`]es: it can change only when one of
+    /// them is loaded, so `--python-path` loading asks again only then.
+    pub fn resolve_base_noting_absent(&self, file: FileId, base: &BaseRef) -> Vec<u64> {
+        let trail = &mut Trail::default();
+        match base {
+            BaseRef::Name(name) => {
+                self.resolve_guarded(file, name, trail);
+            }
+            BaseRef::Frozen { name, bindings } => {
+                self.resolve_frozen_guarded(file, name, bindings, trail);
+            }
+            BaseRef::Opaque(_) => {}
+        }
+        let mut absent = std::mem::take(&mut trail.absent);
+        absent.sort_unstable();
+        absent.dedup();
+        absent
+    }
+
     pub fn missing_modules(&self) -> BTreeSet<String> {
         self.missing
             .lock()
@@ -172,10 +196,19 @@ impl<'a> Resolver<'a> {
 
     /// A base pinned to the bindings in effect at its class statement.
     pub fn resolve_frozen(&self, file: FileId, name: &NameRef, bindings: &[Binding]) -> Resolved {
+        self.resolve_frozen_guarded(file, name, bindings, &mut Trail::default())
+    }
+
+    fn resolve_frozen_guarded(
+        &self,
+        file: FileId,
+        name: &NameRef,
+        bindings: &[Binding],
+        trail: &mut Trail,
+    ) -> Resolved {
         let NameRef::Scoped { scope, parts } = name else {
-            return self.resolve(file, name);
+            return self.resolve_guarded(file, name, trail);
         };
-        let trail = &mut Trail::default();
         let head = self.bindings(file, *scope, &parts[0], bindings, trail);
         parts[1..]
             .iter()
@@ -359,6 +392,7 @@ impl<'a> Resolver<'a> {
         if self.modules.contains_key(path) {
             return Resolved::Module(path.to_owned());
         }
+        self.note_absent(path, trail);
         let mut prefix_end = path.len();
         while let Some(dot) = path[..prefix_end].rfind('.') {
             let module = &path[..dot];
@@ -366,6 +400,7 @@ impl<'a> Resolver<'a> {
                 let rest: Vec<&str> = path[dot + 1..].split('.').collect();
                 return self.in_module(module, files, &rest, path, trail);
             }
+            self.note_absent(module, trail);
             prefix_end = dot;
         }
         self.outside(path, trail)
@@ -454,6 +489,12 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    fn note_absent(&self, module: &str, trail: &mut Trail) {
+        if self.track_missing {
+            trail.absent.push(module_hash(module));
+        }
+    }
+
     /// Every prefix of `path` is a module that `--python-path` could provide.
     fn note_missing(&self, path: &str) {
         if !self.track_missing {
@@ -504,4 +545,10 @@ impl<'a> Resolver<'a> {
             Resolved::Unresolved(reason) => reason.clone(),
         }
     }
+}
+
+/// A module name's hash, as [`Resolver::resolve_base_noting_absent`] gives it.
+pub fn module_hash(module: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(module)
 }
