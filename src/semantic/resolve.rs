@@ -79,12 +79,19 @@ pub const MAX_RESOLVE_DEPTH: usize = 128;
 /// exponential in the depth.
 pub const MAX_RESOLVE_STEPS: usize = 20_000;
 
+/// A name being resolved: (file, scope, name), or (file, [`STAR`], name)
+/// for a search through the file's star imports.
+type Visit = (FileId, ScopeId, String);
+
+/// The scope of a [`Visit`] that searches star imports.
+const STAR: ScopeId = ScopeId::MAX;
+
 /// What one resolution has been through: the names being resolved (a name
 /// met again is a cycle), the star imports being searched, how deep it is
 /// and how many steps it has taken.
 #[derive(Default)]
 pub struct Trail {
-    seen: HashSet<(FileId, String)>,
+    seen: HashSet<Visit>,
     depth: usize,
     steps: usize,
     /// Set once a limit is hit: every answer after that is unresolved.
@@ -92,7 +99,7 @@ pub struct Trail {
     /// Star imports already searched in vain for a name in this question:
     /// star imports that share modules (a diamond) would otherwise be
     /// searched once per path to them, exponentially many.
-    stars_searched: HashSet<(FileId, String)>,
+    stars_searched: HashSet<Visit>,
     /// Hashes of the module names found absent on the way (only when the
     /// resolver tracks missing modules): the answer may change once one of
     /// them is loaded, and only then.
@@ -308,7 +315,7 @@ impl<'a> Resolver<'a> {
         bindings: &[Binding],
         trail: &mut Trail,
     ) -> Resolved {
-        let key = (file, format!("{scope}:{name}"));
+        let key = (file, scope, name.to_owned());
         if trail.seen.contains(&key) {
             return Resolved::Unresolved(format!("`{name}` is defined in terms of itself"));
         }
@@ -452,7 +459,7 @@ impl<'a> Resolver<'a> {
     /// the same name is skipped.
     fn star(&self, file: FileId, name: &str, trail: &mut Trail) -> Option<Resolved> {
         let stars = self.files[file].scopes[0].bindings.get("*")?;
-        let key = (file, format!("*:{name}"));
+        let key = (file, STAR, name.to_owned());
         if trail.stars_searched.contains(&key) || !trail.seen.insert(key.clone()) {
             return None;
         }
@@ -503,6 +510,11 @@ impl<'a> Resolver<'a> {
         let mut missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
         let mut end = path.len();
         loop {
+            // A path is noted with all its prefixes: one already noted ends
+            // the walk (most paths are asked for many times).
+            if missing.contains(&path[..end]) {
+                break;
+            }
             missing.insert(path[..end].to_owned());
             match path[..end].rfind('.') {
                 Some(dot) => end = dot,
