@@ -564,3 +564,68 @@ pub fn module_hash(module: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(module)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn file(module: &str, source: &str) -> FileFacts {
+        let path = PathBuf::from(format!("{}.py", module.replace('.', "/")));
+        crate::python::from_text(
+            FileFacts::empty(path, Language::Python, module.into()),
+            source,
+        )
+    }
+
+    fn sorted(modules: &[&str]) -> Vec<u64> {
+        let mut hashes: Vec<u64> = modules.iter().map(|m| module_hash(m)).collect();
+        hashes.sort_unstable();
+        hashes
+    }
+
+    #[test]
+    fn a_base_names_the_absent_modules_its_answer_hung_on() {
+        let files = vec![
+            file("fw", "x = 1\n"),
+            file(
+                "app",
+                "from fw.sub import Base\n\nclass Mine(Base):\n    pass\n",
+            ),
+        ];
+        let packs = Packs::builtin();
+        let base = &files[1].classes[0].bases[0];
+        // `fw.sub.Base` and `fw.sub` were looked for and not found; `fw` was.
+        let tracking = Resolver::new(&files, &packs).tracking_missing();
+        assert_eq!(
+            tracking.resolve_base_noting_absent(1, base),
+            sorted(&["fw.sub.Base", "fw.sub"])
+        );
+        assert!(tracking.missing_modules().contains("fw.sub"));
+        // A resolver that loads nothing has nothing to note.
+        let plain = Resolver::new(&files, &packs);
+        assert!(plain.resolve_base_noting_absent(1, base).is_empty());
+    }
+
+    #[test]
+    fn a_base_found_in_analyzed_code_hangs_on_no_absent_module() {
+        let files = vec![
+            file("fw", "class Base:\n    pass\n"),
+            file(
+                "app",
+                "from fw import Base\n\nclass Mine(Base):\n    pass\n",
+            ),
+        ];
+        let packs = Packs::builtin();
+        let tracking = Resolver::new(&files, &packs).tracking_missing();
+        let base = &files[1].classes[0].bases[0];
+        // `fw.Base` is looked for as a module first: absent, but the
+        // answer comes from `fw`, loaded.
+        assert_eq!(
+            tracking.resolve_base_noting_absent(1, base),
+            sorted(&["fw.Base"])
+        );
+        assert!(tracking.missing_modules().is_empty());
+    }
+}
