@@ -62,10 +62,25 @@ fn seen(analysis: &Analysis, findings: &[Finding]) -> Vec<Seen> {
     out
 }
 
-fn fixture_findings() -> (Analysis, Vec<Finding>, Vec<Seen>) {
-    let (analysis, findings) = run(&[fixtures()]);
-    let all = seen(&analysis, &findings);
-    (analysis, findings, all)
+/// The whole fixture tree analyzed and checked once, for every test here.
+fn fixture_findings() -> &'static (Analysis, Vec<Finding>, Vec<Seen>) {
+    static ONCE: std::sync::OnceLock<(Analysis, Vec<Finding>, Vec<Seen>)> =
+        std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let (analysis, findings) = run(&[fixtures()]);
+        let all = seen(&analysis, &findings);
+        (analysis, findings, all)
+    })
+}
+
+/// Asserts that a finding's message says `text`, showing the message if not.
+#[track_caller]
+fn says(finding: &Finding, text: &str) {
+    assert!(
+        finding.message.contains(text),
+        "expected {text:?} in: {}",
+        finding.message
+    );
 }
 
 fn finding<'a>(
@@ -86,7 +101,7 @@ fn finding<'a>(
 #[test]
 fn dl001_flags_the_openhands_guard_as_it_stood() {
     let (analysis, findings, _) = fixture_findings();
-    let guard = finding(&analysis, &findings, "DL001", "openhands_guard.py", 19);
+    let guard = finding(analysis, findings, "DL001", "openhands_guard.py", 19);
     // The primary span is the whole helper assignment, as in the issue's example.
     assert_eq!(
         (guard.location.end_line, guard.location.end_column),
@@ -106,25 +121,17 @@ fn dl001_flags_the_openhands_guard_as_it_stood() {
         .labels
         .iter()
         .any(|l| l.location.line == 24 && l.message.contains("has_native_arun")));
-    assert!(
-        guard.message.contains("not known statically"),
-        "{}",
-        guard.message
-    );
+    says(guard, "not known statically");
 }
 
 #[test]
 fn dl001_flags_the_guard_written_other_ways() {
     let (analysis, findings, _) = fixture_findings();
-    let weak = finding(&analysis, &findings, "DL001", "variants.py", 48);
-    assert!(
-        weak.message.contains("only by existence"),
-        "{}",
-        weak.message
-    );
-    let known = finding(&analysis, &findings, "DL001", "variants.py", 54);
-    assert!(known.message.contains("`SyncAgent`"), "{}", known.message);
-    let early = finding(&analysis, &findings, "DL001", "variants.py", 40);
+    let weak = finding(analysis, findings, "DL001", "variants.py", 48);
+    says(weak, "only by existence");
+    let known = finding(analysis, findings, "DL001", "variants.py", 54);
+    says(known, "`SyncAgent`");
+    let early = finding(analysis, findings, "DL001", "variants.py", 40);
     assert_eq!(early.labels[0].location.line, 43);
 }
 
@@ -136,89 +143,63 @@ fn dl001_in(all: &[Seen], path: &str) -> Vec<(u32, u32)> {
 #[test]
 fn dl001_counts_issubclass_against_a_native_class_as_the_capability() {
     let (analysis, findings, all) = fixture_findings();
-    assert_eq!(dl001_in(&all, "dl001/flag/subclass.py"), [(10, 8), (18, 8)]);
-    let local = finding(&analysis, &findings, "DL001", "flag/subclass.py", 18);
-    assert!(
-        local
-            .message
-            .contains("`issubclass(type(conversation), LocalConversation)`"),
-        "{}",
-        local.message
-    );
-    assert!(dl001_in(&all, "dl001/clean/subclass.py").is_empty());
-    assert!(dl001_in(&all, "dl001/clean/subclass_agents.py").is_empty());
+    assert_eq!(dl001_in(all, "dl001/flag/subclass.py"), [(10, 8), (18, 8)]);
+    let local = finding(analysis, findings, "DL001", "flag/subclass.py", 18);
+    says(local, "`issubclass(type(conversation), LocalConversation)`");
+    assert!(dl001_in(all, "dl001/clean/subclass.py").is_empty());
+    assert!(dl001_in(all, "dl001/clean/subclass_agents.py").is_empty());
 }
 
 #[test]
 fn dl001_reads_module_level_constants_assigned_once() {
     let (analysis, findings, all) = fixture_findings();
     assert_eq!(
-        dl001_in(&all, "dl001/flag/constants.py"),
+        dl001_in(all, "dl001/flag/constants.py"),
         [(14, 8), (21, 8), (28, 8), (38, 8)]
     );
     // At import, `C.arun` is the class's own: comparable by identity.
-    let identity = finding(&analysis, &findings, "DL001", "flag/constants.py", 38);
-    assert!(
-        identity.message.contains(
-            "(`LocalConversation.arun is not BaseConversation.arun`, through `OVERRIDES_ARUN`)"
-        ),
-        "{}",
-        identity.message
+    let identity = finding(analysis, findings, "DL001", "flag/constants.py", 38);
+    says(
+        identity,
+        "(`LocalConversation.arun is not BaseConversation.arun`, through `OVERRIDES_ARUN`)",
     );
-    let flag = finding(&analysis, &findings, "DL001", "flag/constants.py", 14);
-    assert!(
-        flag.message
-            .contains("`iscoroutinefunction(LocalConversation.arun)`, through `USE_ASYNC`"),
-        "{}",
-        flag.message
+    let flag = finding(analysis, findings, "DL001", "flag/constants.py", 14);
+    says(
+        flag,
+        "`iscoroutinefunction(LocalConversation.arun)`, through `USE_ASYNC`",
     );
     assert!(flag
         .labels
         .iter()
         .any(|l| l.location.line == 9 && l.message.contains("`USE_ASYNC` is decided here")));
-    let tuple = finding(&analysis, &findings, "DL001", "flag/constants.py", 21);
-    assert!(
-        tuple
-            .message
-            .contains("`isinstance(conversation, LocalConversation)`"),
-        "{}",
-        tuple.message
-    );
-    assert!(dl001_in(&all, "dl001/clean/constants.py").is_empty());
+    let tuple = finding(analysis, findings, "DL001", "flag/constants.py", 21);
+    says(tuple, "`isinstance(conversation, LocalConversation)`");
+    assert!(dl001_in(all, "dl001/clean/constants.py").is_empty());
     // Assigned twice, rebound under `global`: no test; a tuple of native
     // agents: the agent's test.
-    assert!(dl001_in(&all, "dl001/clean/constants_other.py").is_empty());
+    assert!(dl001_in(all, "dl001/clean/constants_other.py").is_empty());
 }
 
 #[test]
 fn dl001_names_the_stored_assignments_that_disagree() {
     let (analysis, findings, all) = fixture_findings();
     assert_eq!(
-        dl001_in(&all, "dl001/flag/stored_disagree.py"),
+        dl001_in(all, "dl001/flag/stored_disagree.py"),
         [(18, 12), (36, 12)]
     );
     // `= True` in `reset()` beside a test of the conversation alone.
-    let reset = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 18);
-    assert!(
-        reset.message.contains(
-            "the assignments of `self._native` disagree: the one on line 12 tests only the conversation, the one on line 15 does not"
-        ),
-        "{}",
-        reset.message
-    );
+    let reset = finding(analysis, findings, "DL001", "flag/stored_disagree.py", 18);
+    says(reset, "the assignments of `self._native` disagree: the one on line 12 tests only the conversation, the one on line 15 does not");
     let labelled: Vec<u32> = reset.labels.iter().map(|l| l.location.line).collect();
     assert_eq!(labelled, [19, 12, 15]);
     // A whole test in `__init__`, the conversation's alone in `refresh()`:
     // the agent test of one does not cover the other.
-    let refresh = finding(&analysis, &findings, "DL001", "flag/stored_disagree.py", 36);
-    assert!(
-        refresh.message.contains(
-            "the one on line 33 tests only the conversation, the one on line 27 does not"
-        ),
-        "{}",
-        refresh.message
+    let refresh = finding(analysis, findings, "DL001", "flag/stored_disagree.py", 36);
+    says(
+        refresh,
+        "the one on line 33 tests only the conversation, the one on line 27 does not",
     );
-    assert!(dl001_in(&all, "dl001/clean/stored_disagree.py").is_empty());
+    assert!(dl001_in(all, "dl001/clean/stored_disagree.py").is_empty());
 }
 
 /// The findings of `code` in one fixture file, as (line, column).
@@ -235,11 +216,11 @@ fn attributes_declared_in_a_method_and_agreeing_unions_give_a_class() {
     // `self.x: T` in `__init__` (with a value or bare), `Optional[Union[A, B]]`
     // and `A | B` whose members all inherit `arun`.
     assert_eq!(
-        of_code(&all, "DL003", "dl003/flag/declared.py"),
+        of_code(all, "DL003", "dl003/flag/declared.py"),
         [(21, 9), (33, 9), (41, 9), (45, 5)]
     );
     assert_eq!(
-        of_code(&all, "DL004", "dl004/flag/declared.py"),
+        of_code(all, "DL004", "dl004/flag/declared.py"),
         [(16, 9), (20, 5)]
     );
     // Native classes, and unions whose members disagree.
@@ -251,7 +232,7 @@ fn attributes_declared_in_a_method_and_agreeing_unions_give_a_class() {
 #[test]
 fn dl002_flags_sync_agents_on_the_async_path() {
     let (analysis, findings, _) = fixture_findings();
-    let first = finding(&analysis, &findings, "DL002", "sync_agent.py", 13);
+    let first = finding(analysis, findings, "DL002", "sync_agent.py", 13);
     let labels: Vec<u32> = first.labels.iter().map(|l| l.location.line).collect();
     assert_eq!(labels, [12, 11]);
 }
@@ -259,7 +240,7 @@ fn dl002_flags_sync_agents_on_the_async_path() {
 #[test]
 fn dl005_flags_pseudo_native_overrides() {
     let (analysis, findings, _) = fixture_findings();
-    let executor = finding(&analysis, &findings, "DL005", "pseudo.py", 13);
+    let executor = finding(analysis, findings, "DL005", "pseudo.py", 13);
     assert_eq!(executor.labels[0].location.line, 16);
 }
 
@@ -286,7 +267,7 @@ fn dl006_flags_async_overrides_that_only_raise() {
     let (analysis, findings, all) = fixture_findings();
     let (tools, others) = ("langchain_tools.py", "llama_openhands.py");
     assert_eq!(
-        spots(&all, "DL006"),
+        spots(all, "DL006"),
         [
             at(tools, 19, 15),
             at(tools, 30, 15),
@@ -298,7 +279,7 @@ fn dl006_flags_async_overrides_that_only_raise() {
             at(others, 26, 15),
         ]
     );
-    let echo = finding(&analysis, &findings, "DL006", tools, 19);
+    let echo = finding(analysis, findings, "DL006", tools, 19);
     assert_eq!(
         echo.message,
         "`EchoTool._arun` only raises `NotImplementedError`: every async use of it fails, \
@@ -322,26 +303,18 @@ fn dl006_flags_async_overrides_that_only_raise() {
             );
         }
     }
-    let retriever = finding(&analysis, &findings, "DL006", tools, 53);
+    let retriever = finding(analysis, findings, "DL006", tools, 53);
     assert!(retriever
         .message
         .contains("`BaseRetriever._aget_relevant_documents` would run `_get_relevant_documents`"));
-    let child = finding(&analysis, &findings, "DL006", tools, 82);
-    assert!(
-        child
-            .message
-            .contains("the inherited `NativeTool._arun` would run"),
-        "{}",
-        child.message
+    let child = finding(analysis, findings, "DL006", tools, 82);
+    says(child, "the inherited `NativeTool._arun` would run");
+    let llm = finding(analysis, findings, "DL006", others, 18);
+    says(
+        llm,
+        "`CustomLLM.acomplete` would call `complete` on the event loop",
     );
-    let llm = finding(&analysis, &findings, "DL006", others, 18);
-    assert!(
-        llm.message
-            .contains("`CustomLLM.acomplete` would call `complete` on the event loop"),
-        "{}",
-        llm.message
-    );
-    let agent = finding(&analysis, &findings, "DL006", others, 26);
+    let agent = finding(analysis, findings, "DL006", others, 26);
     assert!(agent.message.contains("`AgentBase.astep` would run `step`"));
 }
 
@@ -350,7 +323,7 @@ fn dl009_flags_wrappers_that_forward_only_the_sync_entry() {
     let (analysis, findings, all) = fixture_findings();
     let file = "wrappers.py";
     assert_eq!(
-        spots(&all, "DL009"),
+        spots(all, "DL009"),
         [
             at(file, 10, 7),
             at(file, 19, 7),
@@ -359,7 +332,7 @@ fn dl009_flags_wrappers_that_forward_only_the_sync_entry() {
             at(file, 68, 7),
         ]
     );
-    let tool = finding(&analysis, &findings, "DL009", file, 10);
+    let tool = finding(analysis, findings, "DL009", file, 10);
     assert_eq!(
         tool.message,
         "`WrappingTool` forwards `_run` to the `BaseTool` in `inner` but not `_arun`: the inherited \
@@ -378,7 +351,7 @@ fn dl009_flags_wrappers_that_forward_only_the_sync_entry() {
         ]
     );
     // Typed through `__init__`: the label is the assignment.
-    let llm = finding(&analysis, &findings, "DL009", file, 52);
+    let llm = finding(analysis, findings, "DL009", file, 52);
     assert!(llm
         .message
         .contains("calls `WrappingLLM.complete` on the event loop"));
@@ -408,7 +381,7 @@ fn framework_source_gives_the_same_findings_as_the_pack() {
         .into_iter()
         .filter(|s| !s.path.contains("openhands-sdk"))
         .collect();
-    assert_eq!(with_source, pack_only);
+    assert_eq!(&with_source, pack_only);
     // The root's own default and LocalConversation's sink are not findings.
     assert!(seen(&analysis, &findings)
         .iter()
@@ -541,7 +514,7 @@ fn dl007_and_dl008_findings_by_line_and_column() {
 fn dl007_names_the_roles_entries_and_the_chain() {
     let (analysis, findings, _) = fixture_findings();
     let file = "langchain_tools.py";
-    let own = finding(&analysis, &findings, "DL007", file, 26);
+    let own = finding(analysis, findings, "DL007", file, 26);
     assert!(
         own.message.starts_with(
             "`SearchTool._arun` overrides `BaseTool._arun` but calls `self._run` (the sync entry of `BaseTool`"
@@ -550,22 +523,12 @@ fn dl007_names_the_roles_entries_and_the_chain() {
         own.message
     );
     assert_eq!((own.location.end_line, own.location.end_column), (26, 32));
-    let aliased = finding(&analysis, &findings, "DL007", file, 38);
-    assert!(
-        aliased.message.contains("`t.sleep` (`time.sleep`)"),
-        "{}",
-        aliased.message
-    );
+    let aliased = finding(analysis, findings, "DL007", file, 38);
+    says(aliased, "`t.sleep` (`time.sleep`)");
     // Through an awaited async helper, a method and a module-level function,
     // with a label where the blocking call is.
-    let chained = finding(&analysis, &findings, "DL007", file, 53);
-    assert!(
-        chained.message.contains(
-            "calls `subprocess.check_output` on the event loop through `self._prepare()` -> `self._shell()` -> `shell_output()`"
-        ),
-        "{}",
-        chained.message
-    );
+    let chained = finding(analysis, findings, "DL007", file, 53);
+    says(chained, "calls `subprocess.check_output` on the event loop through `self._prepare()` -> `self._shell()` -> `shell_output()`");
     let labels: Vec<(u32, u32, &str)> = chained
         .labels
         .iter()
@@ -588,21 +551,12 @@ fn dl007_names_the_roles_entries_and_the_chain() {
             assert!(!f.help.contains(word), "{}", f.help);
         }
     }
-    let typed = finding(&analysis, &findings, "DL007", "llama_index_shapes.py", 31);
-    assert!(
-        typed.message.contains(
-            "calls `self.llm.complete` (the sync entry of `CustomLLM`, whose async entry is `acomplete`)"
-        ),
-        "{}",
-        typed.message
-    );
-    let model = finding(&analysis, &findings, "DL007", "openhands_shapes.py", 16);
-    assert!(
-        model
-            .message
-            .contains("`self.llm.completion` (`openhands.sdk.LLM.completion`)"),
-        "{}",
-        model.message
+    let typed = finding(analysis, findings, "DL007", "llama_index_shapes.py", 31);
+    says(typed, "calls `self.llm.complete` (the sync entry of `CustomLLM`, whose async entry is `acomplete`)");
+    let model = finding(analysis, findings, "DL007", "openhands_shapes.py", 16);
+    says(
+        model,
+        "`self.llm.completion` (`openhands.sdk.LLM.completion`)",
     );
 }
 
@@ -615,7 +569,7 @@ fn dl008_points_at_the_class_the_sync_entry_and_the_blocking_call() {
             .map(|l| (l.location.line, l.location.column, l.message.clone()))
             .collect()
     };
-    let llm = finding(&analysis, &findings, "DL008", "llama_index_blocking.py", 15);
+    let llm = finding(analysis, findings, "DL008", "llama_index_blocking.py", 15);
     assert_eq!(
         llm.message,
         "`SleepyLLM` inherits `CustomLLM.acomplete`, which calls the sync `complete()` inline, and `complete` calls `time.sleep`: when the framework awaits `acomplete`, the event loop blocks for as long as that call takes"
@@ -627,24 +581,15 @@ fn dl008_points_at_the_class_the_sync_entry_and_the_blocking_call() {
             (22, 9, "`time.sleep` blocks here".to_owned()),
         ]
     );
-    let retriever = finding(&analysis, &findings, "DL008", "llama_index_blocking.py", 34);
-    assert!(
-        retriever
-            .message
-            .contains("`_retrieve` calls `requests.get` through `fetch()`"),
-        "{}",
-        retriever.message
+    let retriever = finding(analysis, findings, "DL008", "llama_index_blocking.py", 34);
+    says(
+        retriever,
+        "`_retrieve` calls `requests.get` through `fetch()`",
     );
     assert_eq!(labels(retriever)[1].0, 31);
-    let summarizing = finding(&analysis, &findings, "DL008", "openhands_condensers.py", 17);
-    assert!(
-        summarizing.message.contains(
-            "`condense` calls `self.llm.completion` (`openhands.sdk.LLM.completion`) through `self._summarize()`"
-        ),
-        "{}",
-        summarizing.message
-    );
-    let rolling = finding(&analysis, &findings, "DL008", "openhands_condensers.py", 28);
+    let summarizing = finding(analysis, findings, "DL008", "openhands_condensers.py", 17);
+    says(summarizing, "`condense` calls `self.llm.completion` (`openhands.sdk.LLM.completion`) through `self._summarize()`");
+    let rolling = finding(analysis, findings, "DL008", "openhands_condensers.py", 28);
     assert!(
         rolling
             .message
