@@ -401,12 +401,18 @@ pub enum Callee {
     /// `self.llm.complete(...)`. The receiver path is all but the last part.
     Receiver(Vec<String>),
     /// An attribute path on an annotated parameter (`llm.complete(...)`
-    /// with `llm: CustomLLM`), the parameter left out, and the annotation.
-    Param {
-        name: String,
-        path: Vec<String>,
-        annotation: NameRef,
-    },
+    /// with `llm: CustomLLM`). Boxed: the rarest callee is the largest, and
+    /// every call of every analyzed function is held until the checks run.
+    Param(Box<ParamCall>),
+}
+
+/// A call on an annotated parameter: [`Callee::Param`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamCall {
+    pub name: String,
+    /// The attribute path after the parameter.
+    pub path: Vec<String>,
+    pub annotation: NameRef,
 }
 
 impl Callee {
@@ -415,7 +421,7 @@ impl Callee {
         match self {
             Callee::Name(name) => name.text(),
             Callee::Receiver(path) => format!("self.{}", path.join(".")),
-            Callee::Param { name, path, .. } => format!("{name}.{}", path.join(".")),
+            Callee::Param(param) => format!("{}.{}", param.name, param.path.join(".")),
         }
     }
 }

@@ -14,7 +14,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::model::{Call, CallMode, Callee, NameRef, ScopeId};
+use crate::model::{Call, CallMode, Callee, NameRef, ParamCall, ScopeId};
 
 use super::flow::annotation_names;
 use super::modules::resolve_relative;
@@ -131,11 +131,11 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
                     return None;
                 }
                 let parts = dotted(func)?;
-                Callee::Param {
+                Callee::Param(Box::new(ParamCall {
                     name: head.to_owned(),
                     path: parts[1..].to_vec(),
                     annotation: NameRef::scoped(site.annotations, annotation),
-                }
+                }))
             } else if let Some(path) = local_imports.get(head) {
                 let parts = dotted(func)?;
                 let mut full = vec![path.clone()];
@@ -425,7 +425,7 @@ class Tool:
             .find(|c| c.callee.text() == "llm.complete")
             .unwrap();
         assert!(
-            matches!(&param.callee, Callee::Param { annotation: NameRef::Scoped { parts, .. }, .. } if parts == &["CustomLLM"])
+            matches!(&param.callee, Callee::Param(call) if matches!(&call.annotation, NameRef::Scoped { parts, .. } if parts == &["CustomLLM"]))
         );
         let imported = body
             .calls

@@ -680,8 +680,11 @@ impl<'a> Extractor<'a> {
         };
         for body in &mut self.facts.bodies {
             body.calls.retain(wanted);
+            // Held until the checks run: no room left over from collecting.
+            body.calls.shrink_to_fit();
         }
         self.facts.bodies.retain(|body| !body.calls.is_empty());
+        self.facts.bodies.shrink_to_fit();
     }
 
     /// The calls of a method or module-level function, for every one of

@@ -55,7 +55,18 @@ impl<'a> Locator<'a> {
 
 /// The dotted parts of `a.b.c`, or `None` for anything else.
 pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
+    // Sized before it is filled: facts hold these paths for the whole run,
+    // and a vector grown by pushes holds room for four.
+    let mut length = 1;
+    let mut end = expr;
+    while let Expr::Attribute(attr) = end {
+        length += 1;
+        end = &attr.value;
+    }
+    if !end.is_name_expr() {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(length);
     let mut current = expr;
     loop {
         match current {

@@ -338,10 +338,8 @@ impl<'c, 'a> Blocking<'c, 'a> {
                     _ => Target::Nothing,
                 }
             }
-            Callee::Param {
-                path, annotation, ..
-            } => match &path[..] {
-                [method] => self.typed_target(file, annotation, method, &call.callee),
+            Callee::Param(param) => match &param.path[..] {
+                [method] => self.typed_target(file, &param.annotation, method, &call.callee),
                 _ => Target::Nothing,
             },
             Callee::Name(name) => match self.locate(file, name, 0) {
