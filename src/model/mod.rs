@@ -100,6 +100,10 @@ pub enum Binding {
 }
 
 /// One lexical scope: a module, a function or a class body.
+/// A map keyed by name, sorted, in one vector: built once from a
+/// `BTreeMap` when its scope is complete (inserting in order costs nothing).
+pub type Names<V> = litemap::LiteMap<String, V>;
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Scope {
     pub parent: Option<ScopeId>,
@@ -108,7 +112,7 @@ pub struct Scope {
     /// Every binding of each name, in source order. More than one distinct
     /// binding (say both branches of `try: import a` / `except: import b`)
     /// makes the name ambiguous.
-    pub bindings: BTreeMap<String, Vec<Binding>>,
+    pub bindings: Names<Vec<Binding>>,
 }
 
 /// How a class body provides an attribute.
@@ -176,7 +180,7 @@ pub struct ClassFact {
     /// The class body's own scope.
     pub body_scope: ScopeId,
     pub bases: Vec<BaseRef>,
-    pub members: BTreeMap<String, Member>,
+    pub members: Names<Member>,
     /// Attributes annotated in the class body with one class
     /// (`conversation: LocalConversation`, `_c: Optional[X] = None`):
     /// dataclass and pydantic fields, declared instance attributes.

@@ -1,5 +1,7 @@
 //! Python facts: scopes, bindings, classes and their members, from one parsed module.
 
+use std::collections::BTreeMap;
+
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -53,6 +55,12 @@ pub struct Extractor<'a> {
     /// `__qualname__` of the class or function body being walked, with its
     /// trailing `.` (or `.<locals>.`): grown and cut back as bodies nest.
     prefix: String,
+    /// Each scope's bindings while the walk adds to them, by scope id; moved
+    /// into the facts' compact maps when the walk ends.
+    bindings: Vec<BTreeMap<String, Vec<Binding>>>,
+    /// Each class's members while the walk adds to them, by class id, as
+    /// `bindings` are for scopes.
+    members: Vec<BTreeMap<String, Member>>,
 }
 
 impl<'a> Extractor<'a> {
@@ -61,13 +69,37 @@ impl<'a> Extractor<'a> {
             super::Follow::Mentioning(mentions) => mentions.find(locator.text()),
             _ => Vec::new(),
         };
+        let bindings = facts
+            .scopes
+            .iter()
+            .map(|scope| {
+                scope
+                    .bindings
+                    .iter()
+                    .map(|(name, bound)| (name.clone(), bound.clone()))
+                    .collect()
+            })
+            .collect();
+        let members = facts
+            .classes
+            .iter()
+            .map(|class| {
+                class
+                    .members
+                    .iter()
+                    .map(|(name, member)| (name.clone(), member.clone()))
+                    .collect()
+            })
+            .collect();
         Extractor {
             facts,
+            members,
             locator,
             follow,
             mentions,
             skip_inert: true,
             prefix: String::new(),
+            bindings,
             typing_only: Vec::new(),
             module_binds: Default::default(),
         }
@@ -95,19 +127,26 @@ impl<'a> Extractor<'a> {
         let runtime: std::collections::HashSet<(ScopeId, String)> = self
             .typing_only
             .iter()
-            .filter(|(scope, name, _)| self.facts.scopes[*scope].bindings.contains_key(name))
+            .filter(|(scope, name, _)| self.bindings[*scope].contains_key(name))
             .map(|(scope, name, _)| (*scope, name.clone()))
             .collect();
         for (scope, name, binding) in std::mem::take(&mut self.typing_only) {
             if runtime.contains(&(scope, name.clone())) {
                 continue;
             }
-            let bindings = self.facts.scopes[scope].bindings.entry(name).or_default();
+            let bindings = self.bindings[scope].entry(name).or_default();
             if !bindings.contains(&binding) {
                 bindings.push(binding);
             }
         }
         self.prune_calls();
+        for (scope, bindings) in self.facts.scopes.iter_mut().zip(self.bindings) {
+            // Sorted already: the compact map is filled in one pass.
+            scope.bindings = bindings.into_iter().collect();
+        }
+        for (class, members) in self.facts.classes.iter_mut().zip(self.members) {
+            class.members = members.into_iter().collect();
+        }
         self.facts
     }
 
@@ -139,7 +178,7 @@ impl<'a> Extractor<'a> {
                 .push((place.scope, name.to_owned(), binding));
             return;
         }
-        let scope = &mut self.facts.scopes[place.scope].bindings;
+        let scope = &mut self.bindings[place.scope];
         match scope.get_mut(name) {
             Some(bindings) => {
                 if !place.conditional {
@@ -177,7 +216,7 @@ impl<'a> Extractor<'a> {
     /// first rather than keeping its scope alive.
     fn close_scope(&mut self, scope: ScopeId, mark: Mark) {
         let facts = &mut self.facts;
-        let bindings = &facts.scopes[scope].bindings;
+        let bindings = &self.bindings[scope];
         let mut inner = facts.patches.split_off(mark.patches);
         inner.retain(|(owner, _, _)| match owner {
             NameRef::Scoped { scope: s, parts } if *s == scope => !bindings
@@ -185,17 +224,14 @@ impl<'a> Extractor<'a> {
                 .is_some_and(|bound| bound.iter().all(|b| matches!(b, Binding::Opaque))),
             _ => true,
         });
+        let last = mark.classes.wrapping_sub(1);
         let aliases = facts.scopes[scope].is_class_body
-            && facts
-                .classes
-                .get(mark.classes.wrapping_sub(1))
-                .is_some_and(|class| {
-                    class.body_scope == scope
-                        && class
-                            .members
-                            .values()
-                            .any(|m| matches!(m, Member::AliasOf(_)))
-                });
+            && facts.classes.get(last).is_some_and(|class| {
+                class.body_scope == scope
+                    && self.members[last]
+                        .values()
+                        .any(|m| matches!(m, Member::AliasOf(_)))
+            });
         let referred = aliases
             || !inner.is_empty()
             || facts.classes.len() > mark.classes
@@ -206,12 +242,13 @@ impl<'a> Extractor<'a> {
         }
         if facts.scopes[scope].is_class_body {
             // The class's facts name its body scope; only the names go.
-            facts.scopes[scope].bindings = Default::default();
+            self.bindings[scope] = BTreeMap::new();
         } else {
             // Nothing inside refers to this function, so every scope opened
             // since it (its own and those of unreferred inner functions,
             // already gone) can go, and their ids be used again.
             facts.scopes.truncate(scope);
+            self.bindings.truncate(scope);
             self.typing_only.retain(|(s, _, _)| *s < scope);
         }
     }
@@ -222,6 +259,7 @@ impl<'a> Extractor<'a> {
             is_class_body,
             bindings: Default::default(),
         });
+        self.bindings.push(BTreeMap::new());
         self.facts.scopes.len() - 1
     }
 
@@ -393,10 +431,7 @@ impl<'a> Extractor<'a> {
                 name: name.to_owned(),
             };
             if name == "*" {
-                let stars = self.facts.scopes[place.scope]
-                    .bindings
-                    .entry("*".into())
-                    .or_default();
+                let stars = self.bindings[place.scope].entry("*".into()).or_default();
                 if !stars.contains(&binding) {
                     stars.push(binding);
                 }
@@ -418,11 +453,11 @@ impl<'a> Extractor<'a> {
         let mut per_arm: Vec<Vec<String>> = Vec::new();
         let mut conditions = Vec::new();
         for (body, condition) in arms {
-            let outside = std::mem::take(&mut self.facts.classes[class].members);
+            let outside = std::mem::take(&mut self.members[class]);
             self.suite(body, place);
-            let arm = std::mem::replace(&mut self.facts.classes[class].members, outside);
+            let arm = std::mem::replace(&mut self.members[class], outside);
             per_arm.push(arm.keys().cloned().collect());
-            self.facts.classes[class].members.extend(arm);
+            self.members[class].extend(arm);
             if let Some(c) = condition {
                 conditions.push(c);
             }
@@ -431,13 +466,13 @@ impl<'a> Extractor<'a> {
         for name in all {
             let everywhere = has_else && per_arm.iter().all(|arm| arm.contains(name));
             if !everywhere {
-                if let Some(member) = self.facts.classes[class].members.get(name).cloned() {
+                if let Some(member) = self.members[class].get(name).cloned() {
                     let location = member.location();
                     let reason = format!(
                         "`{name}` is defined only when `{}` holds",
                         conditions.join("` / `")
                     );
-                    self.facts.classes[class].members.insert(
+                    self.members[class].insert(
                         name.clone(),
                         Member::Unknown(Box::new(UnknownMember { reason, location })),
                     );
@@ -453,9 +488,7 @@ impl<'a> Extractor<'a> {
                 if let Some(class) = place.class {
                     if !place.type_checking {
                         let member = self.member_from_value(value, place, range);
-                        self.facts.classes[class]
-                            .members
-                            .insert(name.to_owned(), member);
+                        self.members[class].insert(name.to_owned(), member);
                     }
                 }
                 if place.scope == 0
@@ -564,12 +597,11 @@ impl<'a> Extractor<'a> {
             receiver_assignments: Default::default(),
             annotated_at: Default::default(),
         });
+        self.members.push(BTreeMap::new());
         if let Some(outer) = place.class {
             if !place.type_checking {
                 let location = self.locator.location(class.name.range());
-                self.facts.classes[outer]
-                    .members
-                    .insert(name.to_owned(), Member::Defined { location });
+                self.members[outer].insert(name.to_owned(), Member::Defined { location });
             }
         }
         self.bind(place, name, Binding::Class(id));
@@ -648,7 +680,7 @@ impl<'a> Extractor<'a> {
         let BaseRef::Name(NameRef::Scoped { scope: s, parts }) = &base else {
             return base;
         };
-        match self.facts.scopes[scope].bindings.get(&parts[0]) {
+        match self.bindings[scope].get(&parts[0]) {
             Some(bindings) if *s == scope => BaseRef::Frozen {
                 bindings: bindings.clone(),
                 name: NameRef::scoped(*s, parts.clone()),
@@ -663,7 +695,7 @@ impl<'a> Extractor<'a> {
     /// known only once the whole module is read, since a function may call
     /// one defined below it. About a third of all calls go.
     fn prune_calls(&mut self) {
-        let module = &self.facts.scopes[0].bindings;
+        let module = &self.bindings[0];
         let stars = module.contains_key("*");
         let wanted = |call: &crate::model::Call| match &call.callee {
             Callee::Name(NameRef::Scoped { scope: 0, parts }) => match module.get(&parts[0]) {
@@ -703,7 +735,7 @@ impl<'a> Extractor<'a> {
         let staticmethod = function.decorator_list.iter().any(|d| {
             dotted(&d.expression).is_some_and(|p| p.last().is_some_and(|n| n == "staticmethod"))
         });
-        let bindings = &self.facts.scopes[lookup].bindings;
+        let bindings = &self.bindings[lookup];
         let plain_value = |name: &str| {
             bindings
                 .get(name)
@@ -737,9 +769,7 @@ impl<'a> Extractor<'a> {
         if let Some(class) = place.class {
             if !place.type_checking {
                 let location = self.locator.location(function.name.range());
-                self.facts.classes[class]
-                    .members
-                    .insert(name.to_owned(), Member::Defined { location });
+                self.members[class].insert(name.to_owned(), Member::Defined { location });
             }
         }
         self.bind(place, name, Binding::Opaque);
@@ -773,9 +803,7 @@ impl<'a> Extractor<'a> {
         }
         let scope = self.new_scope(place.scope, false);
         for parameter in function.parameters.iter() {
-            self.facts.scopes[scope]
-                .bindings
-                .insert(parameter.name().id.to_string(), vec![Binding::Opaque]);
+            self.bindings[scope].insert(parameter.name().id.to_string(), vec![Binding::Opaque]);
         }
         let body_place = Place {
             scope,

@@ -390,7 +390,7 @@ impl<'f> Extractor<'f> {
             scope: 0,
             body_scope: 0,
             bases: Vec::new(),
-            members: BTreeMap::new(),
+            members: Default::default(),
             annotations: Default::default(),
             receiver_assignments: Default::default(),
             annotated_at: Default::default(),

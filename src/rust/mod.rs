@@ -400,7 +400,7 @@ fn resolve_all(
                                         scope: 0,
                                         body_scope: 0,
                                         bases: Vec::new(),
-                                        members: BTreeMap::new(),
+                                        members: Default::default(),
                                         annotations: Default::default(),
                                         receiver_assignments: Default::default(),
                                         annotated_at: Default::default(),
