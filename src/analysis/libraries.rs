@@ -42,44 +42,37 @@ pub(super) fn load_libraries(
         })
         .collect();
     let mut tried: HashSet<String> = HashSet::new();
-    // The classes to resolve in this round: at first all of them; then
+    // The class bases to resolve in this round: at first all of them; then
     // those of the files just loaded, and those whose answer depended on
     // the absence of a module just loaded (any other answer stands).
     let mut asked_from = 0;
-    let mut waiting: Vec<(FileId, Vec<u64>)> = Vec::new();
+    let mut waiting: Vec<(BaseAt, Vec<u64>)> = Vec::new();
     let mut loaded_names: HashSet<u64> = HashSet::new();
     for _ in 0..MAX_LIBRARY_ROUNDS {
-        let (missing, absent): (BTreeSet<String>, Vec<(FileId, Vec<u64>)>) = {
+        let (missing, absent): (BTreeSet<String>, Vec<(BaseAt, Vec<u64>)>) = {
             let resolver = Resolver::new(files, &settings.packs).tracking_missing();
-            let again: Vec<FileId> = waiting
+            let again: Vec<BaseAt> = waiting
                 .iter()
                 .filter(|(_, absent)| absent.iter().any(|h| loaded_names.contains(h)))
-                .map(|(file, _)| *file)
-                .chain(asked_from..files.len())
+                .map(|(at, _)| *at)
+                .chain(bases_of(files, asked_from))
                 .collect();
             // The resolver records what it misses behind a lock, so the
-            // order the classes are resolved in does not change the set.
+            // order the bases are resolved in does not change the set.
             let absent = pool.install(|| {
                 again
                     .par_iter()
-                    .map(|&file_id| {
-                        let mut absent: Vec<u64> = files[file_id]
-                            .classes
-                            .iter()
-                            .flat_map(|class| &class.bases)
-                            .flat_map(|base| resolver.resolve_base_noting_absent(file_id, base))
-                            .collect();
-                        absent.sort_unstable();
-                        absent.dedup();
-                        (file_id, absent)
+                    .map(|&at @ (file, class, base)| {
+                        let base = &files[file].classes[class].bases[base];
+                        (at, resolver.resolve_base_noting_absent(file, base))
                     })
                     .collect()
             });
             (resolver.missing_modules(), absent)
         };
-        // A file asked again replaces its earlier answer.
-        let asked: HashSet<FileId> = absent.iter().map(|(file, _)| *file).collect();
-        waiting.retain(|(file, _)| !asked.contains(file));
+        // A base asked again replaces its earlier answer.
+        let asked: HashSet<BaseAt> = absent.iter().map(|(at, _)| *at).collect();
+        waiting.retain(|(at, _)| !asked.contains(at));
         waiting.extend(absent.into_iter().filter(|(_, absent)| !absent.is_empty()));
         asked_from = files.len();
         let wanted: Vec<(String, PathBuf, bool)> = missing
@@ -113,6 +106,26 @@ pub(super) fn load_libraries(
         loaded_names = loaded.iter().map(|f| module_hash(&f.module)).collect();
         files.extend(loaded);
     }
+}
+
+/// A class base: its file, its class, and its place among the bases.
+type BaseAt = (FileId, usize, usize);
+
+/// Every base of every class in the files from `first` on.
+fn bases_of(files: &[FileFacts], first: usize) -> impl Iterator<Item = BaseAt> + '_ {
+    files
+        .iter()
+        .enumerate()
+        .skip(first)
+        .flat_map(|(file, facts)| {
+            facts
+                .classes
+                .iter()
+                .enumerate()
+                .flat_map(move |(class, facts)| {
+                    (0..facts.bases.len()).map(move |base| (file, class, base))
+                })
+        })
 }
 
 fn find_module(roots: &[(PathBuf, bool)], tree: &Tree, module: &str) -> Option<(PathBuf, bool)> {

@@ -137,7 +137,7 @@ pub struct Resolver<'a> {
     pub packs: &'a Packs,
     modules: HashMap<&'a str, Vec<FileId>>,
     /// Modules asked for that are not analyzed: candidates for `--python-path`.
-    missing: Mutex<BTreeSet<String>>,
+    missing: Mutex<rustc_hash::FxHashSet<String>>,
     /// Whether to record `missing` (only `--python-path` loading reads it).
     track_missing: bool,
 }
@@ -154,7 +154,7 @@ impl<'a> Resolver<'a> {
             files,
             packs,
             modules,
-            missing: Mutex::new(BTreeSet::new()),
+            missing: Mutex::default(),
             track_missing: false,
         }
     }
@@ -189,7 +189,9 @@ impl<'a> Resolver<'a> {
         self.missing
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub fn module_files(&self, module: &str) -> &[FileId] {
@@ -304,7 +306,7 @@ impl<'a> Resolver<'a> {
         if BUILTIN_NAMES.contains(&name) {
             return Resolved::Opaque(format!("builtins.{name}"));
         }
-        Resolved::Unresolved(format!("`{name}` is not defined in {}", facts.module))
+        self.unresolved(|| format!("`{name}` is not defined in {}", facts.module))
     }
 
     fn bindings(
@@ -317,7 +319,7 @@ impl<'a> Resolver<'a> {
     ) -> Resolved {
         let key = (file, scope, name.to_owned());
         if trail.seen.contains(&key) {
-            return Resolved::Unresolved(format!("`{name}` is defined in terms of itself"));
+            return self.unresolved(|| format!("`{name}` is defined in terms of itself"));
         }
         if let Err(stopped) = trail.enter() {
             return stopped;
@@ -335,12 +337,14 @@ impl<'a> Resolver<'a> {
         if results.len() == 1 {
             return results.pop().unwrap_or(Resolved::NotAClass);
         }
-        let described: Vec<String> = results.iter().map(|r| self.describe(r)).collect();
-        Resolved::Unresolved(format!(
-            "`{name}` is ambiguous in {}: it may be {}",
-            self.files[file].module,
-            described.join(" or ")
-        ))
+        self.unresolved(|| {
+            let described: Vec<String> = results.iter().map(|r| self.describe(r)).collect();
+            format!(
+                "`{name}` is ambiguous in {}: it may be {}",
+                self.files[file].module,
+                described.join(" or ")
+            )
+        })
     }
 
     fn binding(&self, file: FileId, binding: &Binding, trail: &mut Trail) -> Resolved {
@@ -404,8 +408,7 @@ impl<'a> Resolver<'a> {
         while let Some(dot) = path[..prefix_end].rfind('.') {
             let module = &path[..dot];
             if let Some(files) = self.modules.get(module) {
-                let rest: Vec<&str> = path[dot + 1..].split('.').collect();
-                return self.in_module(module, files, &rest, path, trail);
+                return self.in_module(module, files, &path[dot + 1..], path, trail);
             }
             self.note_absent(module, trail);
             prefix_end = dot;
@@ -417,23 +420,23 @@ impl<'a> Resolver<'a> {
         &self,
         module: &str,
         files: &[FileId],
-        rest: &[&str],
+        rest: &str,
         path: &str,
         trail: &mut Trail,
     ) -> Resolved {
         if files.len() > 1 {
-            let paths: Vec<String> = files
-                .iter()
-                .map(|&f| self.files[f].path.display().to_string())
-                .collect();
-            return Resolved::Unresolved(format!(
-                "module `{module}` is ambiguous: {}",
-                paths.join(", ")
-            ));
+            return self.unresolved(|| {
+                let paths: Vec<String> = files
+                    .iter()
+                    .map(|&f| self.files[f].path.display().to_string())
+                    .collect();
+                format!("module `{module}` is ambiguous: {}", paths.join(", "))
+            });
         }
         let file = files[0];
         let scope = &self.files[file].scopes[0];
-        let name = rest[0];
+        let mut rest = rest.split('.');
+        let name = rest.next().unwrap_or_default();
         let head = if scope.bindings.contains_key(name) {
             self.lookup(file, 0, name, trail)
         } else if let Some(found) = self.star(file, name, trail) {
@@ -446,11 +449,9 @@ impl<'a> Resolver<'a> {
             // a submodule that `--python-path` has not loaded yet (a package
             // need not import its submodules).
             self.note_missing(path);
-            return Resolved::Unresolved(format!("module `{module}` has no `{name}`"));
+            return self.unresolved(|| format!("module `{module}` has no `{name}`"));
         };
-        rest[1..]
-            .iter()
-            .fold(head, |current, attr| self.member(current, attr, trail))
+        rest.fold(head, |current, attr| self.member(current, attr, trail))
     }
 
     /// `name` through the module's star imports, in order. Two modules that
@@ -494,6 +495,19 @@ impl<'a> Resolver<'a> {
         } else {
             Resolved::Known(canonical.to_owned())
         }
+    }
+
+    /// An unresolved answer. While `--python-path` is loaded only the
+    /// modules probed matter, and answers are thrown away: the reason is
+    /// left empty rather than written thousands of times. That never
+    /// changes what is probed: no step looks at a reason, only at whether
+    /// an answer is unresolved.
+    fn unresolved(&self, reason: impl FnOnce() -> String) -> Resolved {
+        Resolved::Unresolved(if self.track_missing {
+            String::new()
+        } else {
+            reason()
+        })
     }
 
     fn note_absent(&self, module: &str, trail: &mut Trail) {
@@ -542,9 +556,9 @@ impl<'a> Resolver<'a> {
             }
             return self.known(canonical);
         }
-        Resolved::Unresolved(format!(
-            "`{path}` is not in the analyzed code and no rule pack describes it"
-        ))
+        self.unresolved(|| {
+            format!("`{path}` is not in the analyzed code and no rule pack describes it")
+        })
     }
 
     pub fn describe(&self, resolved: &Resolved) -> String {
