@@ -239,10 +239,7 @@ impl Hierarchy {
     /// are found once, walking the bases backwards from it, rather than
     /// walking up from each of the many types asked about.
     fn reaches(&self, key: &TypeKey, target: &TypeKey) -> bool {
-        if !read(&self.reaching).contains_key(target) {
-            let found = self.reaching_set(target);
-            write(&self.reaching).insert(target.clone(), found);
-        }
+        self.find_reaching(target);
         let reaching = read(&self.reaching);
         let set = &reaching[target];
         set.contains(key)
@@ -250,7 +247,39 @@ impl Hierarchy {
                 if candidates.iter().any(|c| set.contains(c)))
     }
 
-    fn reaching_set(&self, target: &TypeKey) -> FxHashSet<TypeKey> {
+    /// The analyzed types that reach the root of `role` (as `reaches` says
+    /// for them), in no particular order.
+    pub fn source_types_reaching(&self, role: &RoleSpec) -> Vec<(usize, usize)> {
+        self.find_reaching(&role.root);
+        read(&self.reaching)[&role.root]
+            .iter()
+            .filter_map(|key| match key {
+                TypeKey::Source(file, class) => Some((*file, *class)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Fills the memo for `target`, and on the way for every role's root:
+    /// the map from a type to the types that derive from it is the same
+    /// for all of them, and most runs ask about every root.
+    fn find_reaching(&self, target: &TypeKey) {
+        if read(&self.reaching).contains_key(target) {
+            return;
+        }
+        let derived = self.derived();
+        let mut reaching = write(&self.reaching);
+        let roots = std::iter::once(target).chain(self.roles.iter().map(|r| &r.root));
+        for root in roots {
+            if !reaching.contains_key(root) {
+                reaching.insert(root.clone(), reaching_set(&derived, root));
+            }
+        }
+    }
+
+    /// Each type, with the types that list it as a base (or hold it as a
+    /// candidate of an unresolved base).
+    fn derived(&self) -> HashMap<&TypeKey, Vec<&TypeKey>> {
         let mut derived: HashMap<&TypeKey, Vec<&TypeKey>> = HashMap::default();
         for (key, node) in &self.nodes {
             for base in &node.bases {
@@ -264,16 +293,7 @@ impl Hierarchy {
                 }
             }
         }
-        let mut seen: FxHashSet<&TypeKey> = FxHashSet::from_iter([target]);
-        let mut work = vec![target];
-        while let Some(current) = work.pop() {
-            for &next in derived.get(current).into_iter().flatten() {
-                if seen.insert(next) {
-                    work.push(next);
-                }
-            }
-        }
-        seen.into_iter().cloned().collect()
+        derived
     }
 
     /// The capability of `key` for `role`, or `None` when it does not play the role.
@@ -445,6 +465,20 @@ fn merge(mut sequences: Vec<Vec<TypeKey>>) -> Result<Vec<TypeKey>, String> {
         }
         result.push(next);
     }
+}
+
+/// `target` and every type that derives from it, directly or not.
+fn reaching_set(derived: &HashMap<&TypeKey, Vec<&TypeKey>>, target: &TypeKey) -> FxHashSet<TypeKey> {
+    let mut seen: FxHashSet<&TypeKey> = FxHashSet::from_iter([target]);
+    let mut work = vec![target];
+    while let Some(current) = work.pop() {
+        for &next in derived.get(current).into_iter().flatten() {
+            if seen.insert(next) {
+                work.push(next);
+            }
+        }
+    }
+    seen.into_iter().cloned().collect()
 }
 
 /// The memo behind a lock: checks read the hierarchy from several threads.

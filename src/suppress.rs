@@ -25,16 +25,19 @@ struct Directive {
     malformed: Option<String>,
 }
 
-/// Suppressions from `(comment text, location)` pairs of one file.
-pub fn parse_comments<'a>(
-    comments: impl Iterator<Item = (&'a str, Location)>,
+/// Suppressions from the comments of one file: each comment's text, and
+/// how to find its location (asked only of the few that hold a directive:
+/// a file's comments are many, and a location costs a line lookup).
+pub fn parse_comments<'a, L: FnOnce() -> Location>(
+    comments: impl Iterator<Item = (&'a str, L)>,
     text: &str,
 ) -> Vec<Suppression> {
     let mut found = Vec::new();
-    for (comment, location) in comments {
+    for (comment, locate) in comments {
         let Some(directive) = directive(comment) else {
             continue;
         };
+        let location = locate();
         let line = if directive.whole_file {
             None
         } else if stands_alone(text, location.start as usize) {
@@ -211,7 +214,7 @@ mod tests {
         // One comment per line, as a tokenizer gives them.
         let mut seen = std::collections::HashSet::new();
         let comments: Vec<_> = comments.filter(|(_, l)| seen.insert(l.line)).collect();
-        parse_comments(comments.into_iter(), text)
+        parse_comments(comments.into_iter().map(|(c, l)| (c, move || l)), text)
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Source decoding per PEP 263: a UTF-8 BOM, or a `coding` declaration on
 //! one of the first two lines, or UTF-8.
 
+use std::borrow::Cow;
+
 use encoding_rs::Encoding;
 
 /// Why a file's bytes could not be turned into text.
@@ -31,7 +33,15 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
 
 /// The text as [`decode`] makes it, and how to encode it again.
 pub fn decode_with(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError> {
-    let as_utf8 = |bytes, bom| utf8(bytes).map(|text| (text, SourceEncoding::Utf8 { bom }));
+    decode_borrowed(bytes).map(|(text, encoding)| (text.into_owned(), encoding))
+}
+
+/// [`decode_with`], borrowing the bytes when they are the text (UTF-8,
+/// nearly every file): a run reads every file once and copies none.
+pub fn decode_borrowed(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeError> {
+    let as_utf8 = |bytes, bom| {
+        utf8(bytes).map(|text| (Cow::Borrowed(text), SourceEncoding::Utf8 { bom }))
+    };
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError {
             message: "file starts with a UTF-16 byte order mark; Python source must be UTF-8 or declare an ASCII-compatible encoding (PEP 263)".into(),
@@ -70,7 +80,7 @@ pub fn decode_with(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError
                     column: None,
                 });
             }
-            Ok((text.into_owned(), SourceEncoding::Declared(encoding, label)))
+            Ok((Cow::Owned(text.into_owned()), SourceEncoding::Declared(encoding, label)))
         }
         None => as_utf8(bytes, false),
     }
@@ -110,9 +120,9 @@ pub fn encode(text: &str, encoding: &SourceEncoding) -> Result<Vec<u8>, String> 
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
+fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
+        Ok(text) => Ok(text),
         Err(error) => {
             let good = &bytes[..error.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;

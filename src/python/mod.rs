@@ -112,10 +112,10 @@ pub fn extract_bytes(
 ) -> FileFacts {
     let mut facts = FileFacts::empty(display.to_path_buf(), Language::Python, module);
     facts.is_package = is_package;
-    match decode_source(bytes) {
-        Ok(text) => from_text_following(facts, &text, follow),
-        Err(diagnostic) => {
-            facts.diagnostics.push(diagnostic);
+    match decode::decode_borrowed(bytes) {
+        Ok((text, _)) => from_text_following(facts, &text, follow),
+        Err(error) => {
+            facts.diagnostics.push(decode_diagnostic(error));
             facts
         }
     }
@@ -140,7 +140,11 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
 }
 
 fn decode_source(bytes: &[u8]) -> Result<String, InputDiagnostic> {
-    decode::decode(bytes).map_err(|error| InputDiagnostic {
+    decode::decode(bytes).map_err(decode_diagnostic)
+}
+
+fn decode_diagnostic(error: decode::DecodeError) -> InputDiagnostic {
+    InputDiagnostic {
         code: SYNTAX_ERROR,
         message: format!("cannot decode file: {}", error.message),
         location: error.line.map(|line| crate::model::Location {
@@ -150,7 +154,7 @@ fn decode_source(bytes: &[u8]) -> Result<String, InputDiagnostic> {
             end_column: error.column.unwrap_or(1),
             ..Default::default()
         }),
-    })
+    }
 }
 
 /// Facts from already decoded text, following every function body.
@@ -196,7 +200,10 @@ fn from_text_with(
         parsed
             .comments
             .iter()
-            .map(|&range| (locator.slice(range), locator.location(range))),
+            .map(|&range| {
+                let locator = &locator;
+                (locator.slice(range), move || locator.location(range))
+            }),
         text,
     );
     let mut extractor = Extractor::new(facts, &locator, follow);

@@ -149,8 +149,12 @@ pub fn from_text_with(mut facts: FileFacts, text: &str, macros: &[(String, Strin
             facts.rust = Some(Box::default());
         }
     }
-    facts.suppressions =
-        crate::suppress::parse_comments(comments::line_comments(text).into_iter(), text);
+    facts.suppressions = crate::suppress::parse_comments(
+        comments::line_comments(text)
+            .into_iter()
+            .map(|(comment, location)| (comment, move || location)),
+        text,
+    );
     facts
 }
 

@@ -61,29 +61,31 @@ pub fn hierarchy(
 }
 
 pub fn verdicts(files: &[FileFacts], hierarchy: &Hierarchy) -> Vec<TypeVerdict> {
-    let mut verdicts = Vec::new();
-    for (file_id, file) in files.iter().enumerate() {
-        if file.library {
-            continue;
-        }
-        for class_id in 0..file.classes.len() {
-            let key = TypeKey::Source(file_id, class_id);
-            for role in hierarchy
-                .roles
-                .iter()
-                .filter(|r| r.language == file.language)
-            {
-                if let Some(capability) = hierarchy.capability(&key, role) {
-                    verdicts.push(TypeVerdict {
-                        file: file_id,
-                        class: class_id,
-                        pack: role.pack.clone(),
-                        role: role.name.clone(),
-                        capability,
-                    });
-                }
-            }
-        }
+    // Most classes play no role: ask only the types that reach a role's
+    // root, in the order of files, classes and roles.
+    let mut playing: Vec<(usize, usize, usize)> = Vec::new();
+    for (at, role) in hierarchy.roles.iter().enumerate() {
+        playing.extend(
+            hierarchy
+                .source_types_reaching(role)
+                .into_iter()
+                .filter(|&(file, _)| !files[file].library && files[file].language == role.language)
+                .map(|(file, class)| (file, class, at)),
+        );
     }
-    verdicts
+    playing.sort_unstable();
+    playing
+        .into_iter()
+        .filter_map(|(file, class, at)| {
+            let role = &hierarchy.roles[at];
+            let capability = hierarchy.capability(&TypeKey::Source(file, class), role)?;
+            Some(TypeVerdict {
+                file,
+                class,
+                pack: role.pack.clone(),
+                role: role.name.clone(),
+                capability,
+            })
+        })
+        .collect()
 }
