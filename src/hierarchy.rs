@@ -468,7 +468,10 @@ fn merge(mut sequences: Vec<Vec<TypeKey>>) -> Result<Vec<TypeKey>, String> {
 }
 
 /// `target` and every type that derives from it, directly or not.
-fn reaching_set(derived: &HashMap<&TypeKey, Vec<&TypeKey>>, target: &TypeKey) -> FxHashSet<TypeKey> {
+fn reaching_set(
+    derived: &HashMap<&TypeKey, Vec<&TypeKey>>,
+    target: &TypeKey,
+) -> FxHashSet<TypeKey> {
     let mut seen: FxHashSet<&TypeKey> = FxHashSet::from_iter([target]);
     let mut work = vec![target];
     while let Some(current) = work.pop() {

@@ -39,9 +39,8 @@ pub fn decode_with(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError
 /// [`decode_with`], borrowing the bytes when they are the text (UTF-8,
 /// nearly every file): a run reads every file once and copies none.
 pub fn decode_borrowed(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeError> {
-    let as_utf8 = |bytes, bom| {
-        utf8(bytes).map(|text| (Cow::Borrowed(text), SourceEncoding::Utf8 { bom }))
-    };
+    let as_utf8 =
+        |bytes, bom| utf8(bytes).map(|text| (Cow::Borrowed(text), SourceEncoding::Utf8 { bom }));
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(DecodeError {
             message: "file starts with a UTF-16 byte order mark; Python source must be UTF-8 or declare an ASCII-compatible encoding (PEP 263)".into(),
@@ -80,7 +79,10 @@ pub fn decode_borrowed(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), D
                     column: None,
                 });
             }
-            Ok((Cow::Owned(text.into_owned()), SourceEncoding::Declared(encoding, label)))
+            Ok((
+                Cow::Owned(text.into_owned()),
+                SourceEncoding::Declared(encoding, label),
+            ))
         }
         None => as_utf8(bytes, false),
     }

@@ -197,13 +197,10 @@ fn from_text_with(
         return facts;
     }
     facts.suppressions = crate::suppress::parse_comments(
-        parsed
-            .comments
-            .iter()
-            .map(|&range| {
-                let locator = &locator;
-                (locator.slice(range), move || locator.location(range))
-            }),
+        parsed.comments.iter().map(|&range| {
+            let locator = &locator;
+            (locator.slice(range), move || locator.location(range))
+        }),
         text,
     );
     let mut extractor = Extractor::new(facts, &locator, follow);

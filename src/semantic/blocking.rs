@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -160,34 +161,60 @@ enum Located {
 /// with so many more calls left to follow.
 type Visit = (FileId, *const Body, usize);
 
+/// Each analyzed file's function bodies by class and name, indexed the
+/// first time a check asks about the file: the checks that follow calls
+/// share it, and ask about few files.
+pub struct Bodies<'a> {
+    files: &'a [crate::model::FileFacts],
+    /// Per file, its bodies' places sorted by class and name (stably: the
+    /// first of a name is the one found).
+    index: Vec<OnceLock<Vec<usize>>>,
+}
+
+impl<'a> Bodies<'a> {
+    pub fn new(files: &'a [crate::model::FileFacts]) -> Self {
+        Bodies {
+            files,
+            index: files.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// A method by its class and name; a module-level function by its
+    /// qualname (its name), with no class.
+    pub fn get(&self, file: FileId, class: Option<ClassId>, name: &str) -> Option<&'a Body> {
+        let facts = &self.files[file];
+        if facts.language != Language::Python || facts.library {
+            return None;
+        }
+        let key = |at: usize| {
+            let body = &facts.bodies[at];
+            let name = match body.class {
+                Some(_) => body.name.as_str(),
+                None => body.qualname.as_str(),
+            };
+            (body.class, name)
+        };
+        let order = self.index[file].get_or_init(|| {
+            let mut order: Vec<usize> = (0..facts.bodies.len()).collect();
+            order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+            order
+        });
+        let first = order.partition_point(|&at| key(at) < (class, name));
+        let &at = order.get(first)?;
+        (key(at) == (class, name)).then(|| &facts.bodies[at])
+    }
+}
+
 /// Answers "does this body block?" for the checks, remembering answers.
 pub struct Blocking<'c, 'a> {
     cx: &'c Context<'a>,
-    /// (file, class, name) -> the body, for every analyzed function with calls.
-    bodies: HashMap<(FileId, Option<ClassId>, &'c str), &'c Body>,
     memo: RefCell<HashMap<Visit, Option<Blocked>>>,
 }
 
 impl<'c, 'a> Blocking<'c, 'a> {
     pub fn new(cx: &'c Context<'a>) -> Self {
-        let mut bodies = HashMap::default();
-        for (id, file) in cx.analysis.files.iter().enumerate() {
-            if file.language != Language::Python || file.library {
-                continue;
-            }
-            for body in &file.bodies {
-                // A module-level function is found by its qualname (its
-                // name); a method by its class and name.
-                let name = match body.class {
-                    Some(_) => body.name.as_str(),
-                    None => body.qualname.as_str(),
-                };
-                bodies.entry((id, body.class, name)).or_insert(body);
-            }
-        }
         Blocking {
             cx,
-            bodies,
             memo: RefCell::default(),
         }
     }
@@ -199,7 +226,7 @@ impl<'c, 'a> Blocking<'c, 'a> {
         let TypeKey::Source(file, class) = provider else {
             return None;
         };
-        let body = self.bodies.get(&(file, Some(class), name))?;
+        let body = self.cx.bodies.get(file, Some(class), name)?;
         Some((file, body))
     }
 
@@ -347,7 +374,7 @@ impl<'c, 'a> Blocking<'c, 'a> {
                     Some(()) => Target::Blocks(cause_of(&call.callee, &path)),
                     None => Target::Nothing,
                 },
-                Located::Function(at, name) => match self.bodies.get(&(at, None, name.as_str())) {
+                Located::Function(at, name) => match self.cx.bodies.get(at, None, &name) {
                     Some(body) => Target::Function(at, body),
                     None => Target::Nothing,
                 },

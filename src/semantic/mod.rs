@@ -33,6 +33,8 @@ pub struct Semantic<'a> {
     pub rust: rust_nodes::Model<'a>,
     pub hierarchy: Hierarchy,
     pub verdicts: Vec<TypeVerdict>,
+    /// Function bodies by class and name, for the checks that follow calls.
+    pub bodies: blocking::Bodies<'a>,
     /// Wall time of each phase (shown by the hidden `--stats`).
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -59,6 +61,7 @@ impl<'a> Semantic<'a> {
             rust,
             hierarchy,
             verdicts,
+            bodies: blocking::Bodies::new(&analysis.files),
             timings,
         }
     }
