@@ -196,6 +196,12 @@ fn from_text_with(
         // be guesses, so the file contributes no facts.
         return facts;
     }
+    // Library sources are never checked: their suppressions are never read.
+    if matches!(follow, Follow::Nothing) {
+        let mut extractor = Extractor::new(facts, &locator, follow);
+        extractor.skip_inert = skip_inert;
+        return extractor.run(&parsed.module);
+    }
     facts.suppressions = crate::suppress::parse_comments(
         parsed.comments.iter().map(|&range| {
             let locator = &locator;

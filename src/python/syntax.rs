@@ -37,14 +37,25 @@ impl<'a> Locator<'a> {
             .index
             .get_or_init(|| LineIndex::from_source_text(self.text));
         let start = index.line_column(range.start(), self.text);
-        let end = index.line_column(range.end(), self.text);
+        // Most ranges end on the line they start on: their end column is
+        // counted on from the start's, without a second search for the line
+        // (a BOM on the first line is the one place columns do not add up).
+        let (end_line, end_column) = if range.end() < index.line_end(start.line, self.text)
+            && !(start.line.get() == 1 && self.text.starts_with('\u{feff}'))
+        {
+            let between = self.text[range].chars().count();
+            (start.line.get(), start.column.get() + between)
+        } else {
+            let end = index.line_column(range.end(), self.text);
+            (end.line.get(), end.column.get())
+        };
         Location {
             start: range.start().to_u32(),
             end: range.end().to_u32(),
             line: start.line.get() as u32,
             column: start.column.get() as u32,
-            end_line: end.line.get() as u32,
-            end_column: end.column.get() as u32,
+            end_line: end_line as u32,
+            end_column: end_column as u32,
         }
     }
 
@@ -110,4 +121,56 @@ fn is_dotted(mut expr: &Expr) -> bool {
 /// `setattr(...)`, the builtin called by its bare name.
 pub fn is_setattr(expr: &Expr) -> bool {
     matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "setattr"))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use ruff_source_file::LineIndex;
+    use ruff_text_size::{TextRange, TextSize};
+
+    use super::Locator;
+
+    proptest! {
+        /// An end on the start's line is counted on from the start; the
+        /// answer must be ruff's own for both ends.
+        #[test]
+        fn locations_agree_with_ruffs_line_index(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("\n"), Just("\r"), Just("\r\n"), Just("x"), Just("ab"),
+                    Just("é"), Just("€"), Just("\u{feff}"), Just("    "),
+                ],
+                0..60,
+            ),
+            ends in proptest::collection::vec((0usize..400, 0usize..400), 1..20),
+        ) {
+            let text = parts.concat();
+            let boundaries: Vec<usize> =
+                text.char_indices().map(|(at, _)| at).chain([text.len()]).collect();
+            let index = LineIndex::from_source_text(&text);
+            let locator = Locator::new(&text);
+            for (a, b) in ends {
+                let a = boundaries[a % boundaries.len()];
+                let b = boundaries[b % boundaries.len()];
+                let range = TextRange::new(
+                    TextSize::try_from(a.min(b)).unwrap(),
+                    TextSize::try_from(a.max(b)).unwrap(),
+                );
+                let location = locator.location(range);
+                let start = index.line_column(range.start(), &text);
+                let end = index.line_column(range.end(), &text);
+                prop_assert_eq!(
+                    (location.line, location.column, location.end_line, location.end_column),
+                    (
+                        start.line.get() as u32,
+                        start.column.get() as u32,
+                        end.line.get() as u32,
+                        end.column.get() as u32
+                    ),
+                    "{:?} in {:?}", range, text
+                );
+            }
+        }
+    }
 }
