@@ -105,7 +105,7 @@ impl Cache {
         {
             Ok(bytes) => bytes,
             Err(private::Refused::Untrusted(at, why)) => {
-                eprintln!(
+                crate::stderr_line!(
                     "dispatchlint: warning: not using the cache at {}: {why}",
                     crate::escape::path(&at)
                 );

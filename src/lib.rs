@@ -4,6 +4,18 @@
 //! Data flows one way: [`discover`] -> front ends ([`python`], [`rust`]) ->
 //! facts ([`model`]) -> [`hierarchy`] -> checks -> reports.
 
+/// A line on standard error, as `eprintln!` writes it, but never a panic:
+/// a closed or broken standard error (`2>&-`, `2>&1 | head`) loses the
+/// line, and the run goes on to its exit status. (`eprintln!` panics on a
+/// broken pipe, and the panic hook's own line then aborts the process.)
+#[macro_export]
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod analysis;
 pub mod cache;
 pub mod cargo;

@@ -97,7 +97,7 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!(
+        dispatchlint::stderr_line!(
             "dispatchlint: internal error{location}: {payload}\nThis is a bug in dispatchlint; please report it with the command you ran."
         );
     }));
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
         Ok(Ok(ExitStatus::Findings)) => ExitCode::from(1),
         Ok(Err(error)) if error.is_closed_pipe() => ExitCode::SUCCESS,
         Ok(Err(Error(message))) => {
-            eprintln!("dispatchlint: error: {message}");
+            dispatchlint::stderr_line!("dispatchlint: error: {message}");
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

@@ -368,6 +368,27 @@ fn a_closed_pipe_ends_the_run_quietly() {
 }
 
 #[test]
+fn a_broken_standard_error_loses_its_lines_not_the_run() {
+    let setup = Setup::new();
+    std::fs::write(setup.root().join("m.py"), GOOD).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("dispatchlint");
+    let mut child = std::process::Command::new(&binary)
+        .current_dir(setup.root())
+        .args(["check", "--no-cache", "--exit-zero", "--stats", "."])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader of standard error is gone before the timings are written
+    // there, as `2>&1 | head -1` leaves it once it has its line.
+    drop(child.stderr.take());
+    let output = child.wait_with_output().unwrap();
+    // Not aborted (a panic writing the line, then the panic hook's own).
+    assert_eq!(output.status.code(), Some(0), "{:?}", output.status);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("m.py:6:5: DL003"));
+}
+
+#[test]
 fn an_audit_says_what_the_tree_hid_and_can_look_anyway() {
     let setup = Setup::new();
     let root = setup.root();

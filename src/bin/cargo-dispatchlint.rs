@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         }
         Some("check" | "agents" | "audit") => {}
         Some(other) if !other.starts_with('-') => {
-            eprintln!(
+            dispatchlint::stderr_line!(
                 "cargo-dispatchlint: error: unknown subcommand `{other}` (expected check, agents or audit)"
             );
             return ExitCode::from(2);
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             None => ExitCode::from(2),
         },
         Err(error) => {
-            eprintln!(
+            dispatchlint::stderr_line!(
                 "cargo-dispatchlint: error: cannot run {}: {error}",
                 program.display()
             );

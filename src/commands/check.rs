@@ -109,7 +109,7 @@ fn read_stdin(args: &CheckArgs, cwd: &Path) -> Result<Option<Stdin>, Error> {
         return Ok(None);
     }
     for other in args.common.paths.iter().filter(|p| *p != dash) {
-        eprintln!(
+        crate::stderr_line!(
             "dispatchlint: warning: ignoring {} in favor of standard input",
             crate::escape::path(other)
         );
@@ -243,7 +243,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
                 .map_err(|e| Error(e.0))?;
         }
         for (path, why) in &fixed.skipped {
-            eprintln!("dispatchlint: {}: {why}", crate::escape::path(path));
+            crate::stderr_line!("dispatchlint: {}: {why}", crate::escape::path(path));
         }
         if args.diff {
             emit(&args.output_file, &analysis, |out| {
@@ -252,7 +252,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
                 }
                 Ok(())
             })?;
-            eprintln!("Would fix {} finding(s).", fixed.applied);
+            crate::stderr_line!("Would fix {} finding(s).", fixed.applied);
             return Ok(if fixed.diffs.is_empty() {
                 ExitStatus::Success
             } else {
@@ -260,7 +260,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
             });
         }
         if args.fix_only {
-            eprintln!("Fixed {} finding(s).", fixed.applied);
+            crate::stderr_line!("Fixed {} finding(s).", fixed.applied);
             return Ok(ExitStatus::Success);
         }
         result.fixed = fixed.applied;
@@ -270,7 +270,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
         let text = serde_json::to_string_pretty(&baseline)? + "\n";
         output::write_file(path, text.as_bytes(), &analysis_paths(&analysis))
             .map_err(|e| Error(e.to_string()))?;
-        eprintln!(
+        crate::stderr_line!(
             "dispatchlint: wrote {} finding(s) to the baseline {}",
             result.findings.len(),
             path.display()

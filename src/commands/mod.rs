@@ -229,7 +229,7 @@ pub(crate) fn warn_if_empty(analysis: &crate::Analysis, common: &Common) {
         .iter()
         .map(|p| crate::escape::path(p))
         .collect();
-    eprintln!(
+    crate::stderr_line!(
         "dispatchlint: warning: no Python or Rust files found under {}",
         given.join(", ")
     );
@@ -265,9 +265,9 @@ pub(crate) fn print_stats<'a>(
     let mut total = std::time::Duration::ZERO;
     for (phase, took) in laps {
         total += *took;
-        eprintln!("{phase:<38} {:>9.1} ms", took.as_secs_f64() * 1e3);
+        crate::stderr_line!("{phase:<38} {:>9.1} ms", took.as_secs_f64() * 1e3);
     }
-    eprintln!(
+    crate::stderr_line!(
         "{:<38} {:>9.1} ms ({files} files)",
         "total",
         total.as_secs_f64() * 1e3

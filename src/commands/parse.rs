@@ -16,7 +16,7 @@ pub fn run(common: Common) -> Result<ExitStatus, Error> {
     let settings = settings(&common, &config)?;
     let (laps, files, failed) = parse_only(&given, &settings)?;
     print_stats(laps.iter(), files);
-    eprintln!("{failed} file(s) could not be read, decoded or parsed");
+    crate::stderr_line!("{failed} file(s) could not be read, decoded or parsed");
     Ok(ExitStatus::Success)
 }
 

@@ -24,7 +24,7 @@ pub fn run(args: RouteArgs) -> Result<ExitStatus, Error> {
     let (analysis, _) = analyze_common(&args.common)?;
     // The route's text has no place for them; they still must be said.
     for (path, problem) in &analysis.walk_problems {
-        eprintln!("dispatchlint: warning: {}: {problem}", path.display());
+        crate::stderr_line!("dispatchlint: warning: {}: {problem}", path.display());
     }
     let text = route::explain(&Semantic::new(&analysis), &args.conversation, &args.agent)?;
     let mut out = std::io::stdout().lock();

@@ -18,7 +18,7 @@ use crate::model::{Call, CallMode, Callee, NameRef, ParamCall, ScopeId};
 
 use super::flow::annotation_names;
 use super::modules::resolve_relative;
-use super::syntax::{dotted, Locator, MAX_DEPTH};
+use super::syntax::{dotted, dotted_tail, Locator, MAX_DEPTH};
 
 /// Builtins called by their bare name that never wait on anything: left
 /// out so that the facts stay small (`open` and `input` are kept).
@@ -121,8 +121,7 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
                 if !attribute {
                     return None;
                 }
-                let parts = dotted(func)?;
-                Callee::Receiver(parts[1..].to_vec())
+                Callee::Receiver(dotted_tail(func)?)
             } else if let Some(annotation) = annotated.get(head) {
                 // One class: a union's members may disagree on what blocks.
                 let [annotation] =
@@ -130,10 +129,9 @@ pub fn calls(function: &ast::StmtFunctionDef, site: &Site<'_>, locator: &Locator
                 if !attribute {
                     return None;
                 }
-                let parts = dotted(func)?;
                 Callee::Param(Box::new(ParamCall {
                     name: head.to_owned(),
-                    path: parts[1..].to_vec(),
+                    path: dotted_tail(func)?,
                     annotation: NameRef::scoped(site.annotations, annotation),
                 }))
             } else if let Some(path) = local_imports.get(head) {

@@ -66,9 +66,19 @@ impl<'a> Locator<'a> {
 
 /// The dotted parts of `a.b.c`, or `None` for anything else.
 pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
+    dotted_parts(expr, true)
+}
+
+/// The parts of `a.b.c` after the first (`["b", "c"]`), or `None` for
+/// anything else: a call's path on its receiver, which is left out.
+pub fn dotted_tail(expr: &Expr) -> Option<Vec<String>> {
+    dotted_parts(expr, false)
+}
+
+fn dotted_parts(expr: &Expr, with_head: bool) -> Option<Vec<String>> {
     // Sized before it is filled: facts hold these paths for the whole run,
     // and a vector grown by pushes holds room for four.
-    let mut length = 1;
+    let mut length = usize::from(with_head);
     let mut end = expr;
     while let Expr::Attribute(attr) = end {
         length += 1;
@@ -82,7 +92,9 @@ pub fn dotted(expr: &Expr) -> Option<Vec<String>> {
     loop {
         match current {
             Expr::Name(name) => {
-                parts.push(name.id.to_string());
+                if with_head {
+                    parts.push(name.id.to_string());
+                }
                 parts.reverse();
                 return Some(parts);
             }

@@ -210,7 +210,7 @@ pub fn link_with(
         let rust = files[i].rust.as_deref_mut().expect("Rust");
         chains.insert(i, gates::prune(rust, &placement.cfg, on));
         if std::env::var_os("DL_DEBUG").is_some() {
-            eprintln!("{} -> {:?}", path.display(), placement);
+            crate::stderr_line!("{} -> {:?}", path.display(), placement);
         }
         files[i].module = placement.module.clone();
         files[i].is_package = placement.is_package;

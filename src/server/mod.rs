@@ -46,7 +46,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
     let mut workspace = Workspace::load(&root_of(&params))?;
-    eprintln!("{}", workspace::describe(&workspace));
+    crate::stderr_line!("{}", workspace::describe(&workspace));
     let mut published: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     for message in &connection.receiver {
         match message {
