@@ -39,9 +39,10 @@ pub fn hierarchy(
     roles.extend(rust_roles);
     // Reasons name only a class that defines a role's async entry (the
     // definer an unresolved base may come before), so only those get names.
+    let entries: rustc_hash::FxHashSet<&str> = roles.iter().map(|r| r.async_.as_str()).collect();
     let names = nodes
         .iter()
-        .filter(|(_, node)| roles.iter().any(|r| node.members.contains_key(&r.async_)))
+        .filter(|(_, node)| node.members.keys().any(|m| entries.contains(m.as_str())))
         .filter_map(|(key, _)| match key {
             TypeKey::Source(file, class) => {
                 let (file, class) = (&files[*file], &files[*file].classes[*class]);
