@@ -1,7 +1,7 @@
 //! Rule packs: roles as data (`rules/*.toml`), embedded in the binary and
 //! extendable with `--pack FILE`.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;

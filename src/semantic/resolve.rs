@@ -137,7 +137,9 @@ pub struct Resolver<'a> {
     pub packs: &'a Packs,
     modules: HashMap<&'a str, Vec<FileId>>,
     /// Modules asked for that are not analyzed: candidates for `--python-path`.
-    missing: Mutex<rustc_hash::FxHashSet<String>>,
+    /// Ordered, not hashed: the names come from the analyzed tree, and a
+    /// tree could choose names that collide in a fast hash.
+    missing: Mutex<BTreeSet<String>>,
     /// Whether to record `missing` (only `--python-path` loading reads it).
     track_missing: bool,
 }
@@ -154,7 +156,7 @@ impl<'a> Resolver<'a> {
             files,
             packs,
             modules,
-            missing: Mutex::default(),
+            missing: Mutex::new(BTreeSet::new()),
             track_missing: false,
         }
     }
@@ -189,9 +191,7 @@ impl<'a> Resolver<'a> {
         self.missing
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+            .clone()
     }
 
     pub fn module_files(&self, module: &str) -> &[FileId] {
