@@ -9,8 +9,7 @@ use rayon::prelude::*;
 
 use super::Settings;
 use crate::discover;
-use crate::model::FileFacts;
-use crate::model::FileId;
+use crate::model::{FileFacts, FileId};
 use crate::python;
 use crate::semantic::resolve::{module_hash, Resolver};
 use crate::untrusted::Tree;

@@ -8,9 +8,8 @@ use crate::model::Via;
 
 use crate::fix::{Edit, Fix};
 
-use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
-use crate::semantic::values::{next_provider, root_name};
+use crate::semantic::values::{next_provider, python_files, root_name};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {

@@ -9,9 +9,8 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 use crate::packs::DefaultKind;
 use crate::semantic::overrides::{hidden_working, sync_entry_works, Hidden};
-use crate::semantic::values::root_name;
+use crate::semantic::values::{python_files, root_name};
 
-use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.

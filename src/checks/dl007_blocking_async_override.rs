@@ -6,10 +6,9 @@
 use crate::hierarchy::TypeKey;
 use crate::model::{CallMode, Callee, Language, Via};
 
-use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::blocking::Blocking;
-use crate::semantic::values::root_name;
+use crate::semantic::values::{python_files, root_name};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {

@@ -7,10 +7,9 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 use crate::packs::DefaultKind;
 
-use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 use crate::semantic::blocking::Blocking;
-use crate::semantic::values::root_name;
+use crate::semantic::values::{python_files, root_name};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.
 pub const RULE: Rule = Rule {

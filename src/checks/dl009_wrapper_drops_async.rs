@@ -8,9 +8,8 @@ use crate::hierarchy::{TypeKey, Verdict};
 use crate::model::Language;
 use crate::packs::DefaultKind;
 use crate::semantic::overrides::sync_side;
-use crate::semantic::values::{is_receiver, root_name, Values};
+use crate::semantic::values::{is_receiver, python_files, root_name, Values};
 
-use crate::semantic::values::python_files;
 use super::{Context, Finding, Label, Rule, Severity};
 
 /// The rule, declared once: code, name, summary, severity, docs and check.

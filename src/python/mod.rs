@@ -197,18 +197,15 @@ fn from_text_with(
         return facts;
     }
     // Library sources are never checked: their suppressions are never read.
-    if matches!(follow, Follow::Nothing) {
-        let mut extractor = Extractor::new(facts, &locator, follow);
-        extractor.skip_inert = skip_inert;
-        return extractor.run(&parsed.module);
+    if !matches!(follow, Follow::Nothing) {
+        facts.suppressions = crate::suppress::parse_comments(
+            parsed.comments.iter().map(|&range| {
+                let locator = &locator;
+                (locator.slice(range), move || locator.location(range))
+            }),
+            text,
+        );
     }
-    facts.suppressions = crate::suppress::parse_comments(
-        parsed.comments.iter().map(|&range| {
-            let locator = &locator;
-            (locator.slice(range), move || locator.location(range))
-        }),
-        text,
-    );
     let mut extractor = Extractor::new(facts, &locator, follow);
     extractor.skip_inert = skip_inert;
     let facts = extractor.run(&parsed.module);

@@ -500,8 +500,10 @@ impl<'a> Resolver<'a> {
     /// An unresolved answer. While `--python-path` is loaded only the
     /// modules probed matter, and answers are thrown away: the reason is
     /// left empty rather than written thousands of times. That never
-    /// changes what is probed: no step looks at a reason, only at whether
-    /// an answer is unresolved.
+    /// changes what is probed: a step asks only whether an answer is
+    /// unresolved. (Empty reasons are equal, so a name whose bindings are
+    /// all unresolved comes back unresolved rather than ambiguous: an
+    /// unresolved answer either way.)
     fn unresolved(&self, reason: impl FnOnce() -> String) -> Resolved {
         Resolved::Unresolved(if self.track_missing {
             String::new()
