@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{config_resolver, paths, print_stats, settings, Common, Error, ExitStatus};
-use crate::analysis::{discover_files, largest_first, parse_pool, Clock};
+use crate::analysis::{discover_files, each_file, parse_pool, Clock};
 use crate::model::Language;
 use crate::settings::Config;
 use crate::{python, untrusted, Settings};
@@ -36,7 +36,7 @@ fn parse_only(
     clock.lap("discover");
     let pool = parse_pool(settings)?;
     let failed: usize = pool.install(|| {
-        largest_first(&found, |file| match file.language {
+        each_file(&found, |file| match file.language {
             Language::Python => match python::read_source(&file.path) {
                 Ok(text) => usize::from(!python::parse::parse_module(&text).errors.is_empty()),
                 Err(_) => 1,
