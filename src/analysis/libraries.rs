@@ -2,7 +2,7 @@
 //! imports (a venv's `site-packages`), indexed on demand, only for the
 //! modules it imports and does not contain.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -11,7 +11,7 @@ use super::Settings;
 use crate::discover;
 use crate::model::{FileFacts, FileId};
 use crate::python;
-use crate::semantic::resolve::{module_hash, Resolver};
+use crate::semantic::resolve::{module_hash, BaseAnswer, Resolver};
 use crate::untrusted::Tree;
 
 /// How many rounds of `--python-path` loading: each round follows the
@@ -41,39 +41,59 @@ pub(super) fn load_libraries(
         })
         .collect();
     let mut tried: HashSet<String> = HashSet::new();
-    // The class bases to resolve in this round: at first all of them; then
-    // those of the files just loaded, and those whose answer depended on
-    // the absence of a module just loaded (any other answer stands).
-    let mut asked_from = 0;
+    // The class bases asked in a round: at first those of the analyzed
+    // classes; then those of each library class a base turned out to be (a
+    // library class no analyzed class derives from never matters), and
+    // those whose answer hung on a module just loaded (any other answer
+    // stands).
+    let mut pending: Vec<BaseAt> = bases_of(files, 0).collect();
+    let mut reached: HashSet<(FileId, usize)> = HashSet::new();
     let mut waiting: Vec<(BaseAt, Vec<u64>)> = Vec::new();
     let mut loaded_names: HashSet<u64> = HashSet::new();
     for _ in 0..MAX_LIBRARY_ROUNDS {
-        let (missing, absent): (BTreeSet<String>, Vec<(BaseAt, Vec<u64>)>) = {
+        let (missing, answered) = {
             let resolver = Resolver::new(files, &settings.packs).tracking_missing();
-            let again: Vec<BaseAt> = waiting
+            let mut batch: Vec<BaseAt> = waiting
                 .iter()
                 .filter(|(_, absent)| absent.iter().any(|h| loaded_names.contains(h)))
                 .map(|(at, _)| *at)
-                .chain(bases_of(files, asked_from))
+                .chain(pending.drain(..))
                 .collect();
-            // The resolver records what it misses behind a lock, so the
-            // order the bases are resolved in does not change the set.
-            let absent = pool.install(|| {
-                again
-                    .par_iter()
-                    .map(|&at @ (file, class, base)| {
-                        let base = &files[file].classes[class].bases[base];
-                        (at, resolver.resolve_base_noting_absent(file, base))
-                    })
-                    .collect()
-            });
-            (resolver.missing_modules(), absent)
+            let mut answered: Vec<(BaseAt, Vec<u64>)> = Vec::new();
+            // The classes found are loaded already: their bases are asked
+            // in this same round, until no new class is found.
+            while !batch.is_empty() {
+                // The resolver records what it misses behind a lock, so the
+                // order the bases are resolved in does not change the set.
+                let answers: Vec<(BaseAt, BaseAnswer)> = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|&at @ (file, class, base)| {
+                            let base = &files[file].classes[class].bases[base];
+                            (at, resolver.resolve_base_for_loading(file, base))
+                        })
+                        .collect()
+                });
+                batch = Vec::new();
+                for (at, answer) in answers {
+                    for key in answer.classes {
+                        if files[key.file].library && reached.insert((key.file, key.class)) {
+                            batch.extend(bases_of_class(files, key.file, key.class));
+                        }
+                    }
+                    answered.push((at, answer.absent));
+                }
+            }
+            (resolver.missing_modules(), answered)
         };
         // A base asked again replaces its earlier answer.
-        let asked: HashSet<BaseAt> = absent.iter().map(|(at, _)| *at).collect();
+        let asked: HashSet<BaseAt> = answered.iter().map(|(at, _)| *at).collect();
         waiting.retain(|(at, _)| !asked.contains(at));
-        waiting.extend(absent.into_iter().filter(|(_, absent)| !absent.is_empty()));
-        asked_from = files.len();
+        waiting.extend(
+            answered
+                .into_iter()
+                .filter(|(_, absent)| !absent.is_empty()),
+        );
         let wanted: Vec<(String, PathBuf, bool)> = missing
             .into_iter()
             .filter(|m| tried.insert(m.clone()))
@@ -116,15 +136,14 @@ fn bases_of(files: &[FileFacts], first: usize) -> impl Iterator<Item = BaseAt> +
         .iter()
         .enumerate()
         .skip(first)
-        .flat_map(|(file, facts)| {
-            facts
-                .classes
-                .iter()
-                .enumerate()
-                .flat_map(move |(class, facts)| {
-                    (0..facts.bases.len()).map(move |base| (file, class, base))
-                })
+        .flat_map(move |(file, facts)| {
+            (0..facts.classes.len()).flat_map(move |class| bases_of_class(files, file, class))
         })
+}
+
+/// Every base of one class.
+fn bases_of_class(files: &[FileFacts], file: FileId, class: usize) -> impl Iterator<Item = BaseAt> {
+    (0..files[file].classes[class].bases.len()).map(move |base| (file, class, base))
 }
 
 fn find_module(roots: &[(PathBuf, bool)], tree: &Tree, module: &str) -> Option<(PathBuf, bool)> {

@@ -79,6 +79,15 @@ pub const MAX_RESOLVE_DEPTH: usize = 128;
 /// exponential in the depth.
 pub const MAX_RESOLVE_STEPS: usize = 20_000;
 
+/// What [`Resolver::resolve_base_for_loading`] found.
+#[derive(Debug, Default)]
+pub struct BaseAnswer {
+    /// Hashes of the absent modules the answer hung on, sorted.
+    pub absent: Vec<u64>,
+    /// The classes the base is, or may be.
+    pub classes: Vec<ClassKey>,
+}
+
 /// A name being resolved: (file, scope, name), or (file, [`STAR`], name)
 /// for a search through the file's star imports.
 type Visit = (FileId, ScopeId, String);
@@ -167,24 +176,38 @@ impl<'a> Resolver<'a> {
         self
     }
 
-    /// Resolves a class base and says which absent modules the answer
-    /// depended on, as [`module_hash`]es: it can change only when one of
-    /// them is loaded, so `--python-path` loading asks again only then.
-    pub fn resolve_base_noting_absent(&self, file: FileId, base: &BaseRef) -> Vec<u64> {
+    /// Resolves a class base for `--python-path` loading: which absent
+    /// modules the answer depended on, as [`module_hash`]es (it can change
+    /// only when one of them is loaded, so loading asks again only then),
+    /// and the classes it may be (the class it names, or each class an
+    /// ambiguous name may be), whose own bases are asked in turn.
+    pub fn resolve_base_for_loading(&self, file: FileId, base: &BaseRef) -> BaseAnswer {
         let trail = &mut Trail::default();
-        match base {
-            BaseRef::Name(name) => {
-                self.resolve_guarded(file, name, trail);
-            }
-            BaseRef::Frozen { name, bindings } => {
-                self.resolve_frozen_guarded(file, name, bindings, trail);
-            }
-            BaseRef::Opaque(_) => {}
-        }
+        let (resolved, name, frozen) = match base {
+            BaseRef::Name(name) => (self.resolve_guarded(file, name, trail), name, None),
+            BaseRef::Frozen { name, bindings } => (
+                self.resolve_frozen_guarded(file, name, bindings, trail),
+                name,
+                Some(bindings.as_slice()),
+            ),
+            BaseRef::Opaque(_) => return BaseAnswer::default(),
+        };
+        let classes = match resolved {
+            Resolved::Class(key) => vec![key],
+            Resolved::Unresolved(_) => self
+                .alternatives(file, name, frozen)
+                .into_iter()
+                .filter_map(|r| match r {
+                    Resolved::Class(key) => Some(key),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut absent = std::mem::take(&mut trail.absent);
         absent.sort_unstable();
         absent.dedup();
-        absent
+        BaseAnswer { absent, classes }
     }
 
     pub fn missing_modules(&self) -> BTreeSet<String> {
@@ -575,7 +598,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// A module name's hash, as [`Resolver::resolve_base_noting_absent`] gives it.
+/// A module name's hash, as [`Resolver::resolve_base_for_loading`] gives it.
 pub fn module_hash(module: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(module)
@@ -615,13 +638,13 @@ mod tests {
         // `fw.sub.Base` and `fw.sub` were looked for and not found; `fw` was.
         let tracking = Resolver::new(&files, &packs).tracking_missing();
         assert_eq!(
-            tracking.resolve_base_noting_absent(1, base),
+            tracking.resolve_base_for_loading(1, base).absent,
             sorted(&["fw.sub.Base", "fw.sub"])
         );
         assert!(tracking.missing_modules().contains("fw.sub"));
         // A resolver that loads nothing has nothing to note.
         let plain = Resolver::new(&files, &packs);
-        assert!(plain.resolve_base_noting_absent(1, base).is_empty());
+        assert!(plain.resolve_base_for_loading(1, base).absent.is_empty());
     }
 
     #[test]
@@ -639,7 +662,7 @@ mod tests {
         // `fw.Base` is looked for as a module first: absent, but the
         // answer comes from `fw`, loaded.
         assert_eq!(
-            tracking.resolve_base_noting_absent(1, base),
+            tracking.resolve_base_for_loading(1, base).absent,
             sorted(&["fw.Base"])
         );
         assert!(tracking.missing_modules().is_empty());
