@@ -11,7 +11,7 @@ use super::Settings;
 use crate::discover;
 use crate::model::{FileFacts, FileId};
 use crate::python;
-use crate::semantic::resolve::{module_hash, BaseAnswer, Resolver};
+use crate::semantic::resolve::{module_hash, BaseAnswer, PathMemo, Resolver};
 use crate::untrusted::Tree;
 
 /// How many rounds of `--python-path` loading: each round follows the
@@ -68,9 +68,9 @@ pub(super) fn load_libraries(
                 let answers: Vec<(BaseAt, BaseAnswer)> = pool.install(|| {
                     batch
                         .par_iter()
-                        .map(|&at @ (file, class, base)| {
+                        .map_init(PathMemo::default, |memo, &at @ (file, class, base)| {
                             let base = &files[file].classes[class].bases[base];
-                            (at, resolver.resolve_base_for_loading(file, base))
+                            (at, resolver.resolve_base_for_loading(file, base, memo))
                         })
                         .collect()
                 });

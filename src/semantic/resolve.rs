@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{BaseRef, Binding, ClassId, FileFacts, FileId, Language, NameRef, ScopeId};
 use crate::packs::Packs;
@@ -98,9 +98,11 @@ const STAR: ScopeId = ScopeId::MAX;
 /// What one resolution has been through: the names being resolved (a name
 /// met again is a cycle), the star imports being searched, how deep it is
 /// and how many steps it has taken.
-#[derive(Default)]
 pub struct Trail {
-    seen: HashSet<Visit>,
+    /// Each name being resolved, with when it was entered (see `cut_at`).
+    seen: HashMap<Visit, usize>,
+    /// How many names have been entered: the clock of `seen`.
+    entered: usize,
     depth: usize,
     steps: usize,
     /// Set once a limit is hit: every answer after that is unresolved.
@@ -108,17 +110,81 @@ pub struct Trail {
     /// Star imports already searched in vain for a name in this question:
     /// star imports that share modules (a diamond) would otherwise be
     /// searched once per path to them, exponentially many.
-    stars_searched: HashSet<Visit>,
+    stars_searched: HashMap<Visit, VainSearch>,
     /// Hashes of the module names found absent on the way (only when the
     /// resolver tracks missing modules): the answer may change once one of
     /// them is loaded, and only then.
     absent: Vec<u64>,
+    /// The earliest entry a stop short met since the last reset: a cycle
+    /// back to a name entered at that time, a limit (time 0), a search
+    /// skipped for having stopped short. An answer whose own search met no
+    /// name entered before it began is the same from any question, so
+    /// `--python-path` loading may reuse it; `usize::MAX` when none.
+    cut_at: usize,
+    /// Answers to absolute paths kept for reuse (only while loading).
+    memo: Option<PathMemo>,
+}
+
+/// A star-import search that found nothing: the earliest entry it stopped
+/// short at, if any (then a search again could find something), and the
+/// absent modules it met (a question that skips it hung on them too).
+struct VainSearch {
+    cut_at: usize,
+    absent: Vec<u64>,
+}
+
+/// Answers to absolute paths found without a cut, with the absent modules
+/// each hung on, reused across the questions of one loading round: most
+/// analyzed classes derive from a few framework classes, each imported in
+/// its own file. Keyed with SipHash: the paths come from the analyzed tree.
+pub type PathMemo = std::collections::HashMap<String, (Resolved, Vec<u64>)>;
+
+impl Default for Trail {
+    fn default() -> Self {
+        Trail {
+            seen: HashMap::default(),
+            entered: 0,
+            depth: 0,
+            steps: 0,
+            exhausted: None,
+            stars_searched: HashMap::default(),
+            absent: Vec::new(),
+            cut_at: usize::MAX,
+            memo: None,
+        }
+    }
 }
 
 impl Trail {
+    /// Marks `key` as being resolved; `false` (and a stop short at the
+    /// time it was entered) when it already is: a cycle.
+    fn enter_name(&mut self, key: Visit) -> bool {
+        if let Some(&at) = self.seen.get(&key) {
+            self.cut_at = self.cut_at.min(at);
+            return false;
+        }
+        self.entered += 1;
+        self.seen.insert(key, self.entered);
+        true
+    }
+
+    /// Runs `search`, and says whether its answer depended on nothing
+    /// entered before it began (then any question would get the same).
+    fn self_contained<T>(&mut self, search: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let (began, outer) = (
+            self.entered,
+            std::mem::replace(&mut self.cut_at, usize::MAX),
+        );
+        let found = search(self);
+        let contained = self.cut_at > began;
+        self.cut_at = self.cut_at.min(outer);
+        (found, contained)
+    }
+
     /// Enters one more level, or says why not.
     fn enter(&mut self) -> Result<(), Resolved> {
         if let Some(reason) = &self.exhausted {
+            self.cut_at = 0;
             return Err(Resolved::Unresolved(reason.clone()));
         }
         self.steps += 1;
@@ -133,6 +199,7 @@ impl Trail {
             return Ok(());
         };
         self.exhausted = Some(reason.clone());
+        self.cut_at = 0;
         Err(Resolved::Unresolved(reason))
     }
 
@@ -181,8 +248,22 @@ impl<'a> Resolver<'a> {
     /// only when one of them is loaded, so loading asks again only then),
     /// and the classes it may be (the class it names, or each class an
     /// ambiguous name may be), whose own bases are asked in turn.
-    pub fn resolve_base_for_loading(&self, file: FileId, base: &BaseRef) -> BaseAnswer {
-        let trail = &mut Trail::default();
+    pub fn resolve_base_for_loading(
+        &self,
+        file: FileId,
+        base: &BaseRef,
+        memo: &mut PathMemo,
+    ) -> BaseAnswer {
+        let trail = &mut Trail {
+            memo: Some(std::mem::take(memo)),
+            ..Trail::default()
+        };
+        let answer = self.base_for_loading(file, base, trail);
+        *memo = trail.memo.take().unwrap_or_default();
+        answer
+    }
+
+    fn base_for_loading(&self, file: FileId, base: &BaseRef, trail: &mut Trail) -> BaseAnswer {
         let (resolved, name, frozen) = match base {
             BaseRef::Name(name) => (self.resolve_guarded(file, name, trail), name, None),
             BaseRef::Frozen { name, bindings } => (
@@ -341,13 +422,14 @@ impl<'a> Resolver<'a> {
         trail: &mut Trail,
     ) -> Resolved {
         let key = (file, scope, name.to_owned());
-        if trail.seen.contains(&key) {
+        if trail.seen.contains_key(&key) {
+            trail.enter_name(key);
             return self.unresolved(|| format!("`{name}` is defined in terms of itself"));
         }
         if let Err(stopped) = trail.enter() {
             return stopped;
         }
-        trail.seen.insert(key.clone());
+        trail.enter_name(key.clone());
         let mut results: Vec<Resolved> = Vec::new();
         for binding in bindings {
             let result = self.binding(file, binding, trail);
@@ -378,7 +460,9 @@ impl<'a> Resolver<'a> {
                 Resolved::Unresolved(_) => Resolved::Module(module.clone()),
                 found => found,
             },
-            Binding::From { module, name } => self.resolve_path(&format!("{module}.{name}"), trail),
+            Binding::From { module, name } => {
+                self.resolve_path_reusing(format!("{module}.{name}"), trail)
+            }
             Binding::Class(class) => Resolved::Class(ClassKey {
                 file,
                 class: *class,
@@ -409,6 +493,26 @@ impl<'a> Resolver<'a> {
             }
             other => other,
         }
+    }
+
+    /// [`Self::resolve_path`], through the trail's memo when it has one.
+    fn resolve_path_reusing(&self, path: String, trail: &mut Trail) -> Resolved {
+        let Some(memo) = &trail.memo else {
+            return self.resolve_path(&path, trail);
+        };
+        if let Some((found, absent)) = memo.get(&path) {
+            trail.absent.extend_from_slice(absent);
+            return found.clone();
+        }
+        let absent_from = trail.absent.len();
+        let (found, contained) = trail.self_contained(|trail| self.resolve_path(&path, trail));
+        if contained {
+            let absent = trail.absent[absent_from..].to_vec();
+            if let Some(memo) = &mut trail.memo {
+                memo.insert(path, (found.clone(), absent));
+            }
+        }
+        found
     }
 
     /// Resolves an absolute dotted path: the longest analyzed module prefix,
@@ -484,30 +588,41 @@ impl<'a> Resolver<'a> {
     fn star(&self, file: FileId, name: &str, trail: &mut Trail) -> Option<Resolved> {
         let stars = self.files[file].scopes[0].bindings.get("*")?;
         let key = (file, STAR, name.to_owned());
-        if trail.stars_searched.contains(&key) || !trail.seen.insert(key.clone()) {
+        if let Some(vain) = trail.stars_searched.get(&key) {
+            trail.cut_at = trail.cut_at.min(vain.cut_at);
+            let absent = vain.absent.clone();
+            trail.absent.extend(absent);
             return None;
         }
-        let mut found = None;
-        for star in stars {
-            let Binding::From { module, .. } = star else {
-                continue;
-            };
-            match self.resolve_path(&format!("{module}.{name}"), trail) {
-                // A limit hit below stops the search, and says so.
-                Resolved::Unresolved(reason) if trail.exhausted.is_some() => {
-                    found = Some(Resolved::Unresolved(reason));
-                    break;
-                }
-                Resolved::Unresolved(_) => {}
-                other => {
-                    found = Some(other);
-                    break;
+        if !trail.enter_name(key.clone()) {
+            return None;
+        }
+        let absent_from = trail.absent.len();
+        let (found, contained) = trail.self_contained(|trail| {
+            for star in stars {
+                let Binding::From { module, .. } = star else {
+                    continue;
+                };
+                match self.resolve_path(&format!("{module}.{name}"), trail) {
+                    // A limit hit below stops the search, and says so.
+                    Resolved::Unresolved(reason) if trail.exhausted.is_some() => {
+                        return Some(Resolved::Unresolved(reason));
+                    }
+                    Resolved::Unresolved(_) => {}
+                    other => return Some(other),
                 }
             }
-        }
+            None
+        });
         trail.seen.remove(&key);
         if found.is_none() {
-            trail.stars_searched.insert(key);
+            let vain = VainSearch {
+                // A search that met nothing entered before it is vain from
+                // anywhere; otherwise, skipping it stops short where it did.
+                cut_at: if contained { usize::MAX } else { trail.cut_at },
+                absent: trail.absent[absent_from..].to_vec(),
+            };
+            trail.stars_searched.insert(key, vain);
         }
         found
     }
@@ -638,13 +753,18 @@ mod tests {
         // `fw.sub.Base` and `fw.sub` were looked for and not found; `fw` was.
         let tracking = Resolver::new(&files, &packs).tracking_missing();
         assert_eq!(
-            tracking.resolve_base_for_loading(1, base).absent,
+            tracking
+                .resolve_base_for_loading(1, base, &mut PathMemo::default())
+                .absent,
             sorted(&["fw.sub.Base", "fw.sub"])
         );
         assert!(tracking.missing_modules().contains("fw.sub"));
         // A resolver that loads nothing has nothing to note.
         let plain = Resolver::new(&files, &packs);
-        assert!(plain.resolve_base_for_loading(1, base).absent.is_empty());
+        assert!(plain
+            .resolve_base_for_loading(1, base, &mut PathMemo::default())
+            .absent
+            .is_empty());
     }
 
     #[test]
@@ -662,9 +782,100 @@ mod tests {
         // `fw.Base` is looked for as a module first: absent, but the
         // answer comes from `fw`, loaded.
         assert_eq!(
-            tracking.resolve_base_for_loading(1, base).absent,
+            tracking
+                .resolve_base_for_loading(1, base, &mut PathMemo::default())
+                .absent,
             sorted(&["fw.Base"])
         );
         assert!(tracking.missing_modules().is_empty());
+    }
+
+    /// Every file's first class's first base, asked with one memo and
+    /// without: the answers to compare.
+    fn asked_with_and_without_memo(files: &[FileFacts], askers: &[FileId]) -> Vec<[BaseAnswer; 2]> {
+        let packs = Packs::builtin();
+        let resolver = Resolver::new(files, &packs).tracking_missing();
+        let mut memo = PathMemo::default();
+        askers
+            .iter()
+            .map(|&file| {
+                let base = &files[file].classes[0].bases[0];
+                [
+                    resolver.resolve_base_for_loading(file, base, &mut memo),
+                    resolver.resolve_base_for_loading(file, base, &mut PathMemo::default()),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_reused_answer_brings_the_absent_modules_it_hung_on() {
+        let files = vec![
+            file("fw", "x = 1\n"),
+            file("fw.api", "from fw.core import Base\n"),
+            file(
+                "app",
+                "from fw.api import Base\n\nclass A(Base):\n    pass\n",
+            ),
+            file(
+                "other",
+                "from fw.api import Base\n\nclass B(Base):\n    pass\n",
+            ),
+        ];
+        for [reused, fresh] in asked_with_and_without_memo(&files, &[2, 3]) {
+            assert_eq!(reused.absent, fresh.absent);
+            assert!(
+                reused.absent.contains(&module_hash("fw.core")),
+                "{reused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn star_imports_that_share_a_module_are_reused_whole() {
+        // `p.b` star-imports `p.a` again: the second search of `p.a` for
+        // `Base` is skipped (it was vain), which needs nothing outside.
+        let files = vec![
+            file("p", "from p.a import *\nfrom p.b import *\n"),
+            file("p.a", "from p.c import *\n"),
+            file("p.b", "from p.a import *\nfrom p.d import *\n"),
+            file("p.c", "x = 1\n"),
+            file("p.d", "class Base:\n    pass\n"),
+            file("app", "from p import Base\n\nclass A(Base):\n    pass\n"),
+            file("other", "from p import Base\n\nclass B(Base):\n    pass\n"),
+        ];
+        let packs = Packs::builtin();
+        let resolver = Resolver::new(&files, &packs).tracking_missing();
+        let mut memo = PathMemo::default();
+        for file in [5, 6] {
+            let base = &files[file].classes[0].bases[0];
+            let answer = resolver.resolve_base_for_loading(file, base, &mut memo);
+            assert_eq!(answer.classes, [ClassKey { file: 4, class: 0 }]);
+        }
+        assert!(memo.contains_key("p.Base"), "{:?}", memo.keys());
+    }
+
+    #[test]
+    fn an_answer_cut_by_a_cycle_from_outside_is_not_reused() {
+        // `a.X` and `b.X` name each other: `b.X`, asked inside `a.X`'s
+        // question, stops at `a`'s `X`, entered before it began.
+        let files = vec![
+            file("a", "from b import X\n"),
+            file("b", "from a import X\n"),
+            file("app", "from a import X\n\nclass A(X):\n    pass\n"),
+            file("other", "from b import X\n\nclass B(X):\n    pass\n"),
+        ];
+        let packs = Packs::builtin();
+        let resolver = Resolver::new(&files, &packs).tracking_missing();
+        let mut memo = PathMemo::default();
+        let base = &files[2].classes[0].bases[0];
+        resolver.resolve_base_for_loading(2, base, &mut memo);
+        assert!(memo.contains_key("a.X"));
+        assert!(!memo.contains_key("b.X"), "{:?}", memo.keys());
+        // Reused or not, an answer hangs on every absent module a fresh one does.
+        for [reused, fresh] in asked_with_and_without_memo(&files, &[2, 3]) {
+            assert!(reused.classes.is_empty() && fresh.classes.is_empty());
+            assert!(fresh.absent.iter().all(|h| reused.absent.contains(h)));
+        }
     }
 }
