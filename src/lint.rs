@@ -46,10 +46,18 @@ pub fn lint_with(
     options: &Options,
 ) -> Result<LintResult, ConfigError> {
     let analysis = semantic.analysis;
-    let mut per_file: Vec<std::sync::Arc<FileRules>> = Vec::with_capacity(analysis.files.len());
-    for file in &analysis.files {
-        per_file.push(config.rules_for(&file.path)?);
-    }
+    // On the pool: a lookup per file, about 1 ms on langchain-community.
+    // Collected in order, so that the first error is the first file's.
+    let rules_of = |file: &crate::model::FileFacts| config.rules_for(&file.path);
+    let resolved: Vec<Result<std::sync::Arc<FileRules>, ConfigError>> = match &analysis.pool {
+        Some(pool) => {
+            use rayon::prelude::*;
+            pool.install(|| analysis.files.par_iter().map(rules_of).collect())
+        }
+        None => analysis.files.iter().map(rules_of).collect(),
+    };
+    let per_file: Vec<std::sync::Arc<FileRules>> =
+        resolved.into_iter().collect::<Result<_, _>>()?;
     let reported_file = |id: usize| {
         let file = &analysis.files[id];
         !file.library && only.as_ref().is_none_or(|set| set.contains(&file.path))

@@ -94,13 +94,21 @@ pub(super) fn load_libraries(
                 .into_iter()
                 .filter(|(_, absent)| !absent.is_empty()),
         );
-        let wanted: Vec<(String, PathBuf, bool)> = missing
+        let untried: Vec<String> = missing
             .into_iter()
             .filter(|m| tried.insert(m.clone()))
-            .filter_map(|module| {
-                find_module(&roots, &settings.tree, &module).map(|(path, pkg)| (module, path, pkg))
-            })
             .collect();
+        // Up to four probes a module, most of them for modules that are not
+        // there: on the pool, not one after another.
+        let wanted: Vec<(String, PathBuf, bool)> = pool.install(|| {
+            untried
+                .into_par_iter()
+                .filter_map(|module| {
+                    find_module(&roots, &settings.tree, &module)
+                        .map(|(path, pkg)| (module, path, pkg))
+                })
+                .collect()
+        });
         if wanted.is_empty() {
             return;
         }
