@@ -65,12 +65,22 @@ pub(super) fn load_libraries(
             while !batch.is_empty() {
                 // The resolver records what it misses behind a lock, so the
                 // order the bases are resolved in does not change the set.
+                // Answers are reused within fixed runs of bases, not within
+                // whatever a thread happened to take: a reused answer skips
+                // the steps its search took, which a hostile tree could
+                // bring to the step limit, so what the memo held at each
+                // base must not depend on the schedule.
                 let answers: Vec<(BaseAt, BaseAnswer)> = pool.install(|| {
                     batch
-                        .par_iter()
-                        .map_init(PathMemo::default, |memo, &at @ (file, class, base)| {
-                            let base = &files[file].classes[class].bases[base];
-                            (at, resolver.resolve_base_for_loading(file, base, memo))
+                        .par_chunks(MEMO_RUN)
+                        .flat_map_iter(|run| {
+                            let mut memo = PathMemo::default();
+                            run.iter()
+                                .map(|&at @ (file, class, base)| {
+                                    let base = &files[file].classes[class].bases[base];
+                                    (at, resolver.resolve_base_for_loading(file, base, &mut memo))
+                                })
+                                .collect::<Vec<_>>()
                         })
                         .collect()
                 });
@@ -134,6 +144,9 @@ pub(super) fn load_libraries(
         files.extend(loaded);
     }
 }
+
+/// How many bases share one memo of answers (see `load_libraries`).
+const MEMO_RUN: usize = 64;
 
 /// A class base: its file, its class, and its place among the bases.
 type BaseAt = (FileId, usize, usize);
