@@ -98,7 +98,8 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         .cache
         .then(|| crate::cache::Cache::open(paths))
         .flatten();
-    let mentions = python::Mentions::new(follow_names(&settings.packs));
+    let mentions = python::Mentions::new(follow_names(&settings.packs))
+        .keeping_imports_of(fix_import_modules(&settings.packs));
     let follow = python::Follow::Mentioning(&mentions);
     let bar = progress::progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
@@ -244,9 +245,7 @@ fn extract_cached(
     let (module, is_package) = module_of(found);
     // What was followed is part of the facts, so part of the key.
     let keyed_module = match follow {
-        python::Follow::Mentioning(mentions) => {
-            format!("{module}\0{}", mentions.names().join("\0"))
-        }
+        python::Follow::Mentioning(mentions) => format!("{module}\0{}", mentions.key()),
         other => format!("{module}\0{other:?}"),
     };
     let key = crate::cache::Cache::key(&bytes, &keyed_module, is_package);
@@ -281,6 +280,16 @@ pub fn follow_names(packs: &Packs) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// The modules whose `from` imports a fix may join an import to: each
+/// Python role's root's, and those of the other paths its pack gives for it.
+pub fn fix_import_modules(packs: &Packs) -> Vec<String> {
+    packs
+        .roles(Language::Python)
+        .flat_map(|role| std::iter::once(&role.root).chain(&role.aliases))
+        .filter_map(|path| path.rsplit_once('.').map(|(module, _)| module.to_owned()))
+        .collect()
 }
 
 /// Names every Python file's module, asking about each directory once.

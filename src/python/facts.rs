@@ -386,6 +386,15 @@ impl<'a> Extractor<'a> {
         let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else {
             return;
         };
+        // Library sources are never fixed.
+        let kept = match self.follow {
+            super::Follow::All => true,
+            super::Follow::Nothing => false,
+            super::Follow::Mentioning(mentions) => mentions.keeps_imports_of(module.id.as_str()),
+        };
+        if !kept {
+            return;
+        }
         if import.names.iter().any(|a| a.name.id.as_str() == "*") {
             return;
         }

@@ -48,6 +48,8 @@ pub enum Follow<'a> {
 pub struct Mentions {
     names: Vec<String>,
     finder: Finder,
+    /// The modules whose `from` imports are kept, sorted; `None`: all.
+    import_modules: Option<Vec<String>>,
 }
 
 /// The searcher: SIMD (Teddy) where the processor has it. The names all
@@ -87,11 +89,43 @@ impl Mentions {
                 .build(patterns())
                 .map_or(Finder::Nothing, Finder::Automaton),
         };
-        Mentions { names, finder }
+        Mentions {
+            names,
+            finder,
+            import_modules: None,
+        }
+    }
+
+    /// Keeps only the `from` imports of these modules: the only ones a fix
+    /// joins an import to (a role's root, or a path the pack gives for it).
+    /// Most files import from dozens of other modules, and the facts would
+    /// hold each name with its place for the whole run.
+    pub fn keeping_imports_of(mut self, mut modules: Vec<String>) -> Self {
+        modules.sort();
+        modules.dedup();
+        self.import_modules = Some(modules);
+        self
     }
 
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// Whether `from module import ...` is kept.
+    pub fn keeps_imports_of(&self, module: &str) -> bool {
+        self.import_modules
+            .as_ref()
+            .is_none_or(|kept| kept.binary_search_by(|m| m.as_str().cmp(module)).is_ok())
+    }
+
+    /// What decides the facts besides the source, for the cache's key.
+    pub fn key(&self) -> String {
+        let mut key = self.names.join("\0");
+        if let Some(modules) = &self.import_modules {
+            key.push('\u{1}');
+            key.push_str(&modules.join("\0"));
+        }
+        key
     }
 
     /// Where a name occurs in `text` as a whole word, in order.
@@ -324,5 +358,30 @@ mod tests {
             }
         }
         assert!(seen > 10, "only {seen} mentions in the fixtures");
+    }
+
+    #[test]
+    fn only_the_from_imports_a_fix_may_join_are_kept() {
+        use crate::model::{FileFacts, Language};
+        let text = "from fw.agent import Base\nfrom os.path import join\nfrom json import dumps\n";
+        let kept = |follow: super::Follow<'_>| -> Vec<String> {
+            let facts = FileFacts::empty("app.py".into(), Language::Python, "app".into());
+            super::from_text_following(facts, text, follow)
+                .from_imports
+                .into_iter()
+                .map(|i| i.module)
+                .collect()
+        };
+        let mentions = Mentions::new(vec!["astep".into()]);
+        assert_eq!(kept(super::Follow::Mentioning(&mentions)).len(), 3);
+        let trimmed = mentions.keeping_imports_of(vec!["fw.agent".into(), "json".into()]);
+        assert_eq!(
+            kept(super::Follow::Mentioning(&trimmed)),
+            ["fw.agent", "json"]
+        );
+        assert!(kept(super::Follow::Nothing).is_empty());
+        assert_eq!(kept(super::Follow::All).len(), 3);
+        // What is kept is part of the cache's key.
+        assert_ne!(trimmed.key(), Mentions::new(vec!["astep".into()]).key());
     }
 }
