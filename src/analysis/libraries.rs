@@ -46,7 +46,7 @@ pub(super) fn load_libraries(
     // library class no analyzed class derives from never matters), and
     // those whose answer hung on a module just loaded (any other answer
     // stands).
-    let mut pending: Vec<BaseAt> = bases_of(files, 0).collect();
+    let mut pending: Vec<BaseAt> = bases_of(files).collect();
     let mut reached: HashSet<(FileId, usize)> = HashSet::new();
     let mut waiting: Vec<(BaseAt, Vec<u64>)> = Vec::new();
     let mut loaded_names: HashSet<u64> = HashSet::new();
@@ -151,15 +151,11 @@ const MEMO_RUN: usize = 64;
 /// A class base: its file, its class, and its place among the bases.
 type BaseAt = (FileId, usize, usize);
 
-/// Every base of every class in the files from `first` on.
-fn bases_of(files: &[FileFacts], first: usize) -> impl Iterator<Item = BaseAt> + '_ {
-    files
-        .iter()
-        .enumerate()
-        .skip(first)
-        .flat_map(move |(file, facts)| {
-            (0..facts.classes.len()).flat_map(move |class| bases_of_class(files, file, class))
-        })
+/// Every base of every class.
+fn bases_of(files: &[FileFacts]) -> impl Iterator<Item = BaseAt> + '_ {
+    files.iter().enumerate().flat_map(move |(file, facts)| {
+        (0..facts.classes.len()).flat_map(move |class| bases_of_class(files, file, class))
+    })
 }
 
 /// Every base of one class.

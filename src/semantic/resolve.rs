@@ -423,6 +423,7 @@ impl<'a> Resolver<'a> {
     ) -> Resolved {
         let key = (file, scope, name.to_owned());
         if trail.seen.contains_key(&key) {
+            // A cycle: entering again only notes where it stopped short.
             trail.enter_name(key);
             return self.unresolved(|| format!("`{name}` is defined in terms of itself"));
         }
