@@ -98,8 +98,7 @@ pub fn analyze(paths: &[PathBuf], settings: &Settings) -> Result<Analysis, Analy
         .cache
         .then(|| crate::cache::Cache::open(paths))
         .flatten();
-    let mentions = python::Mentions::new(follow_names(&settings.packs))
-        .keeping_imports_of(fix_import_modules(&settings.packs));
+    let mentions = mentions(&settings.packs);
     let follow = python::Follow::Mentioning(&mentions);
     let bar = progress::progress_bar(settings, found.len());
     let mut files: Vec<FileFacts> = pool.install(|| {
@@ -257,8 +256,6 @@ fn extract_cached(
     facts
 }
 
-/// The names whose mention makes a function worth following: every Python
-/// role's async entry.
 /// A source file's bytes as text, decoded as its language does (PEP 263 for
 /// Python, UTF-8 for Rust): what reports show in code frames.
 pub fn decode(language: Language, bytes: &[u8]) -> Option<String> {
@@ -282,9 +279,15 @@ pub fn follow_names(packs: &Packs) -> Vec<String> {
     names
 }
 
+/// What extraction follows and keeps for the packs' roles: the functions
+/// that mention an async entry, and the `from` imports a fix may join.
+pub fn mentions(packs: &Packs) -> python::Mentions {
+    python::Mentions::new(follow_names(packs)).keeping_imports_of(fix_import_modules(packs))
+}
+
 /// The modules whose `from` imports a fix may join an import to: each
 /// Python role's root's, and those of the other paths its pack gives for it.
-pub fn fix_import_modules(packs: &Packs) -> Vec<String> {
+fn fix_import_modules(packs: &Packs) -> Vec<String> {
     packs
         .roles(Language::Python)
         .flat_map(|role| std::iter::once(&role.root).chain(&role.aliases))

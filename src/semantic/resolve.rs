@@ -591,8 +591,7 @@ impl<'a> Resolver<'a> {
         let key = (file, STAR, name.to_owned());
         if let Some(vain) = trail.stars_searched.get(&key) {
             trail.cut_at = trail.cut_at.min(vain.cut_at);
-            let absent = vain.absent.clone();
-            trail.absent.extend(absent);
+            trail.absent.extend_from_slice(&vain.absent);
             return None;
         }
         if !trail.enter_name(key.clone()) {

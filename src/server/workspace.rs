@@ -57,8 +57,7 @@ impl Workspace {
         settings
             .python_path
             .extend(analysis::default_python_path_in(&root));
-        let follow = python::Mentions::new(analysis::follow_names(&settings.packs))
-            .keeping_imports_of(analysis::fix_import_modules(&settings.packs));
+        let follow = analysis::mentions(&settings.packs);
         let mut workspace = Workspace {
             analysis: analysis::analyze(std::slice::from_ref(&root), &settings).map_err(|e| e.0)?,
             root,
